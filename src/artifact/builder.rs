@@ -1,0 +1,364 @@
+//! Turning a container's raw entries into the model, the same way for every reader.
+//!
+//! Readers report each raw header (name bytes, kind, mode, declared size, link target) and then
+//! the content they read; the builder decides the install path, whether the installer writes
+//! the entry, which anomalies it carries, and who sees the content (the visitor, the kept
+//! contents, the metadata parser).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::sanitize::{bytes_for_terminal, for_terminal};
+
+use super::path::{Layout, decode, normalize};
+use super::pipe::Magic;
+use super::{
+    Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, OpenError, Options, Visitor, meta,
+};
+
+/// A header as a reader found it.
+pub struct RawEntry<'a> {
+    /// The stored name.
+    pub name: &'a [u8],
+    /// The kind.
+    pub kind: EntryKind,
+    /// The mode bits.
+    pub mode: u32,
+    /// The size the header declares.
+    pub declared_size: u64,
+    /// Compressed size (zip).
+    pub compressed_size: Option<u64>,
+    /// Link target, for links.
+    pub link_target: Option<&'a [u8]>,
+}
+
+/// Metadata files are small; anything bigger is not read as metadata.
+const MAX_META: u64 = 4 << 20;
+
+/// Accumulates the model while a reader streams.
+pub struct Builder<'v> {
+    file: PathBuf,
+    opts: Options,
+    visitor: Option<Visitor<'v>>,
+    only: Option<u32>,
+    layout: Layout,
+    /// `None` until the first entry decides; then the stripped root, if any.
+    root: Option<Option<String>>,
+    entries: Vec<Entry>,
+    anomalies: Vec<Anomaly>,
+    contents: Vec<Option<Arc<[u8]>>>,
+    seen: HashMap<String, u32>,
+    meta_files: Vec<(String, Vec<u8>)>,
+    read_total: u64,
+    /// Set once the entry named by `only` has been read: the reader may stop.
+    pub done: bool,
+}
+
+impl<'v> Builder<'v> {
+    /// A builder for the artifact at `file`.
+    pub fn new(
+        file: &Path,
+        opts: Options,
+        visitor: Option<Visitor<'v>>,
+        only: Option<u32>,
+    ) -> Self {
+        Self {
+            file: file.to_owned(),
+            opts,
+            visitor,
+            only,
+            layout: Layout::StripRoot,
+            root: None,
+            entries: Vec::new(),
+            anomalies: Vec::new(),
+            contents: Vec::new(),
+            seen: HashMap::new(),
+            meta_files: Vec::new(),
+            read_total: 0,
+            done: false,
+        }
+    }
+
+    /// The unpacked-bytes limit in force.
+    pub fn limit(&self) -> u64 {
+        self.opts.limits.max_unpacked
+    }
+
+    /// Zip readers keep names as they are.
+    pub fn set_layout(&mut self, layout: Layout) {
+        self.layout = layout;
+        if layout == Layout::AsIs {
+            self.root = Some(None);
+        }
+    }
+
+    /// Records an anomaly found by a reader rather than by a name.
+    pub fn push_anomaly(&mut self, anomaly: Anomaly) {
+        self.anomalies.push(anomaly);
+    }
+
+    fn anomaly(&mut self, kind: AnomalyKind, entry: Option<u32>, detail: String) {
+        self.anomalies.push(Anomaly {
+            kind,
+            entry,
+            detail,
+        });
+    }
+
+    /// Records a header. Returns the entry's index, or `None` for the package root folder itself
+    /// (which installs nothing and is not listed).
+    pub fn add(&mut self, raw: &RawEntry<'_>) -> anyhow::Result<Option<u32>> {
+        let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
+        let shown = bytes_for_terminal(raw.name).into_owned();
+        let root = match &self.root {
+            Some(root) => root.clone(),
+            None => {
+                let first = match norm.components.as_slice() {
+                    [only] if raw.kind == EntryKind::Dir => Some(only.clone()),
+                    [first, _, ..] => Some(first.clone()),
+                    _ => None,
+                };
+                self.root = Some(first.clone());
+                first
+            }
+        };
+        let mut installed = !norm.components.is_empty();
+        let mut outside = false;
+        let path = match &root {
+            None => norm.joined(0),
+            Some(r) => {
+                if norm.components.first() != Some(r) {
+                    outside = true;
+                }
+                if norm.components.len() == 1 {
+                    if !outside && raw.kind == EntryKind::Dir {
+                        return Ok(None);
+                    }
+                    installed = false;
+                    norm.joined(0)
+                } else {
+                    norm.joined(1)
+                }
+            }
+        };
+        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        if self.entries.len() >= self.opts.limits.hard_max_entries {
+            return Err(OpenError::TooManyEntries {
+                limit: self.opts.limits.hard_max_entries,
+            }
+            .into());
+        }
+        if self.entries.len() == self.opts.limits.max_entries {
+            let limit = self.opts.limits.max_entries;
+            self.anomaly(
+                AnomalyKind::TooManyEntries,
+                Some(index),
+                format!("more than {limit} entries"),
+            );
+        }
+        for kind in &norm.anomalies {
+            let detail = match kind {
+                AnomalyKind::PathTraversal => {
+                    format!("{shown} climbs out of the install folder with '..'")
+                }
+                AnomalyKind::AbsolutePath => format!("{shown} is an absolute path"),
+                AnomalyKind::DriveLetter => format!("{shown} starts with a drive letter"),
+                AnomalyKind::Backslash => format!("{shown} uses '\\' as a path separator"),
+                AnomalyKind::TooDeep => format!("{shown} is {} levels deep", norm.components.len()),
+                _ => format!("name {shown} holds characters shown escaped"),
+            };
+            self.anomaly(*kind, Some(index), detail);
+        }
+        if norm.anomalies.contains(&AnomalyKind::PathTraversal) {
+            installed = false; // node-tar and pip refuse such names
+        }
+        if outside {
+            let root = root.as_deref().map(for_terminal).unwrap_or_default();
+            self.anomaly(
+                AnomalyKind::OutsideRoot,
+                Some(index),
+                format!("{shown} is outside the package root '{root}/'"),
+            );
+        }
+        let link_target = raw.link_target.map(decode);
+        match raw.kind {
+            EntryKind::Symlink | EntryKind::Hardlink => {
+                let (kind, word) = if raw.kind == EntryKind::Symlink {
+                    (AnomalyKind::Symlink, "symlink")
+                } else {
+                    (AnomalyKind::Hardlink, "hard link")
+                };
+                let target = raw.link_target.map(bytes_for_terminal).unwrap_or_default();
+                self.anomaly(
+                    kind,
+                    Some(index),
+                    format!("{shown} is a {word} to {target}"),
+                );
+            }
+            EntryKind::Device | EntryKind::Fifo | EntryKind::Other => {
+                installed = false;
+                self.anomaly(
+                    AnomalyKind::SpecialFile,
+                    Some(index),
+                    format!("{shown} is a {:?} entry", raw.kind),
+                );
+            }
+            EntryKind::File | EntryKind::Dir => {}
+        }
+        if installed {
+            if let Some(&earlier) = self.seen.get(&path) {
+                let earlier_kind = self.entries[earlier as usize].kind;
+                if earlier_kind != EntryKind::Dir || raw.kind != EntryKind::Dir {
+                    self.entries[earlier as usize].installed = false;
+                    self.anomaly(
+                        AnomalyKind::DuplicatePath,
+                        Some(index),
+                        format!("{} appears again (entry {earlier}); this later entry is the one installed", for_terminal(&path)),
+                    );
+                }
+            }
+            self.seen.insert(path.clone(), index);
+        }
+        let raw_text = decode(raw.name);
+        self.entries.push(Entry {
+            index,
+            raw_path: (raw_text != path).then_some(raw_text),
+            path,
+            kind: raw.kind,
+            mode: raw.mode,
+            size: 0,
+            declared_size: Some(raw.declared_size),
+            compressed_size: raw.compressed_size,
+            sha256: None,
+            link_target,
+            installed,
+        });
+        self.contents.push(None);
+        Ok(Some(index))
+    }
+
+    /// True when the reader must collect this file's content (not just hash it).
+    pub fn wants_content(&self, index: u32) -> bool {
+        if self.only.is_some() {
+            return self.only == Some(index);
+        }
+        self.visitor.is_some() || self.opts.keep_contents || self.is_meta(index)
+    }
+
+    fn is_meta(&self, index: u32) -> bool {
+        let e = &self.entries[index as usize];
+        e.installed && e.declared_size.unwrap_or(0) <= MAX_META && meta::is_metadata_path(&e.path)
+    }
+
+    /// Counts bytes read against the unpacked limit (zip readers; tar is capped upstream).
+    pub fn count_read(&mut self, n: u64) -> Result<(), OpenError> {
+        self.read_total += n;
+        if self.read_total > self.opts.limits.max_unpacked {
+            return Err(OpenError::TooLarge {
+                limit: self.opts.limits.max_unpacked,
+            });
+        }
+        Ok(())
+    }
+
+    /// Records what was read for a file: its size, digest and (if collected) content.
+    pub fn finish_file(&mut self, index: u32, size: u64, sha256: String, content: Option<Vec<u8>>) {
+        let i = index as usize;
+        let declared = self.entries[i].declared_size.unwrap_or(size);
+        self.entries[i].size = size;
+        self.entries[i].sha256 = Some(sha256);
+        if declared == size {
+            self.entries[i].declared_size = None;
+        } else {
+            let shown = for_terminal(&self.entries[i].path).into_owned();
+            self.anomaly(
+                AnomalyKind::SizeMismatch,
+                Some(index),
+                format!("{shown} declares {declared} bytes but holds {size}"),
+            );
+        }
+        if let Some(cs) = self.entries[i].compressed_size {
+            let limits = self.opts.limits;
+            if size >= limits.ratio_min_bytes && size / cs.max(1) > limits.max_ratio {
+                let shown = for_terminal(&self.entries[i].path).into_owned();
+                self.anomaly(
+                    AnomalyKind::CompressionRatio,
+                    Some(index),
+                    format!(
+                        "{shown} inflates {cs} bytes to {size} ({}x)",
+                        size / cs.max(1)
+                    ),
+                );
+            }
+        }
+        let Some(content) = content else { return };
+        if self.only == Some(index) {
+            self.done = true;
+        }
+        if let Some(visit) = self.visitor.as_mut() {
+            visit(&self.entries[i], &content);
+        }
+        if self.is_meta(index) {
+            self.meta_files
+                .push((self.entries[i].path.clone(), content.clone()));
+        }
+        if self.opts.keep_contents {
+            self.contents[i] = Some(content.into());
+        }
+    }
+
+    /// Directories and links have no content but are otherwise final once added.
+    pub fn finish_other(&mut self, index: u32) {
+        self.entries[index as usize].declared_size = None;
+    }
+
+    /// Builds the artifact once the container is exhausted.
+    pub fn finish(self, digests: (Digests, u64, u64), magic: Magic) -> Artifact {
+        let (digests, packed_size, inflated) = digests;
+        let mut anomalies = self.anomalies;
+        let limits = self.opts.limits;
+        if magic == Magic::Gzip
+            && inflated >= limits.ratio_min_bytes
+            && inflated / packed_size.max(1) > limits.max_ratio
+        {
+            anomalies.push(Anomaly {
+                kind: AnomalyKind::CompressionRatio,
+                entry: None,
+                detail: format!(
+                    "{packed_size} packed bytes inflate to {inflated} ({}x)",
+                    inflated / packed_size.max(1)
+                ),
+            });
+        }
+        let file_name = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let package = meta::parse(&self.meta_files);
+        let root = self.root.flatten();
+        let format = meta::format_of(magic, &file_name, &self.entries, package.as_ref());
+        let unpacked_size = self
+            .entries
+            .iter()
+            .filter(|e| e.installed && e.is_file())
+            .map(|e| e.size)
+            .sum();
+        Artifact {
+            spec: self.file.display().to_string(),
+            file: self.file,
+            file_name,
+            format,
+            packed_size,
+            unpacked_size,
+            digests,
+            root,
+            package,
+            entries: self.entries,
+            anomalies,
+            contents: self.contents,
+            _temp: None,
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! The exact bytes that ship: one artifact, read once, as its installer will see it.
+//!
+//! [`open`] resolves what the user named (a file, a directory to pack, `npm:NAME@VERSION`),
+//! sniffs the container by its magic bytes, and streams it once: decompressing, hashing each
+//! entry, normalising names the way the installer does and recording every anomaly of the
+//! container itself. Nothing is extracted; contents are handed to an optional visitor while
+//! they stream past, kept in memory on request, or read again from the artifact on demand.
+
+mod builder;
+mod meta;
+pub mod path;
+mod pipe;
+mod source;
+mod tar_reader;
+mod zip_reader;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use meta::{Ecosystem, PackageMeta};
+pub use source::{Spec, resolve};
+
+/// How much an artifact may make us read, so that a bomb is refused instead of eating memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Total decompressed bytes we are willing to read (default 1 GiB). Past it the artifact
+    /// is refused with an error: a half-read package must never look reviewed.
+    pub max_unpacked: u64,
+    /// Entries past this count are an anomaly (default 100,000).
+    pub max_entries: usize,
+    /// Entries past this count are refused outright (default 1,000,000).
+    pub hard_max_entries: usize,
+    /// Path depth past this is an anomaly (default 64 components).
+    pub max_depth: usize,
+    /// Unpacked/packed ratio past this (with at least `ratio_min_bytes` unpacked) is an anomaly.
+    pub max_ratio: u64,
+    /// See `max_ratio`.
+    pub ratio_min_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_unpacked: 1 << 30,
+            max_entries: 100_000,
+            hard_max_entries: 1_000_000,
+            max_depth: 64,
+            max_ratio: 100,
+            ratio_min_bytes: 16 << 20,
+        }
+    }
+}
+
+/// What [`open`] should do with contents besides hashing them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The limits above.
+    pub limits: Limits,
+    /// Keep file contents in memory (up to `limits.max_unpacked` in total) so that
+    /// [`Artifact::content`] never reads the artifact again. The review screen wants this;
+    /// `ls` and `check` do not.
+    pub keep_contents: bool,
+}
+
+/// The container format, decided by magic bytes and then by what the container holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// An npm package tarball (gzip'd tar with `package.json` under one root).
+    NpmTarball,
+    /// A Rust `.crate`.
+    Crate,
+    /// A Python source distribution (`PKG-INFO` under one root).
+    PythonSdist,
+    /// Any other gzip'd tar.
+    TarGz,
+    /// An uncompressed tar.
+    Tar,
+    /// A Python wheel.
+    Wheel,
+    /// A VS Code extension.
+    Vsix,
+    /// A Java archive.
+    Jar,
+    /// Any other zip.
+    Zip,
+}
+
+impl Format {
+    /// The name users see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::NpmTarball => "npm tarball",
+            Format::Crate => "crate",
+            Format::PythonSdist => "python sdist",
+            Format::TarGz => "tar.gz",
+            Format::Tar => "tar",
+            Format::Wheel => "wheel",
+            Format::Vsix => "vsix",
+            Format::Jar => "jar",
+            Format::Zip => "zip",
+        }
+    }
+
+    /// True for the zip family.
+    pub fn is_zip(self) -> bool {
+        matches!(
+            self,
+            Format::Wheel | Format::Vsix | Format::Jar | Format::Zip
+        )
+    }
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A hard link to another entry (never followed).
+    Hardlink,
+    /// A character or block device.
+    Device,
+    /// A named pipe.
+    Fifo,
+    /// Anything else the container can express.
+    Other,
+}
+
+impl EntryKind {
+    /// One character for listings, as `ls -l` does.
+    pub fn symbol(self) -> char {
+        match self {
+            EntryKind::File => '-',
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::Hardlink => 'h',
+            EntryKind::Device => 'c',
+            EntryKind::Fifo => 'p',
+            EntryKind::Other => '?',
+        }
+    }
+}
+
+/// One entry of the container.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// Position in the container, from 0; findings and the review screen refer to entries by it.
+    pub index: u32,
+    /// The path as the installer writes it (root stripped, `.` dropped). Invalid UTF-8 appears
+    /// as `\xNN`. Untrusted: sanitise before showing.
+    pub path: String,
+    /// The name exactly as stored, when it differs from `path`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_path: Option<String>,
+    /// What it is.
+    pub kind: EntryKind,
+    /// Unix permission bits (and type bits where the container stores them).
+    pub mode: u32,
+    /// Bytes of content actually read.
+    pub size: u64,
+    /// Bytes the header declared, when it differs from `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_size: Option<u64>,
+    /// Compressed bytes (zip only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compressed_size: Option<u64>,
+    /// Lowercase hex sha256 of the content (files only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Where a link points, as stored. Untrusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_target: Option<String>,
+    /// False when the installer would not write this entry: shadowed by a later duplicate,
+    /// a link npm skips, a name with `..`, or no path left once the root is stripped.
+    pub installed: bool,
+}
+
+impl Entry {
+    /// True for regular files.
+    pub fn is_file(&self) -> bool {
+        self.kind == EntryKind::File
+    }
+}
+
+/// A property of the container itself that a reviewer must see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnomalyKind {
+    /// A `..` component.
+    PathTraversal,
+    /// A name starting at `/`.
+    AbsolutePath,
+    /// A name starting with a drive letter (`C:`).
+    DriveLetter,
+    /// A zip name using `\` as a separator.
+    Backslash,
+    /// A symbolic link.
+    Symlink,
+    /// A hard link.
+    Hardlink,
+    /// A device or fifo entry.
+    SpecialFile,
+    /// A path that appears more than once; the later entry is the one installed.
+    DuplicatePath,
+    /// A tar entry outside the package's single root folder.
+    OutsideRoot,
+    /// C0/C1 control characters or DEL in a name.
+    ControlCharacters,
+    /// Bidi override, embedding, isolate or mark characters in a name.
+    BidiCharacters,
+    /// A name that is not valid UTF-8.
+    InvalidUtf8,
+    /// A header that declares more (or fewer) bytes than the data holds.
+    SizeMismatch,
+    /// An extreme unpacked/packed ratio: a compression bomb.
+    CompressionRatio,
+    /// More entries than the limit.
+    TooManyEntries,
+    /// A path deeper than the limit.
+    TooDeep,
+}
+
+impl AnomalyKind {
+    /// Stable id; the rules turn it into `archive-<id>`.
+    pub fn id(self) -> &'static str {
+        match self {
+            AnomalyKind::PathTraversal => "path-traversal",
+            AnomalyKind::AbsolutePath => "absolute-path",
+            AnomalyKind::DriveLetter => "drive-letter",
+            AnomalyKind::Backslash => "backslash",
+            AnomalyKind::Symlink => "symlink",
+            AnomalyKind::Hardlink => "hardlink",
+            AnomalyKind::SpecialFile => "special-file",
+            AnomalyKind::DuplicatePath => "duplicate-path",
+            AnomalyKind::OutsideRoot => "outside-root",
+            AnomalyKind::ControlCharacters => "control-characters",
+            AnomalyKind::BidiCharacters => "bidi-characters",
+            AnomalyKind::InvalidUtf8 => "invalid-utf8",
+            AnomalyKind::SizeMismatch => "size-mismatch",
+            AnomalyKind::CompressionRatio => "compression-ratio",
+            AnomalyKind::TooManyEntries => "too-many-entries",
+            AnomalyKind::TooDeep => "too-deep",
+        }
+    }
+}
+
+/// One anomaly, tied to the entry it concerns (if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// What kind.
+    pub kind: AnomalyKind,
+    /// The entry's index, when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<u32>,
+    /// A human sentence with the specifics. Untrusted parts are already sanitised.
+    pub detail: String,
+}
+
+/// Errors a caller may want to tell apart; everything else is `anyhow` with context.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OpenError {
+    /// The bytes are not any container we read.
+    #[error("not a package archive (no tar, gzip or zip signature)")]
+    NotAnArchive,
+    /// Decompressing would pass the limit.
+    #[error("unpacks to more than {limit} bytes (--max-unpacked-size); refusing to read further")]
+    TooLarge {
+        /// The limit in force.
+        limit: u64,
+    },
+    /// More entries than the hard limit.
+    #[error("holds more than {limit} entries; refusing to read further")]
+    TooManyEntries {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The data ends inside an entry.
+    #[error("truncated: entry {path} declares {declared} bytes but the archive ends after {read}")]
+    Truncated {
+        /// The entry's name (sanitised).
+        path: String,
+        /// Its declared size.
+        declared: u64,
+        /// What could be read.
+        read: u64,
+    },
+    /// The container structure is broken.
+    #[error("corrupt {container}: {reason}")]
+    Corrupt {
+        /// gzip, tar or zip.
+        container: &'static str,
+        /// What the decoder said.
+        reason: String,
+    },
+}
+
+/// Digests of the artifact file itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digests {
+    /// Lowercase hex sha256.
+    pub sha256: String,
+    /// Lowercase hex sha512.
+    pub sha512: String,
+    /// npm's Subresource Integrity form: `sha512-` + base64.
+    pub integrity: String,
+}
+
+/// A fully read artifact.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// What the user named (path, directory or `npm:` spec), for display.
+    pub spec: String,
+    /// The artifact file that was read (inside a private temp dir for packed inputs).
+    pub file: PathBuf,
+    /// The artifact's file name.
+    pub file_name: String,
+    /// The container format.
+    pub format: Format,
+    /// Size of the artifact file.
+    pub packed_size: u64,
+    /// Sum of file sizes.
+    pub unpacked_size: u64,
+    /// Digests of the artifact file.
+    pub digests: Digests,
+    /// The stripped root folder of a tarball (`package`), if any.
+    pub root: Option<String>,
+    /// Package metadata, when the artifact has any we understand.
+    pub package: Option<PackageMeta>,
+    /// Every entry in container order, duplicates included.
+    pub entries: Vec<Entry>,
+    /// Every anomaly of the container.
+    pub anomalies: Vec<Anomaly>,
+    /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
+    contents: Vec<Option<Arc<[u8]>>>,
+    /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.
+    _temp: Option<Arc<tempfile::TempDir>>,
+}
+
+impl Artifact {
+    /// The number of regular files the installer writes.
+    pub fn file_count(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.installed && e.is_file())
+            .count()
+    }
+
+    /// The entries the installer writes, in container order.
+    pub fn installed(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.installed)
+    }
+
+    /// `name@version` when known, else the file name.
+    pub fn title(&self) -> String {
+        match &self.package {
+            Some(PackageMeta {
+                name: Some(n),
+                version: Some(v),
+                ..
+            }) => format!("{n}@{v}"),
+            Some(PackageMeta { name: Some(n), .. }) => n.clone(),
+            _ => self.file_name.clone(),
+        }
+    }
+
+    /// The content of a file entry: from memory when kept, else read again from the artifact.
+    pub fn content(&self, index: u32) -> anyhow::Result<Cow<'_, [u8]>> {
+        if let Some(Some(bytes)) = self.contents.get(index as usize) {
+            return Ok(Cow::Borrowed(bytes));
+        }
+        let entry = self
+            .entries
+            .get(index as usize)
+            .ok_or_else(|| anyhow::anyhow!("no entry {index} in {}", self.file_name))?;
+        if !entry.is_file() {
+            return Ok(Cow::Borrowed(&[]));
+        }
+        let mut found = None;
+        let visit = &mut |e: &Entry, data: &[u8]| {
+            if e.index == index {
+                found = Some(data.to_vec());
+            }
+        };
+        let opts = Options {
+            limits: Limits::default(),
+            keep_contents: false,
+        };
+        read_file(&self.file, &opts, Some(visit), Some(index))?;
+        found
+            .map(Cow::Owned)
+            .ok_or_else(|| anyhow::anyhow!("entry {index} vanished from {}", self.file.display()))
+    }
+}
+
+/// A visitor handed each file's full content as it streams past.
+pub type Visitor<'a> = &'a mut dyn FnMut(&Entry, &[u8]);
+
+/// Opens what the user named: resolves it to an artifact file, then reads that.
+pub fn open(spec: &str, opts: &Options, visitor: Option<Visitor<'_>>) -> anyhow::Result<Artifact> {
+    let resolved = resolve(spec)?;
+    let mut artifact = read_file(&resolved.file, opts, visitor, None)?;
+    artifact.spec = spec.to_owned();
+    artifact._temp = resolved.temp;
+    Ok(artifact)
+}
+
+/// Reads an artifact file. `only` stops after that entry (used to re-read one content).
+pub fn read_file(
+    file: &Path,
+    opts: &Options,
+    visitor: Option<Visitor<'_>>,
+    only: Option<u32>,
+) -> anyhow::Result<Artifact> {
+    use anyhow::Context as _;
+    let read = || -> anyhow::Result<Artifact> {
+        let kind = pipe::sniff(file)?;
+        let mut b = builder::Builder::new(file, *opts, visitor, only);
+        let digests = match kind {
+            pipe::Magic::Gzip | pipe::Magic::Tar => tar_reader::read(file, kind, &mut b)?,
+            pipe::Magic::Zip => zip_reader::read(file, &mut b)?,
+        };
+        Ok(b.finish(digests, kind))
+    };
+    read().with_context(|| file.display().to_string())
+}
+
+/// Reads an artifact held in memory (a nested archive), naming it `name` in messages.
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &Options,
+    visitor: Option<Visitor<'_>>,
+) -> anyhow::Result<Artifact> {
+    use anyhow::Context as _;
+    let read = || -> anyhow::Result<Artifact> {
+        let kind = pipe::sniff_bytes(bytes).ok_or(OpenError::NotAnArchive)?;
+        let mut b = builder::Builder::new(Path::new(name), *opts, visitor, None);
+        let digests = match kind {
+            pipe::Magic::Gzip | pipe::Magic::Tar => {
+                tar_reader::read_from(std::io::Cursor::new(bytes.to_vec()), kind, &mut b)?
+            }
+            pipe::Magic::Zip => {
+                let mut hasher = pipe::Hasher::default();
+                hasher.update(bytes);
+                let (digests, packed) = hasher.finish();
+                let unpacked = zip_reader::read_from(std::io::Cursor::new(bytes), &mut b)?;
+                (digests, packed, unpacked)
+            }
+        };
+        Ok(b.finish(digests, kind))
+    };
+    read().with_context(|| crate::sanitize::for_terminal(name).into_owned())
+}

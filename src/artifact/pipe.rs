@@ -1,0 +1,404 @@
+//! The streaming pass: read → hash → inflate → parse, on separate threads.
+//!
+//! Reading and hashing the packed bytes, inflating them, and parsing plus hashing the entries
+//! each cost about the same; chained on one thread they add up, on threads joined by bounded
+//! channels they overlap, so a listing costs little more than the inflate alone (measured in
+//! `bench/`). The channels hold a few chunks each, so memory stays flat whatever the size.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256, Sha512};
+
+use super::{Digests, OpenError};
+
+/// Container signatures we recognise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Magic {
+    /// `1f 8b`.
+    Gzip,
+    /// `ustar` at offset 257, or a v7 header with a valid checksum.
+    Tar,
+    /// `PK\x03\x04` (or an empty zip's `PK\x05\x06`).
+    Zip,
+}
+
+/// Recognises a container from its first bytes.
+pub fn sniff_bytes(head: &[u8]) -> Option<Magic> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some(Magic::Gzip)
+    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some(Magic::Zip)
+    } else if is_tar_header(head) {
+        Some(Magic::Tar)
+    } else {
+        None
+    }
+}
+
+/// True when `head` starts with a tar header: `ustar` magic, or a v7 header whose checksum adds up.
+pub fn is_tar_header(head: &[u8]) -> bool {
+    if head.len() < 512 {
+        return false;
+    }
+    if &head[257..262] == b"ustar" {
+        return true;
+    }
+    let stored = std::str::from_utf8(&head[148..156])
+        .ok()
+        .and_then(|s| u32::from_str_radix(s.trim_matches(|c: char| c == '\0' || c == ' '), 8).ok());
+    let sum: u32 = head[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    head[0] != 0 && stored == Some(sum)
+}
+
+/// Reads the first bytes of a file and recognises it.
+pub fn sniff(path: &Path) -> anyhow::Result<Magic> {
+    let mut head = Vec::with_capacity(512);
+    File::open(path)?.take(512).read_to_end(&mut head)?;
+    if head.is_empty() {
+        anyhow::bail!("empty file, not a package archive");
+    }
+    sniff_bytes(&head).ok_or_else(|| OpenError::NotAnArchive.into())
+}
+
+const CHUNK: usize = 256 * 1024;
+
+type Chunk = io::Result<Vec<u8>>;
+
+/// The receiving end of a stage, readable as a stream.
+pub struct ChannelReader {
+    rx: Receiver<Chunk>,
+    buf: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl ChannelReader {
+    fn new(rx: Receiver<Chunk>) -> Self {
+        Self {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
+                Ok(Ok(chunk)) => {
+                    self.buf = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                // The sender hung up without an end marker: it failed and says so via its join.
+                Err(_) => {
+                    self.done = true;
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "reader stage stopped",
+                    ));
+                }
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Pumps `input` into a channel in chunks until EOF (sending an empty chunk) or an error.
+/// `on_chunk` sees each chunk first; returning an error stops the pump with it.
+fn pump(
+    mut input: impl Read,
+    tx: &SyncSender<Chunk>,
+    mut on_chunk: impl FnMut(&[u8]) -> io::Result<()>,
+) {
+    loop {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut filled = 0;
+        // Fill whole chunks: inflaters return small reads, and fewer sends are cheaper.
+        let result = loop {
+            match input.read(&mut chunk[filled..]) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    filled += n;
+                    if filled == CHUNK {
+                        break Ok(());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        chunk.truncate(filled);
+        let eof = filled < CHUNK;
+        let result = result.and_then(|()| on_chunk(&chunk));
+        match result {
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            Ok(()) => {
+                if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
+                    return; // the consumer stopped early (e.g. it found the entry it wanted)
+                }
+                if eof {
+                    let _ = tx.send(Ok(Vec::new()));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Computes the artifact digests as bytes pass.
+#[derive(Default)]
+pub struct Hasher {
+    sha256: Sha256,
+    sha512: Sha512,
+    len: u64,
+}
+
+impl Hasher {
+    /// Adds bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        self.sha512.update(bytes);
+        self.len += bytes.len() as u64;
+    }
+
+    /// The digests and the byte count.
+    pub fn finish(self) -> (Digests, u64) {
+        let sha512 = self.sha512.finalize();
+        let digests = Digests {
+            sha256: hex(&self.sha256.finalize()),
+            sha512: hex(&sha512),
+            integrity: format!(
+                "sha512-{}",
+                base64::engine::general_purpose::STANDARD.encode(sha512)
+            ),
+        };
+        (digests, self.len)
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A running stage and the reader of its output.
+pub struct Stage<T> {
+    /// The stage's output.
+    pub reader: ChannelReader,
+    /// The stage's thread; join it after its reader is dropped.
+    pub handle: JoinHandle<T>,
+}
+
+/// Waits for a stage's thread and returns what it computed.
+pub fn join<T>(handle: JoinHandle<T>) -> anyhow::Result<T> {
+    handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("a reader thread panicked"))
+}
+
+/// Stage 1: reads `input`, hashing the packed bytes, and forwards them.
+pub fn hashing_stage(input: impl Read + Send + 'static) -> Stage<(Digests, u64)> {
+    let (tx, rx) = sync_channel(4);
+    let handle = std::thread::spawn(move || {
+        let mut hasher = Hasher::default();
+        pump(input, &tx, |c| {
+            hasher.update(c);
+            Ok(())
+        });
+        hasher.finish()
+    });
+    Stage {
+        reader: ChannelReader::new(rx),
+        handle,
+    }
+}
+
+/// Stage 2: inflates a gzip stream (all members, as `gzip -d` does). The consumer caps the
+/// total with [`Capped`]; the bounded channel keeps this stage from running far ahead.
+pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
+    let (tx, rx) = sync_channel(4);
+    let handle = std::thread::spawn(move || {
+        pump(
+            GzipErrors(flate2::read::MultiGzDecoder::new(input)),
+            &tx,
+            |_| Ok(()),
+        );
+    });
+    Stage {
+        reader: ChannelReader::new(rx),
+        handle,
+    }
+}
+
+/// Inflates in memory-sized steps for nested archives (no threads).
+pub fn inflate(input: impl Read) -> impl Read {
+    GzipErrors(flate2::read::MultiGzDecoder::new(input))
+}
+
+/// Names gzip failures as such, so they do not read as tar errors downstream.
+struct GzipErrors<R>(R);
+
+impl<R: Read> Read for GzipErrors<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.0.read(out).map_err(|e| {
+            let reason = if e.kind() == io::ErrorKind::UnexpectedEof {
+                "truncated (the compressed data ends early)".to_owned()
+            } else {
+                e.to_string()
+            };
+            io::Error::other(OpenError::Corrupt {
+                container: "gzip",
+                reason,
+            })
+        })
+    }
+}
+
+/// Finds an [`OpenError`] carried inside an error chain (through `io::Error` wrappers).
+pub fn find_open_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a OpenError> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(o) = err.downcast_ref::<OpenError>() {
+            return Some(o);
+        }
+        if let Some(inner) = err.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
+            cur = Some(inner);
+            continue;
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// Counts bytes through a reader and refuses past a limit (for plain tar input).
+pub struct Capped<R> {
+    /// The wrapped reader.
+    pub inner: R,
+    /// Bytes so far.
+    pub total: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.total += n as u64;
+        if self.total > self.limit {
+            return Err(io::Error::other(OpenError::TooLarge { limit: self.limit }));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content_not_name() {
+        assert_eq!(sniff_bytes(&[0x1f, 0x8b, 8, 0]), Some(Magic::Gzip));
+        assert_eq!(sniff_bytes(b"PK\x03\x04rest"), Some(Magic::Zip));
+        let mut tar = vec![0u8; 512];
+        tar[0] = b'a';
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(sniff_bytes(&tar), Some(Magic::Tar));
+        assert_eq!(
+            sniff_bytes(b"{\"name\":\"x\"}"),
+            None,
+            "JSON is not an archive"
+        );
+        assert_eq!(
+            sniff_bytes(&[0u8; 1024]),
+            None,
+            "zeros are not a tar header"
+        );
+    }
+
+    #[test]
+    fn stages_pass_bytes_through_and_hash_them() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let Stage { mut reader, handle } = hashing_stage(io::Cursor::new(data.clone()));
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).expect("reads");
+        let (digests, len) = join(handle).expect("joins");
+        assert_eq!(out, data, "bytes pass through unchanged");
+        assert_eq!(len, 1_000_000);
+        assert_eq!(digests.sha256, hex(&Sha256::digest(&data)));
+        assert!(digests.integrity.starts_with("sha512-"));
+    }
+
+    #[test]
+    fn inflate_refuses_past_the_limit() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write as _;
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(&vec![0u8; 4 << 20]).expect("compresses");
+        let gz = enc.finish().expect("finishes");
+        let stage = hashing_stage(io::Cursor::new(gz));
+        let inflated = inflate_stage(stage.reader);
+        let mut capped = Capped {
+            inner: inflated.reader,
+            total: 0,
+            limit: 1 << 20,
+        };
+        let err = capped
+            .read_to_end(&mut Vec::new())
+            .expect_err("past the limit");
+        assert!(err.to_string().contains("more than 1048576 bytes"), "{err}");
+        assert!(
+            matches!(find_open_error(&err), Some(OpenError::TooLarge { .. })),
+            "the typed error is found"
+        );
+    }
+
+    #[test]
+    fn truncated_gzip_is_named() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write as _;
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(&[7u8; 100_000]).expect("compresses");
+        let gz = enc.finish().expect("finishes");
+        let err = inflate(&gz[..gz.len() / 2])
+            .read_to_end(&mut Vec::new())
+            .expect_err("truncated");
+        assert!(err.to_string().contains("corrupt gzip: truncated"), "{err}");
+    }
+}

@@ -1,0 +1,217 @@
+//! From what the user named to one artifact file.
+//!
+//! A file is read as it is. A directory is packed by its ecosystem's own packer (`npm pack`,
+//! `cargo package`) into a private temporary directory, and the packed file is what gets
+//! reviewed, because that is what would be published. `npm:NAME@VERSION` is fetched with
+//! `npm pack`. Only the packers write, and only into that temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+
+/// What the user named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    /// An artifact file.
+    File(PathBuf),
+    /// A package directory to pack.
+    Dir(PathBuf),
+    /// `npm:NAME[@VERSION]`.
+    Npm(String),
+}
+
+impl Spec {
+    /// Classifies a command-line argument.
+    pub fn parse(arg: &str) -> Spec {
+        if let Some(name) = arg.strip_prefix("npm:") {
+            return Spec::Npm(name.to_owned());
+        }
+        let path = PathBuf::from(arg);
+        if path.is_dir() {
+            Spec::Dir(path)
+        } else {
+            Spec::File(path)
+        }
+    }
+}
+
+/// The artifact file to read, and the temp dir that holds it (if packed or fetched).
+pub struct Resolved {
+    /// The artifact file.
+    pub file: PathBuf,
+    /// Keeps a packed artifact alive; removed on drop.
+    pub temp: Option<Arc<tempfile::TempDir>>,
+}
+
+/// Resolves a command-line argument to an artifact file, packing or fetching as needed.
+pub fn resolve(arg: &str) -> anyhow::Result<Resolved> {
+    match Spec::parse(arg) {
+        Spec::File(path) => {
+            if !path.exists() {
+                bail!("{}: no such file or directory", path.display());
+            }
+            Ok(Resolved {
+                file: path,
+                temp: None,
+            })
+        }
+        Spec::Dir(dir) => pack_dir(&dir),
+        Spec::Npm(name) => {
+            if name.is_empty() || name.starts_with('-') {
+                bail!("npm:{name}: expected npm:NAME or npm:NAME@VERSION");
+            }
+            let temp = private_temp()?;
+            let file = npm_pack(&name, None, temp.path())
+                .with_context(|| format!("fetching npm:{name}"))?;
+            Ok(Resolved {
+                file,
+                temp: Some(Arc::new(temp)),
+            })
+        }
+    }
+}
+
+fn private_temp() -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("shipcheck-")
+        .tempdir()
+        .context("creating a private temporary directory")
+}
+
+fn pack_dir(dir: &Path) -> anyhow::Result<Resolved> {
+    let temp = private_temp()?;
+    let file = if dir.join("package.json").is_file() {
+        npm_pack(".", Some(dir), temp.path())
+            .with_context(|| format!("{}: npm pack failed", dir.display()))?
+    } else if dir.join("Cargo.toml").is_file() {
+        cargo_package(dir, temp.path())
+            .with_context(|| format!("{}: cargo package failed", dir.display()))?
+    } else {
+        bail!(
+            "{}: a directory needs a package.json or Cargo.toml to be packed; pass the artifact file instead",
+            dir.display()
+        );
+    };
+    Ok(Resolved {
+        file,
+        temp: Some(Arc::new(temp)),
+    })
+}
+
+fn run(cmd: &mut Command) -> anyhow::Result<Vec<u8>> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not run {:?}", cmd.get_program()))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no error output");
+        bail!(
+            "{:?} exited with {}: {}",
+            cmd.get_program(),
+            out.status,
+            crate::sanitize::for_terminal(last.trim())
+        );
+    }
+    Ok(out.stdout)
+}
+
+/// `npm pack SPEC --pack-destination DEST --json`, returning the packed file.
+fn npm_pack(spec: &str, cwd: Option<&Path>, dest: &Path) -> anyhow::Result<PathBuf> {
+    let mut cmd = Command::new("npm");
+    cmd.args(["pack", spec, "--json", "--pack-destination"])
+        .arg(dest);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    } else {
+        // Fetching runs nothing from the package; say so explicitly.
+        cmd.arg("--ignore-scripts");
+    }
+    let stdout = run(&mut cmd)?;
+    // npm may print lifecycle script output before the JSON; the JSON is the last array.
+    let text = String::from_utf8_lossy(&stdout);
+    let start = text
+        .rfind("\n[")
+        .map_or_else(|| text.find('['), |i| Some(i + 1))
+        .context("npm pack printed no JSON")?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text[start..]).context("npm pack printed unreadable JSON")?;
+    let name = json
+        .get(0)
+        .and_then(|v| v.get("filename"))
+        .and_then(|f| f.as_str())
+        .context("npm pack named no file")?;
+    // npm names scoped packages `scope-name-1.0.0.tgz`; never trust it to be a plain name.
+    let name = Path::new(name)
+        .file_name()
+        .context("npm pack named no file")?;
+    let file = dest.join(name);
+    if !file.is_file() {
+        bail!("npm pack did not write {}", file.display());
+    }
+    Ok(file)
+}
+
+/// `cargo package --no-verify` with its target dir in DEST, returning the `.crate`.
+fn cargo_package(dir: &Path, dest: &Path) -> anyhow::Result<PathBuf> {
+    let target = dest.join("target");
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args([
+        "package",
+        "--no-verify",
+        "--allow-dirty",
+        "--quiet",
+        "--target-dir",
+    ])
+    .arg(&target)
+    .current_dir(dir);
+    run(&mut cmd)?;
+    let pkg = target.join("package");
+    let found = std::fs::read_dir(&pkg)
+        .with_context(|| format!("cargo package wrote nothing to {}", pkg.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "crate"));
+    found.context("cargo package wrote no .crate file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_are_classified() {
+        assert_eq!(
+            Spec::parse("npm:left-pad@1.3.0"),
+            Spec::Npm("left-pad@1.3.0".into())
+        );
+        assert_eq!(Spec::parse("."), Spec::Dir(".".into()));
+        assert_eq!(Spec::parse("x.tgz"), Spec::File("x.tgz".into()));
+    }
+
+    #[test]
+    fn a_missing_file_is_a_clear_error() {
+        let err = resolve("/nonexistent/x.tgz")
+            .err()
+            .expect("missing file fails");
+        assert!(err.to_string().contains("no such file"), "{err}");
+    }
+
+    #[test]
+    fn a_directory_without_a_manifest_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = resolve(dir.path().to_str().expect("utf-8 temp path"))
+            .err()
+            .expect("no packer");
+        assert!(
+            err.to_string()
+                .contains("needs a package.json or Cargo.toml"),
+            "{err}"
+        );
+    }
+}

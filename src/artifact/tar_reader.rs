@@ -1,0 +1,174 @@
+//! The tar family: npm tarballs, `.crate`, Python sdists, any `.tar.gz` or `.tar`.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
+use tar::EntryType;
+
+use crate::sanitize::bytes_for_terminal;
+
+use super::builder::{Builder, RawEntry};
+use super::path::Layout;
+use super::pipe::{self, Capped, Magic, Stage, find_open_error, hex};
+use super::{Digests, EntryKind, OpenError};
+
+/// (digests of the packed bytes, packed size, unpacked stream size)
+type Totals = (Digests, u64, u64);
+
+/// Reads a tar or gzip'd tar file with the threaded pipeline.
+pub fn read(file: &Path, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
+    let limit = b.limit();
+    let Stage {
+        reader,
+        handle: hashing,
+    } = pipe::hashing_stage(File::open(file)?);
+    let inflated = if magic == Magic::Gzip {
+        let stage = pipe::inflate_stage(reader);
+        let mut capped = Capped {
+            inner: stage.reader,
+            total: 0,
+            limit,
+        };
+        let result = parse(&mut capped, b);
+        // Dropping the reader first lets a stage blocked on a full channel see the hang-up.
+        drop(capped.inner);
+        pipe::join(stage.handle)?;
+        result?;
+        capped.total
+    } else {
+        let mut capped = Capped {
+            inner: reader,
+            total: 0,
+            limit,
+        };
+        let result = parse(&mut capped, b);
+        drop(capped.inner);
+        result?;
+        capped.total
+    };
+    let (digests, packed) = pipe::join(hashing)?;
+    Ok((digests, packed, inflated))
+}
+
+/// Reads a tar or gzip'd tar held in memory.
+pub fn read_from(
+    bytes: io::Cursor<Vec<u8>>,
+    magic: Magic,
+    b: &mut Builder<'_>,
+) -> anyhow::Result<Totals> {
+    let limit = b.limit();
+    let mut hasher = pipe::Hasher::default();
+    hasher.update(bytes.get_ref());
+    let (digests, packed) = hasher.finish();
+    let inflated = if magic == Magic::Gzip {
+        let mut capped = Capped {
+            inner: pipe::inflate(bytes),
+            total: 0,
+            limit,
+        };
+        parse(&mut capped, b)?;
+        capped.total
+    } else {
+        let mut capped = Capped {
+            inner: bytes,
+            total: 0,
+            limit,
+        };
+        parse(&mut capped, b)?;
+        capped.total
+    };
+    Ok((digests, packed, inflated))
+}
+
+/// Turns a decoder error into the typed error it carries, or a corrupt-tar error.
+fn classify(e: &io::Error) -> anyhow::Error {
+    match find_open_error(e) {
+        Some(open) => open.clone().into(),
+        None => OpenError::Corrupt {
+            container: "tar",
+            reason: e.to_string(),
+        }
+        .into(),
+    }
+}
+
+fn kind_of(t: EntryType) -> Option<EntryKind> {
+    Some(match t {
+        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => EntryKind::File,
+        EntryType::Directory => EntryKind::Dir,
+        EntryType::Symlink => EntryKind::Symlink,
+        EntryType::Link => EntryKind::Hardlink,
+        EntryType::Char | EntryType::Block => EntryKind::Device,
+        EntryType::Fifo => EntryKind::Fifo,
+        // Global pax headers describe the archive, not a file.
+        EntryType::XGlobalHeader => return None,
+        _ => EntryKind::Other,
+    })
+}
+
+/// Walks the tar stream, then drains what follows the end marker so the whole input is hashed.
+fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
+    b.set_layout(Layout::StripRoot);
+    {
+        let mut archive = tar::Archive::new(&mut *input);
+        for entry in archive.entries().map_err(|e| classify(&e))? {
+            let mut entry = entry.map_err(|e| classify(&e))?;
+            let Some(kind) = kind_of(entry.header().entry_type()) else {
+                continue;
+            };
+            let name = entry.path_bytes().into_owned();
+            let link = entry.link_name_bytes().map(std::borrow::Cow::into_owned);
+            let declared = entry.size();
+            let raw = RawEntry {
+                name: &name,
+                kind,
+                mode: entry.header().mode().unwrap_or(0),
+                declared_size: declared,
+                compressed_size: None,
+                link_target: link.as_deref(),
+            };
+            let Some(index) = b.add(&raw)? else { continue };
+            if kind != EntryKind::File {
+                b.finish_other(index);
+                continue;
+            }
+            let (size, sha, content) = if b.wants_content(index) {
+                // Never trust the declared size for an allocation: grow as data arrives.
+                let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
+                entry.read_to_end(&mut data).map_err(|e| classify(&e))?;
+                let sha = hex(&Sha256::digest(&data));
+                (data.len() as u64, sha, Some(data))
+            } else {
+                let mut hasher = Sha256::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut size = 0u64;
+                loop {
+                    let n = entry.read(&mut buf).map_err(|e| classify(&e))?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buf[..n]);
+                    size += n as u64;
+                }
+                (size, hex(&hasher.finalize()), None)
+            };
+            if size < declared {
+                let path = bytes_for_terminal(&name).into_owned();
+                return Err(OpenError::Truncated {
+                    path,
+                    declared,
+                    read: size,
+                }
+                .into());
+            }
+            b.finish_file(index, size, sha, content);
+            if b.done {
+                return Ok(());
+            }
+        }
+    }
+    io::copy(input, &mut io::sink()).map_err(|e| classify(&e))?;
+    Ok(())
+}

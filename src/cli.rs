@@ -1,0 +1,241 @@
+//! The command line: clap definitions, and [`run`], which maps a parsed command to its work.
+//!
+//! Exit codes, everywhere: 0 ok; 1 findings at or above `--fail-on`, or verification refused;
+//! 2 error (unreadable input, bad usage). The binary prints errors as one line with their
+//! context chain.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::artifact::{self, Limits, Options};
+use crate::{diff, manifest, report};
+
+/// A human gate in front of publishing: review the exact bytes that ship.
+#[derive(Debug, Parser)]
+#[command(name = "shipcheck", version, about, long_about = None)]
+pub struct Cli {
+    /// Refuse artifacts that unpack to more than this (bytes; K, M, G suffixes allowed).
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_unpacked_size: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Review a package interactively and sign off on it.
+    Review {
+        /// Artifact file, package directory, or npm:NAME@VERSION.
+        #[arg(default_value = ".")]
+        artifact: String,
+        /// The previous release: an artifact, a manifest, or npm:NAME@VERSION.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// Policy file (default: shipcheck.toml beside the package).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// SSH key to sign the approval with.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Reviewer principal as in allowed_signers.
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
+    /// Run the rules non-interactively (for CI).
+    Check {
+        /// Artifact file, package directory, or npm:NAME@VERSION.
+        #[arg(default_value = ".")]
+        artifact: String,
+        /// The previous release.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// Policy file.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Output format: text, json, sarif, markdown.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Lowest severity that fails the check.
+        #[arg(long, default_value = "high")]
+        fail_on: String,
+    },
+    /// List every entry: path, kind, mode, size, sha256.
+    Ls {
+        /// Artifact file, package directory, or npm:NAME@VERSION.
+        #[arg(default_value = ".")]
+        artifact: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare two releases (artifacts or manifests).
+    Diff {
+        /// The older release.
+        old: String,
+        /// The newer release.
+        new: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the release manifest (the baseline for the next release).
+    Manifest {
+        /// Artifact file, package directory, or npm:NAME@VERSION.
+        #[arg(default_value = ".")]
+        artifact: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Print every rule: id, severity, summary, why.
+    Rules {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check that an approval from an allowed reviewer matches these exact bytes.
+    Verify {
+        /// The artifact file.
+        artifact: String,
+        /// The approval file.
+        #[arg(long)]
+        approval: Option<PathBuf>,
+        /// git-style allowed_signers file.
+        #[arg(long)]
+        allowed_signers: Option<PathBuf>,
+    },
+    /// Verify, then publish the approved file itself.
+    Publish {
+        /// The artifact file.
+        artifact: String,
+        /// The approval file.
+        #[arg(long)]
+        approval: Option<PathBuf>,
+        /// git-style allowed_signers file.
+        #[arg(long)]
+        allowed_signers: Option<PathBuf>,
+        /// The publish command (default by format).
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+}
+
+/// Parses `1024`, `64K`, `512M`, `2G` (binary units; `KiB`-style suffixes accepted too).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits]
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size like 512M or 2G"))?;
+    let mult: u64 = match t[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        "T" | "TB" | "TIB" => 1 << 40,
+        other => return Err(format!("unknown size unit {other:?} (use K, M, G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
+fn not_yet(what: &str, issue: u32) -> anyhow::Result<ExitCode> {
+    eprintln!("shipcheck {what}: not yet available (tracked in issue #{issue})");
+    Ok(ExitCode::from(2))
+}
+
+/// Runs a parsed command; errors are printed by the caller and exit 2.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let opts = Options {
+        limits: Limits {
+            max_unpacked: cli.max_unpacked_size,
+            ..Limits::default()
+        },
+        keep_contents: false,
+    };
+    match cli.command {
+        Command::Ls { artifact, json } => {
+            let a = artifact::open(&artifact, &opts, None)?;
+            print(&if json {
+                report::ls::json(&a)?
+            } else {
+                report::ls::text(&a)
+            })?;
+        }
+        Command::Diff { old, new, json } => {
+            let (old, new) = (manifest::load(&old, &opts)?, manifest::load(&new, &opts)?);
+            let d = diff::diff(&old, &new);
+            print(&if json {
+                crate::json::to_string_pretty(&d)? + "\n"
+            } else {
+                report::diff_text::text(&d)
+            })?;
+        }
+        Command::Manifest { artifact, output } => {
+            let a = artifact::open(&artifact, &opts, None)?;
+            let text = crate::json::to_string_pretty(&manifest::Manifest::of(&a))? + "\n";
+            match output {
+                Some(path) => write_atomically(&path, text.as_bytes())?,
+                None => print(&text)?,
+            }
+        }
+        Command::Review { .. } => return not_yet("review", 4),
+        Command::Check { .. } | Command::Rules { .. } => return not_yet("check/rules", 3),
+        Command::Verify { .. } | Command::Publish { .. } => return not_yet("verify/publish", 5),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes stdout, treating a closed pipe (`| head`) as success.
+fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
+/// Writes a file via a temporary sibling and a rename, so a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("64kib"), Ok(64 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("12X").is_err());
+        assert!(
+            parse_size("99999999999T").is_err(),
+            "overflow is an error, not a wrap"
+        );
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}

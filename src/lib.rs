@@ -1,0 +1,18 @@
+//! shipcheck: a human gate in front of `npm publish`, `cargo publish` and friends.
+//!
+//! The library knows nothing about terminals. Read it in this order:
+//! - [`artifact`]: open the exact bytes that ship, safely, once; the model everything uses.
+//! - [`manifest`]: a release manifest (the baseline for next time) and [`diff`] between releases.
+//! - [`report`]: text and JSON views for `ls`, `diff` and `manifest`.
+//! - [`sanitize`] and [`json`]: nothing from an artifact reaches a terminal raw.
+//! - [`cli`]: the command-line interface, and [`run`], which the binary calls.
+
+pub mod artifact;
+pub mod cli;
+pub mod diff;
+pub mod json;
+pub mod manifest;
+pub mod report;
+pub mod sanitize;
+
+pub use cli::run;

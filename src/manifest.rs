@@ -1,0 +1,168 @@
+//! The release manifest: what a release shipped, kept so the next release can be compared.
+//!
+//! A team may keep only manifests of past releases; `diff` and `--baseline` accept one
+//! wherever they accept an artifact. The format is JSON with a versioned `schema` field
+//! (`shipcheck.manifest/v1`, documented in the README); a reader refuses a schema it does not
+//! know rather than guessing.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::artifact::{self, Anomaly, Artifact, Entry, Format, PackageMeta};
+
+/// The schema id written into every manifest.
+pub const SCHEMA: &str = "shipcheck.manifest/v1";
+
+/// The facts about an artifact that every output shares (ls, manifest, check JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactSummary {
+    /// What was named on the command line (path, directory or `npm:` spec).
+    pub path: String,
+    /// The artifact file's name.
+    pub file_name: String,
+    /// Container format.
+    pub format: Format,
+    /// Package name, if the metadata has one.
+    pub name: Option<String>,
+    /// Package version, if the metadata has one.
+    pub version: Option<String>,
+    /// Hex sha256 of the artifact bytes.
+    pub sha256: String,
+    /// Hex sha512 of the artifact bytes.
+    pub sha512: String,
+    /// npm's SRI form of the sha512.
+    pub integrity: String,
+    /// Artifact file size.
+    pub packed_size: u64,
+    /// Sum of installed file sizes.
+    pub unpacked_size: u64,
+    /// Installed regular files.
+    pub files: usize,
+}
+
+impl ArtifactSummary {
+    /// Summarises an opened artifact.
+    pub fn of(a: &Artifact) -> Self {
+        let meta = a.package.as_ref();
+        Self {
+            path: a.spec.clone(),
+            file_name: a.file_name.clone(),
+            format: a.format,
+            name: meta.and_then(|m| m.name.clone()),
+            version: meta.and_then(|m| m.version.clone()),
+            sha256: a.digests.sha256.clone(),
+            sha512: a.digests.sha512.clone(),
+            integrity: a.digests.integrity.clone(),
+            packed_size: a.packed_size,
+            unpacked_size: a.unpacked_size,
+            files: a.file_count(),
+        }
+    }
+
+    /// `name@version`, or the file name.
+    pub fn title(&self) -> String {
+        match (&self.name, &self.version) {
+            (Some(n), Some(v)) => format!("{n}@{v}"),
+            (Some(n), None) => n.clone(),
+            _ => self.file_name.clone(),
+        }
+    }
+}
+
+/// The tool that wrote a manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// Always `shipcheck`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Self {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+/// A release manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`SCHEMA`] for this version.
+    pub schema: String,
+    /// Who wrote it.
+    pub tool: Tool,
+    /// The artifact's digests and totals.
+    pub artifact: ArtifactSummary,
+    /// Its package metadata.
+    pub package: Option<PackageMeta>,
+    /// Every entry, in container order (including those not installed).
+    pub entries: Vec<Entry>,
+    /// The container anomalies.
+    pub anomalies: Vec<Anomaly>,
+}
+
+impl Manifest {
+    /// The manifest of an opened artifact.
+    pub fn of(a: &Artifact) -> Self {
+        Self {
+            schema: SCHEMA.to_owned(),
+            tool: Tool::default(),
+            artifact: ArtifactSummary::of(a),
+            package: a.package.clone(),
+            entries: a.entries.clone(),
+            anomalies: a.anomalies.clone(),
+        }
+    }
+
+    /// Parses a manifest, refusing other schemas.
+    pub fn from_json(bytes: &[u8]) -> anyhow::Result<Self> {
+        #[derive(Deserialize)]
+        struct Probe {
+            schema: Option<String>,
+        }
+        let probe: Probe = serde_json::from_slice(bytes).context("not valid JSON")?;
+        match probe.schema.as_deref() {
+            Some(SCHEMA) => {
+                Ok(serde_json::from_slice(bytes).context("not a valid shipcheck manifest")?)
+            }
+            Some(s) if s.starts_with("shipcheck.manifest/") => {
+                bail!(
+                    "manifest schema {} is not one this shipcheck ({}) reads",
+                    crate::sanitize::for_terminal(s),
+                    SCHEMA
+                )
+            }
+            _ => bail!("JSON without \"schema\": \"{SCHEMA}\" is not a shipcheck manifest"),
+        }
+    }
+
+    /// Installed entries, the ones a diff compares.
+    pub fn installed(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.installed)
+    }
+}
+
+/// True when the file looks like JSON (so it is read as a manifest, not an archive).
+fn looks_like_json(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// Loads one side of a comparison: a manifest file, or any artifact spec (opened and summarised).
+pub fn load(spec: &str, opts: &artifact::Options) -> anyhow::Result<Manifest> {
+    let path = Path::new(spec);
+    if path.is_file() && looks_like_json(path) {
+        let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
+        return Manifest::from_json(&bytes).with_context(|| path.display().to_string());
+    }
+    Ok(Manifest::of(&artifact::open(spec, opts, None)?))
+}

@@ -1,0 +1,89 @@
+//! `shipcheck ls`: every entry with kind, mode, size and digest; totals; anomalies.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::artifact::{Anomaly, Artifact, Entry, PackageMeta};
+use crate::manifest::ArtifactSummary;
+use crate::sanitize::for_terminal;
+
+use super::{mode_string, size};
+
+/// The JSON document `ls --json` prints.
+#[derive(Debug, Serialize)]
+pub struct Listing<'a> {
+    /// Digests and totals.
+    pub artifact: ArtifactSummary,
+    /// Package metadata.
+    pub package: Option<&'a PackageMeta>,
+    /// Every entry.
+    pub entries: &'a [Entry],
+    /// Container anomalies.
+    pub anomalies: &'a [Anomaly],
+}
+
+/// The `ls --json` document.
+pub fn json(a: &Artifact) -> anyhow::Result<String> {
+    let listing = Listing {
+        artifact: ArtifactSummary::of(a),
+        package: a.package.as_ref(),
+        entries: &a.entries,
+        anomalies: &a.anomalies,
+    };
+    Ok(crate::json::to_string_pretty(&listing)? + "\n")
+}
+
+/// The aligned text listing.
+pub fn text(a: &Artifact) -> String {
+    let mut out = String::new();
+    let s = ArtifactSummary::of(a);
+    let _ = writeln!(
+        out,
+        "{}  {}  sha256:{}",
+        for_terminal(&s.title()),
+        a.format.label(),
+        s.sha256
+    );
+    let sizes: Vec<String> = a.entries.iter().map(|e| size(e.size)).collect();
+    let width = sizes.iter().map(String::len).max().unwrap_or(0);
+    for (e, sz) in a.entries.iter().zip(&sizes) {
+        let digest = e
+            .sha256
+            .as_deref()
+            .map_or("-".to_owned(), |d| d[..16.min(d.len())].to_owned());
+        let mut line = format!(
+            "{}  {sz:>width$}  {digest:<16}  {}",
+            mode_string(e.kind, e.mode),
+            for_terminal(&e.path)
+        );
+        if let Some(t) = &e.link_target {
+            let _ = write!(line, " -> {}", for_terminal(t));
+        }
+        if !e.installed {
+            line.push_str("  (not installed)");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} files, {} unpacked, {} packed ({} entries)",
+        s.files,
+        size(s.unpacked_size),
+        size(s.packed_size),
+        a.entries.len()
+    );
+    if !a.anomalies.is_empty() {
+        let _ = writeln!(out, "\n{} container anomalies:", a.anomalies.len());
+        for an in &a.anomalies {
+            let _ = writeln!(
+                out,
+                "  archive-{:<20} {}",
+                an.kind.id(),
+                for_terminal(&an.detail)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,51 @@
+//! Plain-text and JSON views of the model for `ls`, `diff` and `manifest`.
+//!
+//! Every string that came from the artifact passes through [`crate::sanitize`] here, at the
+//! last moment before output; the model keeps the real values.
+
+pub mod diff_text;
+pub mod ls;
+
+use humansize::{DECIMAL, format_size};
+
+/// A byte count as people read it (`12.3 kB`), decimal units as npm prints them.
+pub fn size(bytes: u64) -> String {
+    format_size(bytes, DECIMAL)
+}
+
+/// A signed byte delta (`+1.2 MB`, `-300 B`, `±0 B`).
+pub fn size_delta(delta: i64) -> String {
+    match delta {
+        0 => "±0 B".to_owned(),
+        d if d > 0 => format!("+{}", size(d.unsigned_abs())),
+        d => format!("-{}", size(d.unsigned_abs())),
+    }
+}
+
+/// `-rw-r--r--` for a kind and mode.
+pub fn mode_string(kind: crate::artifact::EntryKind, mode: u32) -> String {
+    let mut s = String::with_capacity(10);
+    s.push(kind.symbol());
+    for shift in [6u32, 3, 0] {
+        let bits = (mode >> shift) & 7;
+        s.push(if bits & 4 != 0 { 'r' } else { '-' });
+        s.push(if bits & 2 != 0 { 'w' } else { '-' });
+        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::EntryKind;
+
+    #[test]
+    fn sizes_and_modes_read_naturally() {
+        assert_eq!(size(1_234_567), "1.23 MB");
+        assert_eq!(size_delta(-300), "-300 B");
+        assert_eq!(size_delta(0), "±0 B");
+        assert_eq!(mode_string(EntryKind::File, 0o644), "-rw-r--r--");
+        assert_eq!(mode_string(EntryKind::Dir, 0o755), "drwxr-xr-x");
+    }
+}
