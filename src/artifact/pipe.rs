@@ -394,7 +394,7 @@ mod tests {
         use flate2::{Compression, write::GzEncoder};
         use std::io::Write as _;
         let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
-        enc.write_all(&[7u8; 100_000]).expect("compresses");
+        enc.write_all(&vec![7u8; 100_000]).expect("compresses");
         let gz = enc.finish().expect("finishes");
         let err = inflate(&gz[..gz.len() / 2])
             .read_to_end(&mut Vec::new())
