@@ -13,6 +13,7 @@ pub mod diff;
 pub mod json;
 pub mod manifest;
 pub mod report;
+pub mod rules;
 pub mod sanitize;
 
 pub use cli::run;

@@ -235,10 +235,10 @@ fn java(text: &str) -> PackageMeta {
     for (k, v) in headers(text) {
         match k {
             "Implementation-Title" | "Bundle-SymbolicName" if meta.name.is_none() => {
-                meta.name = Some(v.to_owned())
+                meta.name = Some(v.to_owned());
             }
             "Implementation-Version" | "Bundle-Version" if meta.version.is_none() => {
-                meta.version = Some(v.to_owned())
+                meta.version = Some(v.to_owned());
             }
             _ => {}
         }
