@@ -4,9 +4,27 @@
 //! rules produce and that `check`, the review screen and the approval consume. The rule
 //! registry itself lives beside it (issue #3).
 
+pub mod archive;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::artifact::Artifact;
+use crate::manifest::Manifest;
+
+/// Runs every rule over an opened artifact, against the previous release when given.
+/// Findings come worst first, then by path.
+pub fn evaluate(artifact: &Artifact, baseline: Option<&Manifest>) -> Vec<Finding> {
+    let _ = baseline;
+    let mut findings = archive::findings(artifact);
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.location.path.cmp(&b.location.path))
+    });
+    findings
+}
 
 /// How bad a finding is, from `info` to `critical`; ordered so `>=` means "at least as bad".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
