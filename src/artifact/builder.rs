@@ -110,28 +110,23 @@ impl<'v> Builder<'v> {
     /// (which installs nothing and is not listed).
     pub fn add(&mut self, raw: &RawEntry<'_>) -> anyhow::Result<Option<u32>> {
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
-        let shown = bytes_for_terminal(raw.name).into_owned();
-        let root = match &self.root {
-            Some(root) => root.clone(),
-            None => {
-                let first = match norm.components.as_slice() {
-                    [only] if raw.kind == EntryKind::Dir => Some(only.clone()),
-                    [first, _, ..] => Some(first.clone()),
-                    _ => None,
-                };
-                self.root = Some(first.clone());
-                first
-            }
-        };
-        let mut installed = !norm.components.is_empty();
+        let shown = || bytes_for_terminal(raw.name);
+        if self.root.is_none() {
+            let first = match norm.len() {
+                1 if raw.kind == EntryKind::Dir => norm.component(0),
+                n if n >= 2 => norm.component(0),
+                _ => None,
+            };
+            self.root = Some(first.map(str::to_owned));
+        }
+        let root = self.root.as_ref().and_then(Option::as_deref);
+        let mut installed = !norm.is_empty();
         let mut outside = false;
-        let path = match &root {
+        let path = match root {
             None => norm.joined(0),
             Some(r) => {
-                if norm.components.first() != Some(r) {
-                    outside = true;
-                }
-                if norm.components.len() == 1 {
+                outside = norm.component(0) != Some(r);
+                if norm.len() == 1 {
                     if !outside && raw.kind == EntryKind::Dir {
                         return Ok(None);
                     }
@@ -160,13 +155,13 @@ impl<'v> Builder<'v> {
         for kind in &norm.anomalies {
             let detail = match kind {
                 AnomalyKind::PathTraversal => {
-                    format!("{shown} climbs out of the install folder with '..'")
+                    format!("{} climbs out of the install folder with '..'", shown())
                 }
-                AnomalyKind::AbsolutePath => format!("{shown} is an absolute path"),
-                AnomalyKind::DriveLetter => format!("{shown} starts with a drive letter"),
-                AnomalyKind::Backslash => format!("{shown} uses '\\' as a path separator"),
-                AnomalyKind::TooDeep => format!("{shown} is {} levels deep", norm.components.len()),
-                _ => format!("name {shown} holds characters shown escaped"),
+                AnomalyKind::AbsolutePath => format!("{} is an absolute path", shown()),
+                AnomalyKind::DriveLetter => format!("{} starts with a drive letter", shown()),
+                AnomalyKind::Backslash => format!("{} uses '\\' as a path separator", shown()),
+                AnomalyKind::TooDeep => format!("{} is {} levels deep", shown(), norm.len()),
+                _ => format!("name {} holds characters shown escaped", shown()),
             };
             self.anomaly(*kind, Some(index), detail);
         }
@@ -174,14 +169,15 @@ impl<'v> Builder<'v> {
             installed = false; // node-tar and pip refuse such names
         }
         if outside {
-            let root = root.as_deref().map(for_terminal).unwrap_or_default();
+            let root = self.root.clone().flatten().unwrap_or_default();
+            let root = for_terminal(&root).into_owned();
             self.anomaly(
                 AnomalyKind::OutsideRoot,
                 Some(index),
-                format!("{shown} is outside the package root '{root}/'"),
+                format!("{} is outside the package root '{root}/'", shown()),
             );
         }
-        let link_target = raw.link_target.map(decode);
+        let link_target = raw.link_target.map(|t| decode(t).into_owned());
         match raw.kind {
             EntryKind::Symlink | EntryKind::Hardlink => {
                 let (kind, word) = if raw.kind == EntryKind::Symlink {
@@ -193,7 +189,7 @@ impl<'v> Builder<'v> {
                 self.anomaly(
                     kind,
                     Some(index),
-                    format!("{shown} is a {word} to {target}"),
+                    format!("{} is a {word} to {target}", shown()),
                 );
             }
             EntryKind::Device | EntryKind::Fifo | EntryKind::Other => {
@@ -201,7 +197,7 @@ impl<'v> Builder<'v> {
                 self.anomaly(
                     AnomalyKind::SpecialFile,
                     Some(index),
-                    format!("{shown} is a {:?} entry", raw.kind),
+                    format!("{} is a {:?} entry", shown(), raw.kind),
                 );
             }
             EntryKind::File | EntryKind::Dir => {}
@@ -220,10 +216,19 @@ impl<'v> Builder<'v> {
             }
             self.seen.insert(path.clone(), index);
         }
-        let raw_text = decode(raw.name);
+        let raw_text = norm.text;
+        // Keep the stored name only when it says more than `root/path` (most tarball entries
+        // are exactly that, and 100,000 copies of it add up).
+        let plain = match self.root.as_ref().and_then(Option::as_deref) {
+            Some(r) => raw_text
+                .strip_prefix(r)
+                .and_then(|t| t.strip_prefix('/'))
+                .is_some_and(|t| t == path || t.strip_suffix('/') == Some(&path)),
+            None => raw_text == path,
+        };
         self.entries.push(Entry {
             index,
-            raw_path: (raw_text != path).then_some(raw_text),
+            raw_path: (!plain).then(|| raw_text.into_owned()),
             path,
             kind: raw.kind,
             mode: raw.mode,

@@ -7,6 +7,7 @@
 //! about a name a reviewer should know: `..` components, absolute paths, drive letters,
 //! backslashes, control and bidi characters, invalid UTF-8 and extreme depth.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::sanitize::name_issues;
@@ -22,82 +23,113 @@ pub enum Layout {
     AsIs,
 }
 
-/// A name after normalisation.
+/// A name after normalisation, borrowing from the decoded name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Normalized {
-    /// The components, `.` and empty ones dropped, `..` kept (so it can be reported).
-    pub components: Vec<String>,
+pub struct Normalized<'a> {
+    /// The whole name decoded (invalid UTF-8 as `\xNN`).
+    pub text: Cow<'a, str>,
+    /// Byte ranges of the components in `text`: `.` and empty ones dropped, `..` kept (so it
+    /// can be reported).
+    spans: Vec<(usize, usize)>,
     /// Anomalies found in the name itself.
     pub anomalies: Vec<AnomalyKind>,
 }
 
-impl Normalized {
-    /// Joins the components with `/`.
+impl Normalized<'_> {
+    /// The number of components.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when nothing is left (`/`, `.`, an empty name).
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Component `i`.
+    pub fn component(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|&(a, b)| &self.text[a..b])
+    }
+
+    /// The components from `skip` on, joined with `/`.
     pub fn joined(&self, skip: usize) -> String {
-        self.components.get(skip..).unwrap_or_default().join("/")
+        let parts = self.spans.get(skip..).unwrap_or_default();
+        let mut out = String::with_capacity(self.text.len());
+        for (i, &(a, b)) in parts.iter().enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.push_str(&self.text[a..b]);
+        }
+        out
     }
 }
 
-/// Decodes raw name bytes to a `String`, keeping invalid UTF-8 visible as `\xNN`.
-pub fn decode(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_owned(),
-        Err(_) => {
-            let mut out = String::with_capacity(raw.len() + 8);
-            for chunk in raw.utf8_chunks() {
-                out.push_str(chunk.valid());
-                for b in chunk.invalid() {
-                    let _ = write!(out, "\\x{b:02x}");
-                }
-            }
-            out
+/// Decodes raw name bytes, keeping invalid UTF-8 visible as `\xNN`.
+pub fn decode(raw: &[u8]) -> Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(raw.len() + 8);
+    for chunk in raw.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
         }
     }
+    Cow::Owned(out)
 }
 
 /// Splits and inspects a raw name.
-pub fn normalize(raw: &[u8], layout: Layout, max_depth: usize) -> Normalized {
+pub fn normalize(raw: &[u8], layout: Layout, max_depth: usize) -> Normalized<'_> {
     let mut anomalies = Vec::new();
-    let issues = name_issues(raw);
-    if issues.control {
-        anomalies.push(AnomalyKind::ControlCharacters);
-    }
-    if issues.bidi {
-        anomalies.push(AnomalyKind::BidiCharacters);
-    }
-    if issues.invalid_utf8 {
-        anomalies.push(AnomalyKind::InvalidUtf8);
+    // Printable ASCII, the overwhelmingly common case, cannot hold anything name_issues finds.
+    if !raw.iter().all(|b| (0x20..0x7f).contains(b)) {
+        let issues = name_issues(raw);
+        if issues.control {
+            anomalies.push(AnomalyKind::ControlCharacters);
+        }
+        if issues.bidi {
+            anomalies.push(AnomalyKind::BidiCharacters);
+        }
+        if issues.invalid_utf8 {
+            anomalies.push(AnomalyKind::InvalidUtf8);
+        }
     }
     let text = decode(raw);
-    let mut rest: &str = &text;
-    if layout == Layout::AsIs && rest.contains('\\') {
+    let is_sep = |c: u8| c == b'/' || (layout == Layout::AsIs && c == b'\\');
+    let bytes = text.as_bytes();
+    if layout == Layout::AsIs && bytes.contains(&b'\\') {
         anomalies.push(AnomalyKind::Backslash);
     }
-    let bytes = rest.as_bytes();
+    let mut start = 0;
     if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
         anomalies.push(AnomalyKind::DriveLetter);
-        rest = &rest[2..];
+        start = 2;
     }
-    if rest.starts_with('/') || (layout == Layout::AsIs && rest.starts_with('\\')) {
+    if bytes.get(start).is_some_and(|&c| is_sep(c)) {
         anomalies.push(AnomalyKind::AbsolutePath);
     }
-    let separators: &[char] = match layout {
-        Layout::StripRoot => &['/'],
-        Layout::AsIs => &['/', '\\'],
-    };
-    let components: Vec<String> = rest
-        .split(separators)
-        .filter(|c| !c.is_empty() && *c != ".")
-        .map(str::to_owned)
-        .collect();
-    if components.iter().any(|c| c == "..") {
+    let mut spans = Vec::with_capacity(8);
+    let mut a = start;
+    for i in start..=bytes.len() {
+        if i == bytes.len() || is_sep(bytes[i]) {
+            let part = &bytes[a..i];
+            if !part.is_empty() && part != b"." {
+                spans.push((a, i));
+            }
+            a = i + 1;
+        }
+    }
+    if spans.iter().any(|&(a, b)| &bytes[a..b] == b"..") {
         anomalies.push(AnomalyKind::PathTraversal);
     }
-    if components.len() > max_depth {
+    if spans.len() > max_depth {
         anomalies.push(AnomalyKind::TooDeep);
     }
     Normalized {
-        components,
+        text,
+        spans,
         anomalies,
     }
 }
@@ -106,14 +138,20 @@ pub fn normalize(raw: &[u8], layout: Layout, max_depth: usize) -> Normalized {
 mod tests {
     use super::*;
 
-    fn norm(raw: &str, layout: Layout) -> Normalized {
+    fn norm(raw: &str, layout: Layout) -> Normalized<'_> {
         normalize(raw.as_bytes(), layout, 64)
+    }
+
+    fn parts(n: &Normalized<'_>) -> Vec<String> {
+        (0..n.len())
+            .filter_map(|i| n.component(i).map(str::to_owned))
+            .collect()
     }
 
     #[test]
     fn plain_names_split_cleanly() {
         let n = norm("package/dist/./index.js", Layout::StripRoot);
-        assert_eq!(n.components, ["package", "dist", "index.js"]);
+        assert_eq!(parts(&n), ["package", "dist", "index.js"]);
         assert_eq!(
             n.joined(1),
             "dist/index.js",
@@ -137,7 +175,7 @@ mod tests {
     #[test]
     fn zip_names_with_drive_letters_and_backslashes() {
         let n = norm("C:\\Windows\\evil.dll", Layout::AsIs);
-        assert_eq!(n.components, ["Windows", "evil.dll"]);
+        assert_eq!(parts(&n), ["Windows", "evil.dll"]);
         assert_eq!(
             n.anomalies,
             [
@@ -152,7 +190,7 @@ mod tests {
             "backslash traversal in a zip"
         );
         assert_eq!(
-            norm("a\\b", Layout::StripRoot).components,
+            parts(&norm("a\\b", Layout::StripRoot)),
             ["a\\b"],
             "tar names keep backslashes"
         );

@@ -26,11 +26,7 @@ pub fn read(file: &Path, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<To
     } = pipe::hashing_stage(File::open(file)?);
     let inflated = if magic == Magic::Gzip {
         let stage = pipe::inflate_stage(reader);
-        let mut capped = Capped {
-            inner: stage.reader,
-            total: 0,
-            limit,
-        };
+        let mut capped = Capped::new(stage.reader, limit);
         let result = parse(&mut capped, b);
         // Dropping the reader first lets a stage blocked on a full channel see the hang-up.
         drop(capped.inner);
@@ -38,11 +34,7 @@ pub fn read(file: &Path, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<To
         result?;
         capped.total
     } else {
-        let mut capped = Capped {
-            inner: reader,
-            total: 0,
-            limit,
-        };
+        let mut capped = Capped::new(reader, limit);
         let result = parse(&mut capped, b);
         drop(capped.inner);
         result?;
@@ -63,19 +55,11 @@ pub fn read_from(
     hasher.update(bytes.get_ref());
     let (digests, packed) = hasher.finish();
     let inflated = if magic == Magic::Gzip {
-        let mut capped = Capped {
-            inner: pipe::inflate(bytes),
-            total: 0,
-            limit,
-        };
+        let mut capped = Capped::new(pipe::inflate(bytes), limit);
         parse(&mut capped, b)?;
         capped.total
     } else {
-        let mut capped = Capped {
-            inner: bytes,
-            total: 0,
-            limit,
-        };
+        let mut capped = Capped::new(bytes, limit);
         parse(&mut capped, b)?;
         capped.total
     };
@@ -111,9 +95,12 @@ fn kind_of(t: EntryType) -> Option<EntryKind> {
 /// Walks the tar stream, then drains what follows the end marker so the whole input is hashed.
 fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
     b.set_layout(Layout::StripRoot);
+    // One buffer for the whole walk: a fresh one per entry costs more than the entry itself
+    // on packages of many small files.
+    let mut buf = vec![0u8; 64 * 1024];
     {
         let mut archive = tar::Archive::new(&mut *input);
-        for entry in archive.entries().map_err(|e| classify(&e))? {
+        for entry in archive.entries_with_seek().map_err(|e| classify(&e))? {
             let mut entry = entry.map_err(|e| classify(&e))?;
             let Some(kind) = kind_of(entry.header().entry_type()) else {
                 continue;
@@ -142,7 +129,6 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 (data.len() as u64, sha, Some(data))
             } else {
                 let mut hasher = Sha256::new();
-                let mut buf = vec![0u8; 64 * 1024];
                 let mut size = 0u64;
                 loop {
                     let n = entry.read(&mut buf).map_err(|e| classify(&e))?;

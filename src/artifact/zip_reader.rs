@@ -49,6 +49,7 @@ pub fn read_from<R: Read + Seek>(input: R, b: &mut Builder<'_>) -> anyhow::Resul
     b.set_layout(Layout::AsIs);
     let mut archive = zip::ZipArchive::new(input).map_err(corrupt)?;
     let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
@@ -91,7 +92,6 @@ pub fn read_from<R: Read + Seek>(input: R, b: &mut Builder<'_>) -> anyhow::Resul
         let want = b.wants_content(index);
         let mut content = want.then(|| Vec::with_capacity(declared.min(1 << 20) as usize));
         let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
         let mut size = 0u64;
         loop {
             let n = file.read(&mut buf).map_err(|e| read_error(&e))?;

@@ -47,23 +47,21 @@ pub fn text(a: &Artifact) -> String {
     );
     let sizes: Vec<String> = a.entries.iter().map(|e| size(e.size)).collect();
     let width = sizes.iter().map(String::len).max().unwrap_or(0);
+    out.reserve(a.entries.len() * (width + 64));
     for (e, sz) in a.entries.iter().zip(&sizes) {
-        let digest = e
-            .sha256
-            .as_deref()
-            .map_or("-".to_owned(), |d| d[..16.min(d.len())].to_owned());
-        let mut line = format!(
+        let digest = e.sha256.as_deref().map_or("-", |d| &d[..16.min(d.len())]);
+        let _ = write!(
+            out,
             "{}  {sz:>width$}  {digest:<16}  {}",
             mode_string(e.kind, e.mode),
             for_terminal(&e.path)
         );
         if let Some(t) = &e.link_target {
-            let _ = write!(line, " -> {}", for_terminal(t));
+            let _ = write!(out, " -> {}", for_terminal(t));
         }
         if !e.installed {
-            line.push_str("  (not installed)");
+            out.push_str("  (not installed)");
         }
-        out.push_str(&line);
         out.push('\n');
     }
     let _ = writeln!(

@@ -10,7 +10,13 @@ use humansize::{DECIMAL, format_size};
 
 /// A byte count as people read it (`12.3 kB`), decimal units as npm prints them.
 pub fn size(bytes: u64) -> String {
-    format_size(bytes, DECIMAL)
+    // humansize prints whole bytes as `N B` too; skipping it there matters on listings of
+    // 100,000 small files.
+    if bytes < 1000 {
+        format!("{bytes} B")
+    } else {
+        format_size(bytes, DECIMAL)
+    }
 }
 
 /// A signed byte delta (`+1.2 MB`, `-300 B`, `±0 B`).
