@@ -8,6 +8,7 @@
 //!   TypeScript (with a token in it), a `.env`, a new dependency and a `postinstall` script.
 //! - `demo-clean-1.0.0.manifest.json` is written by `shipcheck manifest`, not by this file.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -37,13 +38,14 @@ fn tarball(path: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
 fn module_source(dir: &str, name: &str, i: usize) -> String {
     let mut s = format!("// {dir}/{name}.ts\nimport {{ Context }} from '../core/context';\n\n");
     for f in 0..12 {
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             "export async function {name}Step{f}(ctx: Context, input: string): Promise<string> {{\n  \
              const started = Date.now();\n  ctx.log.debug('{name} step {f}', {{ input }});\n  \
              if (input.length > {limit}) {{\n    throw new Error('{name}: input too long');\n  }}\n  \
              return `${{input}}-{i}-{f}-${{Date.now() - started}}`;\n}}\n\n",
             limit = 64 + i * 7 + f
-        ));
+        );
     }
     s
 }
