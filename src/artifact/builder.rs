@@ -85,17 +85,17 @@ impl<'v> Builder<'v> {
         self.opts.limits.max_unpacked
     }
 
+    /// Past this many entries the artifact is refused.
+    pub fn hard_max_entries(&self) -> usize {
+        self.opts.limits.hard_max_entries
+    }
+
     /// Zip readers keep names as they are.
     pub fn set_layout(&mut self, layout: Layout) {
         self.layout = layout;
         if layout == Layout::AsIs {
             self.root = Some(None);
         }
-    }
-
-    /// Records an anomaly found by a reader rather than by a name.
-    pub fn push_anomaly(&mut self, anomaly: Anomaly) {
-        self.anomalies.push(anomaly);
     }
 
     fn anomaly(&mut self, kind: AnomalyKind, entry: Option<u32>, detail: String) {

@@ -11,6 +11,7 @@ mod meta;
 pub mod path;
 mod pipe;
 mod source;
+mod tar_guard;
 mod tar_reader;
 mod zip_reader;
 
