@@ -14,7 +14,8 @@ use crate::sanitize::{bytes_for_terminal, for_terminal};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
-    Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, OpenError, Options, Visitor, meta,
+    Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Format, OpenError, Options, Visitor,
+    meta,
 };
 
 /// A header as a reader found it.
@@ -49,7 +50,10 @@ pub struct Builder<'v> {
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<[u8]>>>,
     seen: HashMap<String, u32>,
-    meta_files: Vec<(String, Vec<u8>)>,
+    /// Per entry: would the installer write it, duplicates aside (see [`npm_skips_links`]).
+    eligible: Vec<bool>,
+    /// Metadata files read, by entry index; only the installed copy counts in the end.
+    meta_files: Vec<(u32, String, Vec<u8>)>,
     read_total: u64,
     /// Set once the entry named by `only` has been read: the reader may stop.
     pub done: bool,
@@ -74,6 +78,7 @@ impl<'v> Builder<'v> {
             anomalies: Vec::new(),
             contents: Vec::new(),
             seen: HashMap::new(),
+            eligible: Vec::new(),
             meta_files: Vec::new(),
             read_total: 0,
             done: false,
@@ -85,17 +90,17 @@ impl<'v> Builder<'v> {
         self.opts.limits.max_unpacked
     }
 
+    /// Past this many entries the artifact is refused.
+    pub fn hard_max_entries(&self) -> usize {
+        self.opts.limits.hard_max_entries
+    }
+
     /// Zip readers keep names as they are.
     pub fn set_layout(&mut self, layout: Layout) {
         self.layout = layout;
         if layout == Layout::AsIs {
             self.root = Some(None);
         }
-    }
-
-    /// Records an anomaly found by a reader rather than by a name.
-    pub fn push_anomaly(&mut self, anomaly: Anomaly) {
-        self.anomalies.push(anomaly);
     }
 
     fn anomaly(&mut self, kind: AnomalyKind, entry: Option<u32>, detail: String) {
@@ -202,6 +207,7 @@ impl<'v> Builder<'v> {
             }
             EntryKind::File | EntryKind::Dir => {}
         }
+        self.eligible.push(installed);
         if installed {
             if let Some(&earlier) = self.seen.get(&path) {
                 let earlier_kind = self.entries[earlier as usize].kind;
@@ -217,18 +223,9 @@ impl<'v> Builder<'v> {
             self.seen.insert(path.clone(), index);
         }
         let raw_text = norm.text;
-        // Keep the stored name only when it says more than `root/path` (most tarball entries
-        // are exactly that, and 100,000 copies of it add up).
-        let plain = match self.root.as_ref().and_then(Option::as_deref) {
-            Some(r) => raw_text
-                .strip_prefix(r)
-                .and_then(|t| t.strip_prefix('/'))
-                .is_some_and(|t| t == path || t.strip_suffix('/') == Some(&path)),
-            None => raw_text == path,
-        };
         self.entries.push(Entry {
             index,
-            raw_path: (!plain).then(|| raw_text.into_owned()),
+            raw_path: (raw_text != path).then(|| raw_text.into_owned()),
             path,
             kind: raw.kind,
             mode: raw.mode,
@@ -306,7 +303,7 @@ impl<'v> Builder<'v> {
         }
         if self.is_meta(index) {
             self.meta_files
-                .push((self.entries[i].path.clone(), content.clone()));
+                .push((index, self.entries[i].path.clone(), content.clone()));
         }
         if self.opts.keep_contents {
             self.contents[i] = Some(content.into());
@@ -341,11 +338,17 @@ impl<'v> Builder<'v> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let package = meta::parse(&self.meta_files);
+        let mut entries = self.entries;
+        let mut package = installed_meta(&entries, &self.meta_files);
+        let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+        if format == Format::NpmTarball
+            && npm_skips_links(&mut entries, &self.eligible, &mut anomalies)
+        {
+            package = installed_meta(&entries, &self.meta_files);
+            format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+        }
         let root = self.root.flatten();
-        let format = meta::format_of(magic, &file_name, &self.entries, package.as_ref());
-        let unpacked_size = self
-            .entries
+        let unpacked_size = entries
             .iter()
             .filter(|e| e.installed && e.is_file())
             .map(|e| e.size)
@@ -360,10 +363,61 @@ impl<'v> Builder<'v> {
             digests,
             root,
             package,
-            entries: self.entries,
+            entries,
             anomalies,
             contents: self.contents,
             _temp: None,
         }
     }
+}
+
+/// The package metadata, from the copy of each metadata file the installer writes: with a
+/// duplicated `package.json`, the later one (whose scripts run) is the one that counts.
+fn installed_meta(
+    entries: &[Entry],
+    files: &[(u32, String, Vec<u8>)],
+) -> Option<meta::PackageMeta> {
+    let live: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(i, _, _)| entries.get(*i as usize).is_some_and(|e| e.installed))
+        .map(|(_, p, c)| (p.clone(), c.clone()))
+        .collect();
+    meta::parse(&live)
+}
+
+/// npm (pacote) drops every symbolic and hard link when it unpacks a tarball, so in an npm
+/// tarball a link is not installed and shadows nothing: an earlier entry of the same path
+/// stays the installed one. Recomputes `installed` that way; returns true if anything changed.
+fn npm_skips_links(entries: &mut [Entry], eligible: &[bool], anomalies: &mut [Anomaly]) -> bool {
+    let is_link = |k: EntryKind| matches!(k, EntryKind::Symlink | EntryKind::Hardlink);
+    if !entries.iter().any(|e| is_link(e.kind)) {
+        return false;
+    }
+    let before: Vec<bool> = entries.iter().map(|e| e.installed).collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in 0..entries.len() {
+        entries[i].installed = false;
+        if !eligible.get(i).copied().unwrap_or(false) || is_link(entries[i].kind) {
+            continue;
+        }
+        if let Some(&earlier) = seen.get(&entries[i].path) {
+            if entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir {
+                entries[earlier].installed = false;
+            }
+        }
+        entries[i].installed = true;
+        seen.insert(entries[i].path.clone(), i);
+    }
+    for an in anomalies.iter_mut() {
+        let Some(e) = an.entry.and_then(|i| entries.get(i as usize)) else {
+            continue;
+        };
+        if an.kind == AnomalyKind::DuplicatePath && is_link(e.kind) {
+            an.detail = format!(
+                "{} appears again as a link, which npm does not install; the earlier entry is the one installed",
+                for_terminal(&e.path)
+            );
+        }
+    }
+    entries.iter().map(|e| e.installed).ne(before)
 }

@@ -11,6 +11,7 @@ mod meta;
 pub mod path;
 mod pipe;
 mod source;
+mod tar_guard;
 mod tar_reader;
 mod zip_reader;
 
@@ -157,7 +158,7 @@ pub struct Entry {
     /// The path as the installer writes it (root stripped, `.` dropped). Invalid UTF-8 appears
     /// as `\xNN`. Untrusted: sanitise before showing.
     pub path: String,
-    /// The name exactly as stored, when it is not simply `ROOT/path` (tar) or `path` (zip).
+    /// The name exactly as stored, when it differs from `path`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_path: Option<String>,
     /// What it is.

@@ -315,8 +315,6 @@ pub struct Capped<R> {
     pub total: u64,
     /// The limit.
     pub limit: u64,
-    /// Reused by forward seeks.
-    scratch: Vec<u8>,
 }
 
 impl<R> Capped<R> {
@@ -326,43 +324,7 @@ impl<R> Capped<R> {
             inner,
             total: 0,
             limit,
-            scratch: Vec::new(),
         }
-    }
-}
-
-/// Forward-only seeking, so the tar crate skips padding and unread data through us instead of
-/// zeroing a 32 KiB stack buffer per entry (which dominated listings of many small files).
-impl<R: Read> io::Seek for Capped<R> {
-    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
-        let io::SeekFrom::Current(delta) = pos else {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the stream only moves forward",
-            ));
-        };
-        let mut left = u64::try_from(delta).map_err(|_| {
-            io::Error::new(io::ErrorKind::Unsupported, "the stream only moves forward")
-        })?;
-        if self.scratch.is_empty() {
-            self.scratch = vec![0u8; 64 * 1024];
-        }
-        while left > 0 {
-            let want = left.min(self.scratch.len() as u64) as usize;
-            let n = self.inner.read(&mut self.scratch[..want])?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "unexpected end of data",
-                ));
-            }
-            self.total += n as u64;
-            if self.total > self.limit {
-                return Err(io::Error::other(OpenError::TooLarge { limit: self.limit }));
-            }
-            left -= n as u64;
-        }
-        Ok(self.total)
     }
 }
 

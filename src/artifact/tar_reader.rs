@@ -12,6 +12,7 @@ use crate::sanitize::bytes_for_terminal;
 use super::builder::{Builder, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, Capped, Magic, Stage, find_open_error, hex};
+use super::tar_guard::Guard;
 use super::{Digests, EntryKind, OpenError};
 
 /// (digests of the packed bytes, packed size, unpacked stream size)
@@ -99,7 +100,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     // on packages of many small files.
     let mut buf = vec![0u8; 64 * 1024];
     {
-        let mut archive = tar::Archive::new(&mut *input);
+        let mut archive = tar::Archive::new(Guard::new(&mut *input));
         for entry in archive.entries_with_seek().map_err(|e| classify(&e))? {
             let mut entry = entry.map_err(|e| classify(&e))?;
             let Some(kind) = kind_of(entry.header().entry_type()) else {

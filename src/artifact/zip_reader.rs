@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 use super::builder::{Builder, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, find_open_error, hex};
-use super::{Anomaly, AnomalyKind, Digests, EntryKind, OpenError};
+use super::{Digests, EntryKind, OpenError};
 
 type Totals = (Digests, u64, u64);
 
@@ -47,9 +47,22 @@ fn corrupt(e: impl std::fmt::Display) -> anyhow::Error {
 /// Reads a zip from any seekable source; returns the unpacked byte count.
 pub fn read_from<R: Read + Seek>(input: R, b: &mut Builder<'_>) -> anyhow::Result<u64> {
     b.set_layout(Layout::AsIs);
-    let mut archive = zip::ZipArchive::new(input).map_err(corrupt)?;
+    let archive = zip::ZipArchive::new(input).map_err(corrupt)?;
+    if archive.has_duplicate_names() {
+        // The zip crate indexes entries by name, so an earlier duplicate is not reachable
+        // through it; installers walk the central directory record by record, so we do too.
+        let (start, offset) = (archive.central_directory_start(), archive.offset());
+        return read_records(archive.into_inner(), start, offset, b);
+    }
+    read_indexed(archive, b)
+}
+
+/// The common case: every name appears once, so the zip crate's index is the whole story.
+fn read_indexed<R: Read + Seek>(
+    mut archive: zip::ZipArchive<R>,
+    b: &mut Builder<'_>,
+) -> anyhow::Result<u64> {
     let mut total = 0u64;
-    let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
@@ -60,65 +73,206 @@ pub fn read_from<R: Read + Seek>(input: R, b: &mut Builder<'_>) -> anyhow::Resul
         } else if file.is_dir() {
             EntryKind::Dir
         } else {
-            match mode & 0o170_000 {
-                0o020_000 | 0o060_000 => EntryKind::Device,
-                0o010_000 => EntryKind::Fifo,
-                _ => EntryKind::File,
-            }
+            kind_of_mode(mode)
         };
         let name = file.name_raw().to_vec();
+        let compressed = file.compressed_size();
         let declared = file.size();
-        // A zip symlink's target is its content; read a little of it, never follow it.
-        let mut target = Vec::new();
-        if kind == EntryKind::Symlink {
-            (&mut file)
-                .take(4096)
-                .read_to_end(&mut target)
-                .map_err(|e| read_error(&e))?;
-        }
-        let raw = RawEntry {
-            name: &name,
-            kind,
-            mode,
-            declared_size: declared,
-            compressed_size: Some(file.compressed_size()),
-            link_target: (kind == EntryKind::Symlink).then_some(target.as_slice()),
-        };
-        let Some(index) = b.add(&raw)? else { continue };
-        if kind != EntryKind::File {
-            b.finish_other(index);
-            continue;
-        }
-        let want = b.wants_content(index);
-        let mut content = want.then(|| Vec::with_capacity(declared.min(1 << 20) as usize));
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
-        loop {
-            let n = file.read(&mut buf).map_err(|e| read_error(&e))?;
-            if n == 0 {
-                break;
-            }
-            b.count_read(n as u64)?;
-            hasher.update(&buf[..n]);
-            if let Some(c) = content.as_mut() {
-                c.extend_from_slice(&buf[..n]);
-            }
-            size += n as u64;
-        }
-        total += size;
-        b.finish_file(index, size, hex(&hasher.finalize()), content);
-        if b.done {
+        if read_one(
+            &mut file, &name, kind, mode, declared, compressed, &mut total, b,
+        )? {
             break;
         }
     }
-    if archive.has_duplicate_names() {
-        // The zip crate indexes entries by name, so earlier duplicates are not reachable
-        // through it; the installer (which walks the central directory) writes the later one.
-        b.push_anomaly(Anomaly {
-            kind: AnomalyKind::DuplicatePath,
-            entry: None,
-            detail: "the central directory names some paths more than once; the later entry of each is installed".to_owned(),
+    Ok(total)
+}
+
+fn kind_of_mode(mode: u32) -> EntryKind {
+    match mode & 0o170_000 {
+        0o020_000 | 0o060_000 => EntryKind::Device,
+        0o010_000 => EntryKind::Fifo,
+        0o120_000 => EntryKind::Symlink,
+        0o040_000 => EntryKind::Dir,
+        _ => EntryKind::File,
+    }
+}
+
+/// Adds one entry and reads its content (hashing it, capped). True when the reader may stop.
+#[allow(clippy::too_many_arguments)]
+fn read_one(
+    file: &mut impl Read,
+    name: &[u8],
+    kind: EntryKind,
+    mode: u32,
+    declared: u64,
+    compressed: u64,
+    total: &mut u64,
+    b: &mut Builder<'_>,
+) -> anyhow::Result<bool> {
+    // A zip symlink's target is its content; read a little of it, never follow it.
+    let mut target = Vec::new();
+    if kind == EntryKind::Symlink {
+        file.take(4096)
+            .read_to_end(&mut target)
+            .map_err(|e| read_error(&e))?;
+    }
+    let raw = RawEntry {
+        name,
+        kind,
+        mode,
+        declared_size: declared,
+        compressed_size: Some(compressed),
+        link_target: (kind == EntryKind::Symlink).then_some(target.as_slice()),
+    };
+    let Some(index) = b.add(&raw)? else {
+        return Ok(false);
+    };
+    if kind != EntryKind::File {
+        b.finish_other(index);
+        return Ok(false);
+    }
+    let want = b.wants_content(index);
+    let mut content = want.then(|| Vec::with_capacity(declared.min(1 << 20) as usize));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| read_error(&e))?;
+        if n == 0 {
+            break;
+        }
+        b.count_read(n as u64)?;
+        hasher.update(&buf[..n]);
+        if let Some(c) = content.as_mut() {
+            c.extend_from_slice(&buf[..n]);
+        }
+        size += n as u64;
+    }
+    *total += size;
+    b.finish_file(index, size, hex(&hasher.finalize()), content);
+    Ok(b.done)
+}
+
+/// One central-directory record, as read by [`central_records`].
+struct Record {
+    name: Vec<u8>,
+    /// Absolute offset of the local header.
+    header: u64,
+    compressed: u64,
+    declared: u64,
+    mode: u32,
+    dir: bool,
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Walks the central directory from `start`, every record in order (duplicates included).
+/// Names and extra fields are at most 64 KiB each; the count is capped by `max`.
+fn central_records<R: Read + Seek>(
+    input: &mut R,
+    start: u64,
+    archive_offset: u64,
+    max: usize,
+) -> anyhow::Result<Vec<Record>> {
+    input.seek(io::SeekFrom::Start(start))?;
+    let mut r = io::BufReader::new(input);
+    let mut records = Vec::new();
+    loop {
+        let mut sig = [0u8; 4];
+        if r.read_exact(&mut sig).is_err() || sig != *b"PK\x01\x02" {
+            return Ok(records);
+        }
+        if records.len() >= max {
+            return Err(OpenError::TooManyEntries { limit: max }.into());
+        }
+        let mut fixed = [0u8; 42];
+        r.read_exact(&mut fixed).map_err(corrupt)?;
+        let made_by_unix = fixed[1] == 3;
+        let external = u32_at(&fixed, 34);
+        let mut compressed = u64::from(u32_at(&fixed, 16));
+        let mut declared = u64::from(u32_at(&fixed, 20));
+        let mut header = u64::from(u32_at(&fixed, 38));
+        let mut name = vec![0u8; usize::from(u16_at(&fixed, 24))];
+        r.read_exact(&mut name).map_err(corrupt)?;
+        let mut extra = vec![0u8; usize::from(u16_at(&fixed, 26))];
+        r.read_exact(&mut extra).map_err(corrupt)?;
+        r.seek_relative(i64::from(u16_at(&fixed, 28)))
+            .map_err(corrupt)?;
+        // Zip64: the 8-byte values replace, in order, those stored as 0xFFFFFFFF.
+        let mut at = 0;
+        while at + 4 <= extra.len() {
+            let (id, len) = (u16_at(&extra, at), usize::from(u16_at(&extra, at + 2)));
+            let body = extra.get(at + 4..at + 4 + len).unwrap_or_default();
+            if id == 1 {
+                let mut fields = body
+                    .chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+                for value in [&mut declared, &mut compressed, &mut header] {
+                    if *value == 0xFFFF_FFFF {
+                        *value = fields.next().unwrap_or(*value);
+                    }
+                }
+            }
+            at += 4 + len;
+        }
+        let mode = if made_by_unix { external >> 16 } else { 0 };
+        records.push(Record {
+            dir: name.ends_with(b"/") || (!made_by_unix && external & 0x10 != 0),
+            name,
+            header: header.saturating_add(archive_offset),
+            compressed,
+            declared,
+            mode,
         });
+    }
+}
+
+/// Reads every central-directory record in order, each from its own local header.
+fn read_records<R: Read + Seek>(
+    mut input: R,
+    start: u64,
+    archive_offset: u64,
+    b: &mut Builder<'_>,
+) -> anyhow::Result<u64> {
+    let max = b.hard_max_entries();
+    let records = central_records(&mut input, start, archive_offset, max)?;
+    let mut total = 0u64;
+    for (i, rec) in records.iter().enumerate() {
+        let kind = if rec.dir {
+            EntryKind::Dir
+        } else {
+            kind_of_mode(rec.mode)
+        };
+        input
+            .seek(io::SeekFrom::Start(rec.header))
+            .map_err(corrupt)?;
+        let mut file =
+            zip::read::read_zipfile_from_stream_with_compressed_size(&mut input, rec.compressed)
+                .map_err(|e| corrupt(format!("entry {i}: {e}")))?
+                .ok_or_else(|| {
+                    corrupt(format!(
+                        "entry {i}: no local header where the central directory points"
+                    ))
+                })?;
+        let stop = read_one(
+            &mut file,
+            &rec.name,
+            kind,
+            rec.mode,
+            rec.declared,
+            rec.compressed,
+            &mut total,
+            b,
+        )?;
+        if stop {
+            break;
+        }
     }
     Ok(total)
 }

@@ -1,0 +1,727 @@
+//! `ls`, `diff` and `manifest` through the real binary: exit codes, one-line errors, JSON
+//! snapshots, output safety, robustness against mangled archives, and memory under a bomb.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use common::{Tar, Zip, flag, gzip, write};
+
+fn shipcheck() -> Command {
+    Command::cargo_bin("shipcheck").expect("the shipcheck binary is built")
+}
+
+fn run(args: &[&str]) -> Output {
+    shipcheck().args(args).output().expect("shipcheck runs")
+}
+
+fn run_paths(cmd: &str, paths: &[&Path], extra: &[&str]) -> Output {
+    let mut c = shipcheck();
+    c.arg(cmd);
+    for p in paths {
+        c.arg(p);
+    }
+    c.args(extra).output().expect("shipcheck runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is valid UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_ok(o: &Output, what: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{what} succeeds; stderr: {}",
+        stderr(o)
+    );
+}
+
+/// Exit 2, nothing on stdout, exactly one stderr line naming `file` and saying `problem`.
+fn assert_one_line_error(o: &Output, file: &str, problem: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "an error exits 2; stderr: {err}");
+    assert!(
+        o.stdout.is_empty(),
+        "no partial output on stdout: {:?}",
+        stdout(o)
+    );
+    assert_eq!(err.lines().count(), 1, "exactly one stderr line: {err:?}");
+    assert!(err.ends_with('\n'), "the line is terminated: {err:?}");
+    assert!(err.contains(file), "the error names {file}: {err}");
+    assert!(err.contains(problem), "the error says {problem:?}: {err}");
+}
+
+/// Replaces values that depend on the temp dir, the compressor or the tool version.
+fn redact(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                match k.as_str() {
+                    "path" if val.as_str().is_some_and(|s| s.starts_with('/')) => {
+                        *val = Value::from("[temp path]");
+                    }
+                    // Digests of the artifact bytes depend on the gzip implementation.
+                    "sha512" | "integrity" | "packed_size" | "packed_delta" => {
+                        *val = Value::from("[packed]");
+                    }
+                    _ => redact(val),
+                }
+            }
+            if let Some(tool) = map.get_mut("tool") {
+                tool["version"] = Value::from("[version]");
+            }
+            for side in ["artifact", "old", "new"] {
+                if let Some(sha) = map.get_mut(side).and_then(|a| a.get_mut("sha256")) {
+                    *sha = Value::from("[packed]");
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+fn json_of(o: &Output) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    redact(&mut v);
+    v
+}
+
+struct Releases {
+    _dir: tempfile::TempDir,
+    old: PathBuf,
+    new: PathBuf,
+}
+
+/// A clean release and a next release that leaks (source map, .env, new postinstall and dep).
+fn releases() -> Releases {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = write(
+        dir.path(),
+        "demo-1.0.0.tgz",
+        &common::npm_tgz_with(
+            r#"{"name":"demo","version":"1.0.0","files":["dist"],"dependencies":{"tiny":"^1.0.0"}}"#,
+            &[
+                ("dist/index.js", b"module.exports = () => 1;\n"),
+                ("dist/util.js", b"exports.u = 1;\n"),
+                ("README.md", b"# demo\n"),
+            ],
+        ),
+    );
+    let new = write(
+        dir.path(),
+        "demo-1.1.0.tgz",
+        &common::npm_tgz_with(
+            r#"{"name":"demo","version":"1.1.0","files":["dist"],"scripts":{"postinstall":"node dist/setup.js"},"dependencies":{"tiny":"^1.0.0","helper-x":"git+https://example.com/x.git"}}"#,
+            &[
+                ("dist/index.js", b"module.exports = () => 2; // changed\n"),
+                (
+                    "dist/index.js.map",
+                    br#"{"version":3,"sources":["src/index.ts"],"sourcesContent":["secret()"]}"#,
+                ),
+                (".env", b"API_KEY=abc\n"),
+                ("README.md", b"# demo\n"),
+            ],
+        ),
+    );
+    Releases {
+        _dir: dir,
+        old,
+        new,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ls
+
+#[test]
+fn ls_text_lists_every_entry_with_totals() {
+    let r = releases();
+    let o = run_paths("ls", &[&r.new], &[]);
+    assert_ok(&o, "ls");
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("demo@1.1.0  npm tarball  sha256:"),
+        "header line: {}",
+        lines[0]
+    );
+    for path in [
+        "package.json",
+        "dist/index.js",
+        "dist/index.js.map",
+        ".env",
+        "README.md",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.ends_with(&format!("  {path}"))),
+            "{path} is listed:\n{text}"
+        );
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("-rw-r--r--") && l.contains("12 B")),
+        "mode and human size are shown:\n{text}"
+    );
+    assert!(
+        text.contains("5 files, "),
+        "totals line counts installed files:\n{text}"
+    );
+}
+
+#[test]
+fn ls_json_snapshot() {
+    let r = releases();
+    let o = run_paths("ls", &[&r.new], &["--json"]);
+    assert_ok(&o, "ls --json");
+    insta::assert_json_snapshot!("ls_json", json_of(&o));
+}
+
+#[test]
+fn ls_json_of_a_hostile_tarball_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut t = Tar::new();
+    t.file(
+        "package/package.json",
+        br#"{"name":"evil","version":"6.6.6"}"#,
+    )
+    .file("package/index.js", b"benign")
+    .file("package/../../x", b"up")
+    .link("package/l", flag::SYMLINK, "/etc/shadow")
+    .file("package/index.js", b"evil!")
+    .file("package/\x1b[31mred", b"");
+    let path = write(dir.path(), "evil.tgz", &gzip(&t.finish()));
+    let o = run_paths("ls", &[&path], &["--json"]);
+    assert_ok(&o, "a hostile but readable archive is listed");
+    insta::assert_json_snapshot!("ls_json_hostile", json_of(&o));
+}
+
+#[test]
+fn ls_of_a_missing_file_is_a_one_line_error() {
+    let o = run(&["ls", "/nonexistent/nothing.tgz"]);
+    assert_one_line_error(&o, "/nonexistent/nothing.tgz", "no such file");
+}
+
+#[test]
+fn a_directory_without_package_metadata_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = run_paths("ls", &[dir.path()], &[]);
+    assert_one_line_error(
+        &o,
+        &dir.path().display().to_string(),
+        "needs a package.json or Cargo.toml",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broken archives
+
+#[test]
+fn broken_archives_exit_2_with_one_line_naming_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tgz = common::npm_tgz("x", "1.0.0", &[("a.js", &[b'a'; 5000])]);
+    let mut corrupt = tgz.clone();
+    for b in &mut corrupt[12..40] {
+        *b ^= 0x5a;
+    }
+    let mut lying = Tar::new();
+    lying.file("package/package.json", b"{}");
+    lying.raw(b"package/big", flag::FILE, 1 << 33, b"tiny", b"");
+    let zip = common::wheel("w", "1.0");
+    let cd = zip
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .expect("a central directory");
+    let mut broken_cd = zip.clone();
+    broken_cd[cd + 1] = b'?';
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated.tgz",
+            tgz[..tgz.len() - 30].to_vec(),
+            "corrupt gzip: truncated",
+        ),
+        ("corrupt.tgz", corrupt, "corrupt gzip"),
+        (
+            "text.tgz",
+            b"not an archive at all\n".to_vec(),
+            "not a package archive",
+        ),
+        ("empty.tgz", Vec::new(), "empty file"),
+        (
+            "lying.tgz",
+            gzip(&lying.bytes),
+            "truncated: entry package/big declares 8589934592 bytes",
+        ),
+        ("broken-cd.whl", broken_cd, "corrupt zip"),
+    ];
+    for (name, bytes, problem) in cases {
+        let path = write(dir.path(), name, &bytes);
+        for args in [&["ls"][..], &["ls", "--json"], &["manifest"]] {
+            let mut c = shipcheck();
+            c.args(args).arg(&path);
+            let o = c.output().expect("runs");
+            assert_one_line_error(&o, name, problem);
+        }
+        let ok = write(dir.path(), "ok.tgz", &common::npm_tgz("x", "1.0.0", &[]));
+        let o = run_paths("diff", &[&ok, &path], &[]);
+        assert_one_line_error(&o, name, problem);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff and manifest
+
+#[test]
+fn diff_text_shows_added_removed_changed_and_metadata() {
+    let r = releases();
+    let o = run_paths("diff", &[&r.old, &r.new], &[]);
+    assert_ok(&o, "diff");
+    let text = stdout(&o);
+    for want in [
+        "old: demo@1.0.0  (npm tarball",
+        "new: demo@1.1.0  (npm tarball",
+        "added (2):",
+        "  + .env",
+        "  + dist/index.js.map",
+        "removed (1):",
+        "  - dist/util.js",
+        "changed (2):",
+        "  ~ dist/index.js",
+        "unchanged: 1",
+        "scripts.postinstall: (none) → \"node dist/setup.js\"",
+        "dependencies.helper-x: (none) → \"git+https://example.com/x.git\"",
+        "version: \"1.0.0\" → \"1.1.0\"",
+    ] {
+        assert!(text.contains(want), "diff text has {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn diff_json_snapshot() {
+    let r = releases();
+    let o = run_paths("diff", &[&r.old, &r.new], &["--json"]);
+    assert_ok(&o, "diff --json");
+    insta::assert_json_snapshot!("diff_json", json_of(&o));
+}
+
+#[test]
+fn manifest_snapshot_and_manifests_stand_in_for_artifacts() {
+    let r = releases();
+    let o = run_paths("manifest", &[&r.old], &[]);
+    assert_ok(&o, "manifest");
+    let manifest = json_of(&o);
+    assert_eq!(
+        manifest["schema"], "shipcheck.manifest/v1",
+        "versioned schema"
+    );
+    insta::assert_json_snapshot!("manifest_json", manifest);
+
+    let file = r.old.with_extension("manifest.json");
+    let o = run_paths(
+        "manifest",
+        &[&r.old],
+        &["-o", file.to_str().expect("utf-8 path")],
+    );
+    assert_ok(&o, "manifest -o");
+    assert!(o.stdout.is_empty(), "-o writes the file, not stdout");
+    let from_artifact = run_paths("diff", &[&r.old, &r.new], &["--json"]);
+    let from_manifest = run_paths("diff", &[&file, &r.new], &["--json"]);
+    assert_ok(&from_manifest, "diff OLD.manifest.json NEW.tgz");
+    let (mut a, mut b) = (json_of(&from_artifact), json_of(&from_manifest));
+    // The summaries name what was given on the command line; everything else must agree.
+    a["old"]["path"] = serde_json::Value::Null;
+    b["old"]["path"] = serde_json::Value::Null;
+    assert_eq!(
+        a, b,
+        "a manifest diffs exactly like the artifact it describes"
+    );
+    let both = run_paths("diff", &[&file, &file], &[]);
+    assert_ok(&both, "diff of two manifests");
+    assert!(stdout(&both).contains("unchanged: 4"), "{}", stdout(&both));
+}
+
+#[test]
+fn unknown_manifest_schemas_are_refused() {
+    let r = releases();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let future = write(
+        dir.path(),
+        "future.json",
+        br#"{"schema":"shipcheck.manifest/v9","entries":[]}"#,
+    );
+    let o = run_paths("diff", &[&future, &r.new], &[]);
+    assert_one_line_error(
+        &o,
+        "future.json",
+        "manifest schema shipcheck.manifest/v9 is not one this shipcheck",
+    );
+    let other = write(dir.path(), "other.json", br#"{"name":"x"}"#);
+    let o = run_paths("diff", &[&other, &r.new], &[]);
+    assert_one_line_error(&o, "other.json", "is not a shipcheck manifest");
+    let hostile = write(
+        dir.path(),
+        "hostile.json",
+        b"{\"schema\":\"shipcheck.manifest/\x1b]52;c;eA==\x07\"}",
+    );
+    let o = run_paths("diff", &[&hostile, &r.new], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "the refused schema is quoted sanitised: {}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output safety
+
+/// True if `bytes` hold a raw ESC, another C0 control except newline, DEL, a C1 control,
+/// a bidi control, or invalid UTF-8.
+fn unsafe_char(bytes: &[u8]) -> Option<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Some("invalid UTF-8".to_owned());
+    };
+    text.chars()
+        .find(|&c| c != '\n' && shipcheck::sanitize::is_dangerous(c))
+        .map(|c| format!("{c:?}"))
+}
+
+#[test]
+fn no_raw_control_or_bidi_character_reaches_any_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hostile_json = "{\"name\":\"evil\\u001b[2J\",\"version\":\"1.0.0\\u202e\",\
+        \"scripts\":{\"postinstall\":\"curl x\\u001b]52;c;ZXZpbA==\\u0007\"},\
+        \"dependencies\":{\"dep\\u009b31m\":\"^1\\u2066\"}}";
+    let mut t = Tar::new();
+    t.file("package/package.json", hostile_json.as_bytes())
+        .file("package/\x1b[2J\x1b[Hcls.js", b"1")
+        .file("package/\x1b]52;c;Y3VybCBldmlsfHNo\x07osc.js", b"2")
+        .file("package/\u{9b}31mc1.js", b"3")
+        .file("package/invoice\u{202e}fdp.js", b"4")
+        .file("package/iso\u{2067}late.js", b"5")
+        .file_bytes(b"package/bad\xff\xc0.js", b"6")
+        .file("package/del\x7f.js", b"7")
+        .link("package/link", flag::SYMLINK, "\x1b[31mtarget\u{202e}");
+    let evil = write(dir.path(), "evil.tgz", &gzip(&t.finish()));
+    let clean = write(
+        dir.path(),
+        "clean.tgz",
+        &common::npm_tgz("evil", "0.9.0", &[]),
+    );
+    let zip = write(
+        dir.path(),
+        "evil.zip",
+        &Zip::new()
+            .file("\x1b[2Jz.txt", b"1")
+            .file("r\u{202e}txt.exe", b"2")
+            .symlink("s", "\x1b]52;c;eA==\x07")
+            .finish(),
+    );
+    let runs: Vec<(String, Output)> = vec![
+        ("ls".into(), run_paths("ls", &[&evil], &[])),
+        ("ls --json".into(), run_paths("ls", &[&evil], &["--json"])),
+        ("ls zip".into(), run_paths("ls", &[&zip], &[])),
+        (
+            "ls --json zip".into(),
+            run_paths("ls", &[&zip], &["--json"]),
+        ),
+        ("diff".into(), run_paths("diff", &[&clean, &evil], &[])),
+        (
+            "diff reverse".into(),
+            run_paths("diff", &[&evil, &clean], &[]),
+        ),
+        (
+            "diff --json".into(),
+            run_paths("diff", &[&clean, &evil], &["--json"]),
+        ),
+        ("manifest".into(), run_paths("manifest", &[&evil], &[])),
+        ("manifest zip".into(), run_paths("manifest", &[&zip], &[])),
+    ];
+    for (what, o) in &runs {
+        assert_ok(o, what);
+        assert!(!o.stdout.is_empty(), "{what} printed something");
+        if let Some(c) = unsafe_char(&o.stdout) {
+            panic!(
+                "{what}: raw {c} in stdout:\n{}",
+                String::from_utf8_lossy(&o.stdout)
+            );
+        }
+    }
+    let ls = stdout(&runs[0].1);
+    assert!(ls.contains("^[[2J^[[Hcls.js"), "ESC shown as ^[:\n{ls}");
+    assert!(
+        ls.contains("invoice\\u{202e}fdp.js"),
+        "bidi shown escaped:\n{ls}"
+    );
+    assert!(
+        ls.contains("bad\\xff\\xc0.js"),
+        "invalid UTF-8 shown as \\xNN:\n{ls}"
+    );
+    assert!(
+        ls.contains("-> ^[[31mtarget\\u{202e}"),
+        "link target sanitised:\n{ls}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&runs[1].1.stdout).expect("ls --json is valid JSON");
+    assert_eq!(
+        json["entries"][1]["path"], "\u{1b}[2J\u{1b}[Hcls.js",
+        "JSON escapes decode back to the real name"
+    );
+    assert_eq!(json["package"]["name"], "evil\u{1b}[2J");
+    let diff = stdout(&runs[4].1);
+    assert!(
+        diff.contains("evil^[[2J") && diff.contains("curl x^[]52;c;ZXZpbA==^G"),
+        "metadata values in diff are sanitised:\n{diff}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness
+
+/// Deterministic pseudo-random numbers (no extra dependency).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+fn mutants(valid: &[u8], seed: u64) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let len = valid.len();
+    let step = (len / 12).max(1);
+    for cut in (0..len).step_by(step).chain([1, 2, 10, 511, 512, len - 1]) {
+        if cut < len {
+            out.push((format!("truncated at {cut}"), valid[..cut].to_vec()));
+        }
+    }
+    let mut rng = Lcg(seed);
+    for _ in 0..16 {
+        let mut m = valid.to_vec();
+        let flips = 1 + rng.next() % 4;
+        for _ in 0..flips {
+            let at = (rng.next() as usize) % len;
+            m[at] ^= 1 << (rng.next() % 8);
+        }
+        out.push(("bit flips".to_owned(), m));
+    }
+    out
+}
+
+#[test]
+fn mangled_archives_never_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut tar = Tar::new();
+    tar.file("package/package.json", br#"{"name":"x","version":"1.0.0"}"#)
+        .file("package/a.js", &[b'a'; 700])
+        .link("package/l", flag::SYMLINK, "a.js");
+    let inputs = [
+        (
+            "x.tgz",
+            common::npm_tgz("x", "1.0.0", &[("a.js", &[b'q'; 3000]), ("b.js", b"b")]),
+        ),
+        ("x.tar", tar.finish()),
+        ("x.whl", common::wheel("w", "1.0")),
+        ("x.zip", common::plain_zip_by_crate()),
+    ];
+    for (i, (name, valid)) in inputs.iter().enumerate() {
+        for (j, (how, bytes)) in mutants(valid, i as u64 + 7).into_iter().enumerate() {
+            let path = write(dir.path(), &format!("{j}-{name}"), &bytes);
+            let o = run_paths("ls", &[&path], &["--json"]);
+            let code = o.status.code();
+            assert!(
+                matches!(code, Some(0 | 2)),
+                "{name} {how}: exit {code:?} (0 or 2 expected, never a panic); stderr: {}",
+                stderr(&o)
+            );
+            let err = stderr(&o);
+            assert!(!err.contains("panicked"), "{name} {how}: {err}");
+            if code == Some(2) {
+                assert!(o.stdout.is_empty(), "{name} {how}: no partial output");
+                assert_eq!(err.lines().count(), 1, "{name} {how}: one line: {err}");
+            } else {
+                let _: serde_json::Value =
+                    serde_json::from_slice(&o.stdout).expect("a readable mutant lists as JSON");
+            }
+        }
+    }
+}
+
+#[test]
+fn many_mangled_archives_through_the_library_never_panic() {
+    use shipcheck::artifact::{Options, read_bytes};
+    let inputs = [
+        common::npm_tgz("x", "1.0.0", &[("a.js", &[b'q'; 3000])]),
+        common::crate_file("c", "0.1.0"),
+        common::wheel("w", "1.0"),
+        common::vsix(),
+        {
+            let mut t = Tar::new();
+            t.file("package/package.json", b"{}")
+                .pax(&[("path", b"package/long/name")], "package/x", b"data")
+                .gnu_long_name(b"package/another/long", b"zz");
+            t.finish()
+        },
+    ];
+    let mut rng = Lcg(42);
+    let mut read_ok = 0;
+    for valid in &inputs {
+        for _ in 0..300 {
+            let mut m = valid.clone();
+            match rng.next() % 3 {
+                0 => m.truncate((rng.next() as usize) % m.len()),
+                1 => {
+                    for _ in 0..=(rng.next() % 8) {
+                        let at = (rng.next() as usize) % m.len();
+                        m[at] = rng.next() as u8;
+                    }
+                }
+                _ => {
+                    let at = (rng.next() as usize) % m.len();
+                    let len = ((rng.next() as usize) % 64).min(m.len() - at);
+                    m.drain(at..at + len);
+                }
+            }
+            match read_bytes("mutant", &m, &Options::default(), None) {
+                Ok(_) => read_ok += 1,
+                Err(e) => {
+                    let msg = format!("{e:#}");
+                    assert!(!msg.contains("panicked"), "no panic inside a reader: {msg}");
+                    assert!(msg.starts_with("mutant: "), "errors name the input: {msg}");
+                }
+            }
+        }
+    }
+    assert!(read_ok > 0, "some mutants are still readable archives");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bombs and memory
+
+/// Runs shipcheck under `/usr/bin/time -f %M` and returns (output, peak RSS in KiB).
+fn run_measured(args: &[&std::ffi::OsStr]) -> Option<(Output, u64)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("skipping the RSS measurement: /usr/bin/time is not installed");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("shipcheck");
+    let o = std::process::Command::new(time)
+        .args(["-f", "RSS_KIB=%M"])
+        .arg(bin)
+        .args(args)
+        .output()
+        .expect("time runs");
+    let err = stderr(&o);
+    let rss = err
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RSS_KIB="))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("time printed the peak RSS");
+    eprintln!("peak RSS of shipcheck {args:?}: {rss} KiB");
+    Some((o, rss))
+}
+
+#[test]
+fn gzip_bomb_is_refused_with_a_clear_error_and_flat_memory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bomb = common::zero_bomb(dir.path(), "bomb.tgz", 256 << 20);
+    let o = shipcheck()
+        .args(["ls", "--max-unpacked-size", "32M"])
+        .arg(&bomb)
+        .output()
+        .expect("runs");
+    assert_one_line_error(
+        &o,
+        "bomb.tgz",
+        "unpacks to more than 33554432 bytes (--max-unpacked-size); refusing to read further",
+    );
+    // Under the cap it is read in full, streaming: memory stays far below the unpacked size.
+    if let Some((o, rss_kib)) = run_measured(&["ls".as_ref(), "--json".as_ref(), bomb.as_os_str()])
+    {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "256 MiB is under the 1 GiB default"
+        );
+        let listing: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(listing["artifact"]["unpacked_size"], 256u64 << 20);
+        assert!(
+            listing["anomalies"]
+                .as_array()
+                .expect("anomalies")
+                .iter()
+                .any(|a| a["kind"] == "compression-ratio"),
+            "the ratio is recorded"
+        );
+        assert!(
+            rss_kib < 96 * 1024,
+            "peak RSS {rss_kib} KiB stays under 96 MiB while streaming 256 MiB"
+        );
+    }
+}
+
+#[test]
+#[ignore = "writes and inflates a 2.5 GiB bomb (about 10 s); run with --ignored"]
+fn gzip_bomb_of_2_5_gib_is_refused_under_the_default_cap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bomb = common::zero_bomb(dir.path(), "big-bomb.tgz", 5 << 29);
+    let Some((o, rss_kib)) = run_measured(&["ls".as_ref(), bomb.as_os_str()]) else {
+        return;
+    };
+    assert_eq!(o.status.code(), Some(2), "past the 1 GiB default cap");
+    assert!(
+        stderr(&o).contains("unpacks to more than 1073741824 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        rss_kib < 128 * 1024,
+        "peak RSS {rss_kib} KiB stays bounded while refusing a 2.5 GiB bomb"
+    );
+}
+
+#[test]
+fn a_10_gib_declared_size_does_not_allocate() {
+    // The header declares 10 GiB; the data is a gzip'd stream of zeros of 40 MiB.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.raw(
+        b"package/package.json",
+        flag::FILE,
+        10 << 30,
+        &[b' '; 4096],
+        b"",
+    );
+    let path = write(dir.path(), "declared.tgz", &gzip(&t.bytes));
+    let Some((o, rss_kib)) = run_measured(&["ls".as_ref(), path.as_os_str()]) else {
+        return;
+    };
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("declares 10737418240 bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        rss_kib < 64 * 1024,
+        "peak RSS {rss_kib} KiB: a declared size is never trusted for an allocation"
+    );
+}

@@ -1,0 +1,244 @@
+//! Real packers, real listers: `ls --json` agrees with `tar -tzf` and `unzip -Z1` on tarballs
+//! made by `npm pack` and `cargo package` of small local packages, and on generated zips.
+//!
+//! Each test skips (printing why) only when a tool it needs is not installed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn have(tool: &str, version_arg: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipping: {tool} is not installed");
+    }
+    ok
+}
+
+/// The paths `shipcheck ls --json` lists (installed entries, directories left out).
+fn shipcheck_paths(artifact: &Path) -> Vec<String> {
+    let o = assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("binary")
+        .arg("ls")
+        .arg("--json")
+        .arg(artifact)
+        .output()
+        .expect("shipcheck runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "ls {} succeeds: {}",
+        artifact.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let anomalies = v["anomalies"].as_array().expect("anomalies");
+    assert!(
+        anomalies.is_empty(),
+        "a package made by a real packer has no container anomalies: {anomalies:?}"
+    );
+    let mut paths: Vec<String> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["installed"] == true && e["kind"] != "dir")
+        .map(|e| e["path"].as_str().expect("path").to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// `tar -tzf` with the first component stripped, directories left out.
+fn tar_paths(artifact: &Path) -> Vec<String> {
+    let o = Command::new("tar")
+        .arg("-tzf")
+        .arg(artifact)
+        .output()
+        .expect("tar runs");
+    assert!(o.status.success(), "tar -tzf {}", artifact.display());
+    let mut paths: Vec<String> = String::from_utf8(o.stdout)
+        .expect("UTF-8 names")
+        .lines()
+        .filter(|l| !l.ends_with('/'))
+        .filter_map(|l| l.split_once('/').map(|(_, rest)| rest.to_owned()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn npm_pack(dir: &Path, dest: &Path) -> PathBuf {
+    let o = Command::new("npm")
+        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
+        .arg(dest)
+        .current_dir(dir)
+        .output()
+        .expect("npm runs");
+    assert!(
+        o.status.success(),
+        "npm pack in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("npm pack JSON");
+    dest.join(v[0]["filename"].as_str().expect("filename"))
+}
+
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+#[test]
+fn npm_pack_tarballs_list_like_tar() {
+    if !have("npm", "--version") || !have("tar", "--version") {
+        return;
+    }
+    let packages: [&[(&str, &str)]; 3] = [
+        &[
+            (
+                "package.json",
+                r#"{"name":"fixture-simple","version":"1.0.0","main":"dist/index.js","files":["dist"]}"#,
+            ),
+            ("dist/index.js", "module.exports = 1;\n"),
+            ("dist/sub/deep/a.js", "exports.a = 1;\n"),
+            ("src/index.ts", "export default 1;\n"),
+            ("README.md", "# simple\n"),
+            ("LICENSE", "MIT\n"),
+        ],
+        &[
+            (
+                "package.json",
+                r#"{"name":"@fixture/scoped","version":"0.2.0","bin":{"fx":"bin/fx.js"}}"#,
+            ),
+            ("bin/fx.js", "#!/usr/bin/env node\nconsole.log(1);\n"),
+            ("docs/héllo wörld.md", "unicode and spaces\n"),
+            ("lib/a b/c.js", "1\n"),
+            (".npmignore", "secret.txt\n"),
+            ("secret.txt", "not shipped\n"),
+        ],
+        &[
+            (
+                "package.json",
+                r#"{"name":"fixture-many","version":"3.0.0"}"#,
+            ),
+            ("index.js", "1\n"),
+            ("a/b/c/d/e/f/g.js", "1\n"),
+            ("data/x.json", "{}\n"),
+            ("data/y.json", "[]\n"),
+        ],
+    ];
+    let work = tempfile::tempdir().expect("temp dir");
+    for (i, files) in packages.iter().enumerate() {
+        let dir = work.path().join(format!("pkg{i}"));
+        write_tree(&dir, files);
+        let dest = work.path().join(format!("out{i}"));
+        std::fs::create_dir_all(&dest).expect("mkdir");
+        let tgz = npm_pack(&dir, &dest);
+        let ours = shipcheck_paths(&tgz);
+        assert_eq!(
+            ours,
+            tar_paths(&tgz),
+            "ls --json of {} lists what tar -tzf lists, root stripped",
+            tgz.display()
+        );
+        assert!(ours.contains(&"package.json".to_owned()), "{ours:?}");
+        assert_eq!(
+            shipcheck_paths(&dir),
+            ours,
+            "ls of the directory packs it with npm pack and lists the same files"
+        );
+    }
+}
+
+#[test]
+fn cargo_package_crate_lists_like_tar() {
+    if !have("cargo", "--version") || !have("tar", "--version") {
+        return;
+    }
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path().join("tiny");
+    write_tree(
+        &dir,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"tiny-fixture\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"t\"\nlicense = \"MIT\"\n\n[workspace]\n",
+            ),
+            ("src/lib.rs", "pub fn f() -> u8 { 1 }\n"),
+            ("src/util/mod.rs", "pub fn g() {}\n"),
+            ("README.md", "# tiny\n"),
+        ],
+    );
+    let target = work.path().join("target");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let o = Command::new(cargo)
+        .args([
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "--offline",
+            "--quiet",
+        ])
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(&dir)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        o.status.success(),
+        "cargo package: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let krate = target.join("package/tiny-fixture-0.1.0.crate");
+    let ours = shipcheck_paths(&krate);
+    assert_eq!(
+        ours,
+        tar_paths(&krate),
+        "ls --json of the .crate lists what tar does"
+    );
+    for want in ["Cargo.toml", "Cargo.toml.orig", "src/lib.rs"] {
+        assert!(ours.contains(&want.to_owned()), "{want} in {ours:?}");
+    }
+}
+
+#[test]
+fn zips_list_like_unzip() {
+    if !have("unzip", "-v") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, bytes) in [
+        ("w-1.0-py3-none-any.whl", common::wheel("w", "1.0")),
+        ("d.jar", common::jar()),
+        ("e.vsix", common::vsix()),
+        ("p.zip", common::plain_zip_by_crate()),
+    ] {
+        let path = common::write(dir.path(), name, &bytes);
+        let o = Command::new("unzip")
+            .arg("-Z1")
+            .arg(&path)
+            .output()
+            .expect("unzip runs");
+        assert!(o.status.success(), "unzip -Z1 {name}");
+        let mut theirs: Vec<String> = String::from_utf8(o.stdout)
+            .expect("UTF-8 names")
+            .lines()
+            .filter(|l| !l.ends_with('/'))
+            .map(str::to_owned)
+            .collect();
+        theirs.sort();
+        assert_eq!(
+            shipcheck_paths(&path),
+            theirs,
+            "ls --json of {name} lists what unzip -Z1 lists"
+        );
+    }
+}
