@@ -92,10 +92,16 @@ impl Session {
 
     /// Waits until the screen holds `text`; fails with the screen if it never does.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_all(&[text])
+    }
+
+    /// Waits until the screen holds every one of `texts` at once (a frame arrives in pieces).
+    fn wait_for_all(&self, texts: &[&str]) -> String {
+        let text = texts.join(" + ");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let s = self.contents();
-            if s.contains(text) {
+            if texts.iter().all(|t| s.contains(t)) {
                 return s;
             }
             assert!(
@@ -143,7 +149,12 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
         ],
         &[],
     );
-    let screen = s.wait_for("demo-cli@1.1.0");
+    let screen = s.wait_for_all(&[
+        "demo-cli@1.1.0",
+        "vs demo-cli@1.0.0",
+        "cli.js.map",
+        "CHANGELOG.md",
+    ]);
     assert!(
         screen.contains("vs demo-cli@1.0.0"),
         "the baseline is named:\n{screen}"
@@ -190,12 +201,16 @@ fn hostile_names_and_contents_are_shown_escaped() {
     let dir = tempfile::tempdir().expect("tempdir");
     fixtures::write(dir.path(), "evil.tgz", &fixtures::hostile());
     let mut s = Session::start(dir.path(), &["review", "evil.tgz"], &[]);
-    let screen = s.wait_for("evil@6.6.6");
-    let screen = if screen.contains("cleared?") {
-        screen
-    } else {
-        s.wait_for("cleared?")
-    };
+    // Each piece must show up as text; waiting for all of them proves the whole frame arrived.
+    let screen = s.wait_for_all(&[
+        "evil@6.6.6",
+        "end of evil",
+        "^[[2J^[[Hcleared?",
+        "^[]52;c;cHduZWQ=^Gclipboard?",
+        "^[]0;pwned^Gtitle?",
+        "abc\\u{202e}txt.exe",
+        "evil^[[2J",
+    ]);
     assert!(
         screen.contains("^[[2J^[[Hcleared?"),
         "clear-screen shown as text:\n{screen}"
@@ -243,8 +258,7 @@ fn no_color_draws_without_colours() {
     let dir = tempfile::tempdir().expect("tempdir");
     fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_leaky());
     let mut s = Session::start(dir.path(), &["review", "demo.tgz"], &[("NO_COLOR", "1")]);
-    s.wait_for("demo-cli@1.1.0");
-    s.wait_for("flagged files viewed");
+    s.wait_for_all(&["demo-cli@1.1.0", "flagged files viewed", "q quit"]);
     {
         let parser = s.screen.lock().expect("lock");
         let screen = parser.screen();
