@@ -268,8 +268,15 @@ impl App {
             doc.mode = super::preview::ViewMode::Text;
             doc.scroll_y = 0;
         } else if self.view.filters.active() {
+            // Clearing the filter shows the file under the cursor in its place in the tree.
+            let keep = self.selected_node();
             self.view.filters = super::tree_view::Filters::default();
             self.refilter();
+            if let Some(row) = keep.and_then(|id| self.view.reveal(&self.tree, id)) {
+                self.selected = row;
+                self.scroll_tree_into_view();
+                self.peek();
+            }
         } else if self.focus != Pane::Tree {
             self.focus = Pane::Tree;
         }
