@@ -335,7 +335,7 @@ impl App {
     pub fn is_file_like(&self, id: NodeId) -> bool {
         matches!(
             self.tree.node(id).kind,
-            NodeKind::Entry(_) | NodeKind::Embedded { .. }
+            NodeKind::Entry(_) | NodeKind::Inner { .. }
         )
     }
 }

@@ -15,7 +15,8 @@ pub struct Coverage {
     pub files_viewed: BTreeSet<u32>,
     /// Entries (by index) that carry at least one finding.
     pub flagged_files: BTreeSet<u32>,
-    /// Embedded sources opened, as `map ▸ inner` paths.
+    /// Files inside entries (embedded sources, nested archive entries) opened, as
+    /// `container ▸ inner` paths.
     pub embedded_viewed: BTreeSet<String>,
     /// Number of findings.
     pub findings_total: usize,

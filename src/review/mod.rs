@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod diffview;
 pub mod highlight;
 mod navigate;
+pub mod nested;
 pub mod preview;
 pub mod sourcemap;
 pub mod terminal;

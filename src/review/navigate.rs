@@ -88,10 +88,11 @@ impl App {
             NodeKind::Entry(i) => {
                 self.coverage.files_viewed.insert(*i);
             }
-            NodeKind::Embedded { map, .. } => {
-                // Reading what a map embeds is reading the map: that is what would leak.
+            NodeKind::Inner { container, .. } => {
+                // Reading what a map embeds (or an archive holds) is reading the container:
+                // that is what would leak.
                 self.coverage.embedded_viewed.insert(node.path.clone());
-                self.coverage.files_viewed.insert(*map);
+                self.coverage.files_viewed.insert(*container);
             }
             _ => {}
         }
@@ -118,12 +119,12 @@ impl App {
                     }
                 }
             }
-            NodeKind::Embedded { content, .. } => DocSource::Embedded(Arc::clone(content)),
+            NodeKind::Inner { content, .. } => DocSource::Inner(Arc::clone(content)),
             NodeKind::Removed => DocSource::Note(format!(
                 "Removed since the baseline: this release no longer ships it (it was {size})."
             )),
             NodeKind::Dir if node.inner.is_some() => DocSource::Note(format!(
-                "Folder embedded in a source map: {size} of original sources.\nEnter expands it; each file opens with highlighting."
+                "Folder inside a source map or nested archive: {size}.\nEnter expands it; each file opens with highlighting."
             )),
             NodeKind::Dir => DocSource::Note(format!(
                 "Folder · {size} · {} entries. Enter expands or collapses it.",

@@ -17,8 +17,8 @@ use super::diffview::DiffDoc;
 pub enum DocSource {
     /// An entry of the artifact.
     Entry(u32),
-    /// A source embedded in a source map.
-    Embedded(Arc<str>),
+    /// A file inside an entry: a source map's embedded source, a nested archive's entry.
+    Inner(Arc<[u8]>),
     /// No content: a folder, a removed entry, a link; the text says what it is.
     Note(String),
 }
@@ -141,7 +141,7 @@ impl Doc {
     pub fn bytes<'a>(&'a self, artifact: &'a Artifact) -> Cow<'a, [u8]> {
         match &self.source {
             DocSource::Entry(i) => artifact.content(*i).unwrap_or(Cow::Borrowed(&[])),
-            DocSource::Embedded(s) => Cow::Borrowed(s.as_bytes()),
+            DocSource::Inner(b) => Cow::Borrowed(b),
             DocSource::Note(n) => Cow::Borrowed(n.as_bytes()),
         }
     }

@@ -4,8 +4,6 @@
 //! ignored. The names and contents are untrusted and stay raw here: they are sanitised when
 //! they are drawn.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 /// One embedded source.
@@ -16,7 +14,7 @@ pub struct EmbeddedSource {
     /// The path the virtual folder shows: scheme and `./`/`../` stripped.
     pub path: String,
     /// The embedded text.
-    pub content: Arc<str>,
+    pub content: String,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +49,7 @@ pub fn embedded(bytes: &[u8]) -> Vec<EmbeddedSource> {
             Some(EmbeddedSource {
                 path: display_path(&name, i),
                 name,
-                content: Arc::from(content),
+                content,
             })
         })
         .collect()
@@ -83,7 +81,7 @@ mod tests {
         let srcs = embedded(map);
         assert_eq!(srcs.len(), 2, "the null content is skipped");
         assert_eq!(srcs[0].path, "app/src/a.ts");
-        assert_eq!(&*srcs[0].content, "const a = 1;\n");
+        assert_eq!(srcs[0].content, "const a = 1;\n");
         assert_eq!(
             srcs[1].path, "source-2",
             "a missing name gets a placeholder"

@@ -12,7 +12,7 @@ use crate::artifact::{Artifact, EntryKind};
 use crate::diff::Diff;
 use crate::rules::{Finding, Severity};
 
-use super::sourcemap::{self, EmbeddedSource};
+use super::{nested, sourcemap};
 
 /// Index of a node in [`Tree::nodes`].
 pub type NodeId = u32;
@@ -26,12 +26,13 @@ pub enum NodeKind {
     Entry(u32),
     /// An entry of the baseline that this release no longer ships.
     Removed,
-    /// A source embedded in the source map at entry `map`.
-    Embedded {
-        /// The map's entry index.
-        map: u32,
-        /// The embedded text.
-        content: Arc<str>,
+    /// A file inside an entry: a source embedded in a source map, or an entry of a nested
+    /// archive.
+    Inner {
+        /// The containing entry's index.
+        container: u32,
+        /// The file's bytes.
+        content: Arc<[u8]>,
     },
 }
 
@@ -127,11 +128,22 @@ impl Tree {
             };
             let id = t.insert(&e.path, &kind, e.size, status);
             t.by_entry.insert(e.index, id);
-            if e.is_file()
+            // Only maps and archives are read here, so opening stays linear in their size.
+            if e.is_file() && e.path.ends_with(".map") {
+                if let Ok(bytes) = artifact.content(e.index)
+                    && sourcemap::may_embed(&e.path, &bytes)
+                {
+                    let files = sourcemap::embedded(&bytes)
+                        .into_iter()
+                        .map(|s| (s.path, Arc::from(s.content.into_bytes())))
+                        .collect();
+                    t.add_inner(id, e.index, files);
+                }
+            } else if e.is_file()
+                && nested::is_archive_name(&e.path)
                 && let Ok(bytes) = artifact.content(e.index)
-                && sourcemap::may_embed(&e.path, &bytes)
             {
-                t.add_embedded(id, e.index, sourcemap::embedded(&bytes));
+                t.add_inner(id, e.index, nested::files(&e.path, &bytes));
             }
         }
         for r in diff.map(|d| d.removed.as_slice()).unwrap_or_default() {
@@ -211,12 +223,13 @@ impl Tree {
         id
     }
 
-    /// Adds the virtual folder of a map's embedded sources below the map's node.
-    fn add_embedded(&mut self, map_node: NodeId, map: u32, sources: Vec<EmbeddedSource>) {
-        let map_path = self.nodes[map_node as usize].path.clone();
-        for src in sources {
-            let mut parent = map_node;
-            let parts: Vec<&str> = src.path.split('/').collect();
+    /// Adds the virtual folder of the files inside an entry (a map's embedded sources, a nested
+    /// archive's entries) below the entry's node.
+    fn add_inner(&mut self, node: NodeId, container: u32, files: Vec<(String, Arc<[u8]>)>) {
+        let map_path = self.nodes[node as usize].path.clone();
+        for (path, content) in files {
+            let mut parent = node;
+            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
             for (i, part) in parts.iter().enumerate() {
                 let inner = parts[..=i].join("/");
                 let key = format!("{map_path} ▸ {inner}");
@@ -226,14 +239,14 @@ impl Tree {
                     continue;
                 }
                 let kind = if last {
-                    NodeKind::Embedded {
-                        map,
-                        content: src.content.clone(),
+                    NodeKind::Inner {
+                        container,
+                        content: Arc::clone(&content),
                     }
                 } else {
                     NodeKind::Dir
                 };
-                let size = if last { src.content.len() as u64 } else { 0 };
+                let size = if last { content.len() as u64 } else { 0 };
                 let id = self.push(
                     parent,
                     (*part).to_owned(),

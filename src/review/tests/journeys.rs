@@ -39,7 +39,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
         "dist/cli.js.map ▸ demo-cli/src/auth/token.ts",
         "the tree cursor is on the embedded source"
     );
-    assert!(matches!(app.tree.node(id).kind, NodeKind::Embedded { .. }));
+    assert!(matches!(app.tree.node(id).kind, NodeKind::Inner { .. }));
     let doc = app.preview.as_ref().expect("the preview shows it");
     assert_eq!(doc.focus, Some(1), "line 2 is the finding's line");
     assert!(
@@ -257,4 +257,54 @@ fn mouse_click_selects_and_wheel_scrolls() {
     }));
     drive(&mut app, 80, 24, vec![wheel]);
     assert_eq!(app.selected, 4, "the wheel moves three rows");
+}
+
+#[test]
+fn a_finding_inside_a_nested_archive_jumps_into_it() {
+    use crate::rules::{Finding, Location, Severity};
+    let inner = super::fixtures::tgz(&[
+        (b"index.js", b"module.exports = require('./lib/key');\n"),
+        (
+            b"lib/key.js",
+            b"// vendored\nexports.key = 'not-a-real-key';\n",
+        ),
+    ]);
+    let outer = super::fixtures::tgz(&[
+        (b"package.json", br#"{"name":"host","version":"1.0.0"}"#),
+        (b"vendor/dep.tgz", &inner),
+    ]);
+    let a = super::open(&outer, "host.tgz");
+    let entry = a
+        .installed()
+        .find(|e| e.path == "vendor/dep.tgz")
+        .map(|e| e.index);
+    let f = Finding {
+        rule: "custom-pattern".into(),
+        severity: Severity::Medium,
+        location: Location {
+            entry,
+            path: "vendor/dep.tgz".into(),
+            inner: Some("lib/key.js".into()),
+            line: Some(2),
+            column: None,
+        },
+        message: "a key in a vendored archive".into(),
+        evidence: serde_json::Value::Null,
+    };
+    let mut app = super::super::App::new(a, None, vec![f]);
+    let screen = drive(&mut app, 80, 24, keys("n"));
+    assert_eq!(
+        selected_path(&app),
+        "vendor/dep.tgz ▸ lib/key.js",
+        "n jumps into the nested archive"
+    );
+    assert_eq!(
+        app.preview.as_ref().and_then(|d| d.focus),
+        Some(1),
+        "at line 2"
+    );
+    assert!(
+        screen.contains("exports.key = 'not-a-real-key';"),
+        "{screen}"
+    );
 }
