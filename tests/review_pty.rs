@@ -254,6 +254,38 @@ fn hostile_names_and_contents_are_shown_escaped() {
 }
 
 #[test]
+fn a_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let mut s = Session::start(
+        dir.path(),
+        &["review", "demo.tgz"],
+        &[
+            ("SHIPCHECK_DEBUG_PANIC_ON_KEY", "1"),
+            ("RUST_BACKTRACE", "0"),
+        ],
+    );
+    s.wait_for_all(&["demo-cli@1.0.0", "q quit"]);
+    s.send("j");
+    assert!(!s.wait_exit(), "a panic is a failure exit");
+    let screen = s.wait_for("panic requested by SHIPCHECK_DEBUG_PANIC_ON_KEY");
+    let parser = s.screen.lock().expect("lock");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "the alternate screen is left after a panic:\n{screen}"
+    );
+    assert_eq!(
+        parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is off after a panic"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is back after a panic"
+    );
+}
+
+#[test]
 fn no_color_draws_without_colours() {
     let dir = tempfile::tempdir().expect("tempdir");
     fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_leaky());

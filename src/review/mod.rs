@@ -19,6 +19,7 @@ pub mod theme;
 pub mod tree;
 pub mod tree_view;
 pub mod ui;
+mod view_modes;
 pub mod widgets;
 
 #[cfg(test)]

@@ -136,7 +136,18 @@ pub fn run(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Result
     }));
     let _restore = Restore;
     crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
-    let events = std::iter::from_fn(|| Some(crossterm::event::read()));
+    // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
+    // prove the terminal is restored on a panic too; release builds compile this out.
+    let panic_on_key =
+        cfg!(debug_assertions) && std::env::var_os("SHIPCHECK_DEBUG_PANIC_ON_KEY").is_some();
+    let events = std::iter::from_fn(move || {
+        let event = crossterm::event::read();
+        assert!(
+            !(panic_on_key && matches!(event, Ok(Event::Key(_)))),
+            "panic requested by SHIPCHECK_DEBUG_PANIC_ON_KEY"
+        );
+        Some(event)
+    });
     run_loop(&mut terminal, &mut app, events)?;
     Ok(app.coverage.clone())
 }
