@@ -184,7 +184,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => print(&text)?,
             }
         }
-        Command::Review { .. } => return not_yet("review", 4),
+        Command::Review {
+            artifact,
+            baseline,
+            policy,
+            key,
+            reviewer,
+        } => {
+            let coverage = crate::review::run(&artifact, baseline.as_deref(), opts.limits)?;
+            eprintln!("shipcheck review: {}", coverage.summary());
+            if policy.is_some() || key.is_some() || reviewer.is_some() {
+                eprintln!(
+                    "shipcheck review: --policy, --key and --reviewer are for sign-off, which arrives in a later issue; nothing was signed"
+                );
+            }
+        }
         Command::Check { .. } | Command::Rules { .. } => return not_yet("check/rules", 3),
         Command::Verify { .. } | Command::Publish { .. } => return not_yet("verify/publish", 5),
     }

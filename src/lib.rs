@@ -5,6 +5,7 @@
 //! - [`manifest`]: a release manifest (the baseline for next time) and [`diff`] between releases.
 //! - [`report`]: text and JSON views for `ls`, `diff` and `manifest`.
 //! - [`sanitize`] and [`json`]: nothing from an artifact reaches a terminal raw.
+//! - [`review`]: the interactive review screen (the only module that talks to a terminal).
 //! - [`cli`]: the command-line interface, and [`run`], which the binary calls.
 
 pub mod artifact;
@@ -13,6 +14,7 @@ pub mod diff;
 pub mod json;
 pub mod manifest;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod sanitize;
 

@@ -1,0 +1,147 @@
+//! Speed targets of the review screen (issue #4), measured in one run with std::time:
+//! `cargo bench --bench review`.
+//!
+//! - first full frame on a generated 100,000-file package, against `shipcheck ls` of it;
+//! - first preview of a 5 MB single-line file;
+//! - one keystroke (update + draw) on the 100,000-entry tree.
+
+#[path = "../tests/support/fixtures.rs"]
+mod fixtures;
+
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shipcheck::artifact::{self, Limits, Options};
+use shipcheck::review::action::Action;
+use shipcheck::review::{App, highlight, terminal::load, ui};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let v = f();
+        best = best.min(t.elapsed());
+        last = Some(v);
+    }
+    (best, last.expect("at least one run"))
+}
+
+fn draw(term: &mut Terminal<TestBackend>, app: &App) {
+    term.draw(|f| ui::render(app, f)).expect("draw");
+}
+
+fn main() {
+    // Cold load of the curated syntax set (the screen does this on a background thread).
+    let t = Instant::now();
+    let _ = highlight::syntaxes();
+    let cold = t.elapsed();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let many = fixtures::write(dir.path(), "many.tgz", &fixtures::many_files(100_000));
+    let many = many.to_str().expect("utf-8 path").to_owned();
+
+    // `shipcheck ls`: open without contents, format every entry.
+    let (ls, _) = best_of(3, || {
+        let a = artifact::open(&many, &Options::default(), None).expect("open");
+        shipcheck::report::ls::text(&a).len()
+    });
+    // The review screen's first frame: open with contents, rules, tree, one draw at 80×24.
+    let (first_frame, mut app) = best_of(3, || {
+        let mut app = load(&many, None, Limits::default()).expect("load");
+        let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        app.update(Action::Resize(80, 24));
+        draw(&mut term, &app);
+        app
+    });
+    println!(
+        "first frame, 100,000 files: {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 2.00)",
+        ms(first_frame),
+        ms(ls),
+        first_frame.as_secs_f64() / ls.as_secs_f64()
+    );
+
+    // Keystrokes on the fully expanded tree (100,000+ rows).
+    app.view.expanded.iter_mut().for_each(|e| *e = true);
+    app.view.rebuild(&app.tree);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    draw(&mut term, &app);
+    let mut worst = Duration::ZERO;
+    let mut total = Duration::ZERO;
+    let n = 200;
+    for _ in 0..n {
+        let t = Instant::now();
+        app.update(Action::Down);
+        draw(&mut term, &app);
+        let d = t.elapsed();
+        worst = worst.max(d);
+        total += d;
+    }
+    println!(
+        "keystroke (j + draw), {} rows: {:8.2} ms mean, {:.2} ms worst (target ≤ 16)",
+        app.view.rows.len(),
+        ms(total / n),
+        ms(worst)
+    );
+    for (label, action) in [
+        ("s (re-sort)", Action::CycleSort),
+        ("f (only flagged)", Action::ToggleFlagged),
+        ("f (all again)", Action::ToggleFlagged),
+        ("G (to the end)", Action::Bottom),
+    ] {
+        let t = Instant::now();
+        app.update(action);
+        draw(&mut term, &app);
+        println!(
+            "keystroke {label:<18}         {:8.2} ms (target ≤ 16)",
+            ms(t.elapsed())
+        );
+    }
+
+    // First preview of a 5 MB single-line file, syntax set already loaded (it loads on a
+    // background thread while the artifact opens; its cold load is reported on its own).
+    let long = fixtures::write(dir.path(), "long.tgz", &fixtures::one_long_line(5 << 20));
+    let long = long.to_str().expect("utf-8 path").to_owned();
+    let mut app = load(&long, None, Limits::default()).expect("load");
+    app.color = true;
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    app.update(Action::Resize(80, 24));
+    draw(&mut term, &app);
+    let id = app
+        .tree
+        .node_at("dist/bundle.min.js")
+        .expect("the bundle is in the tree");
+    let row = app
+        .view
+        .reveal(&app.tree, id)
+        .expect("the bundle has a row");
+    app.selected = row - 1; // the dist folder above it
+    draw(&mut term, &app);
+    let t = Instant::now();
+    app.update(Action::Down); // onto the bundle: index its lines, draw the first window
+    app.update(Action::Open);
+    draw(&mut term, &app);
+    let preview = t.elapsed();
+    let doc = app.preview.as_ref().expect("a preview");
+    println!(
+        "first preview, {} ({} bytes, {} line): {:8.2} ms (target ≤ 50); syntax set cold load {:.1} ms",
+        doc.path,
+        doc.len,
+        doc.line_count(),
+        ms(preview),
+        ms(cold)
+    );
+    let t = Instant::now();
+    for _ in 0..50 {
+        app.update(Action::Open); // scroll right along the line
+        draw(&mut term, &app);
+    }
+    println!(
+        "horizontal scroll on it:      {:8.2} ms per keystroke",
+        ms(t.elapsed() / 50)
+    );
+}

@@ -1,0 +1,341 @@
+//! The review screen's state and [`App::update`], the only place that state changes.
+//!
+//! The app is a view over `(Artifact, Findings, Baseline)` plus a little UI state: the tree
+//! view, the cursor of each pane, the document in the preview and the review coverage.
+
+use crate::artifact::Artifact;
+use crate::diff::Diff;
+use crate::manifest::Manifest;
+use crate::rules::Finding;
+
+use super::action::{Action, Mode};
+use super::coverage::Coverage;
+use super::preview::Doc;
+use super::tree::{NodeId, NodeKind, Tree};
+use super::tree_view::TreeView;
+use super::ui;
+
+/// The focused pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The file tree.
+    Tree,
+    /// The preview.
+    Preview,
+    /// The findings list.
+    Findings,
+}
+
+/// The previous release the artifact is compared with.
+#[derive(Debug)]
+pub struct Baseline {
+    /// Its manifest (what `--baseline` named, summarised).
+    pub manifest: Manifest,
+    /// The artifact itself, with contents, when `--baseline` named one (a manifest has no
+    /// contents, so there is nothing to diff a file against).
+    pub artifact: Option<Artifact>,
+    /// The comparison of the baseline with this artifact.
+    pub diff: Diff,
+}
+
+impl Baseline {
+    /// Compares `manifest` (and its artifact, if any) with `current`.
+    pub fn new(manifest: Manifest, artifact: Option<Artifact>, current: &Artifact) -> Self {
+        let diff = crate::diff::diff(&manifest, &Manifest::of(current));
+        Baseline {
+            manifest,
+            artifact,
+            diff,
+        }
+    }
+}
+
+/// Everything the screen shows.
+#[derive(Debug)]
+pub struct App {
+    /// The artifact under review, contents in memory.
+    pub artifact: Artifact,
+    /// The previous release, when given.
+    pub baseline: Option<Baseline>,
+    /// Findings, worst first.
+    pub findings: Vec<Finding>,
+    /// The tree node each finding points at (`None` for artifact-wide findings).
+    pub finding_nodes: Vec<Option<NodeId>>,
+    /// The tree model.
+    pub tree: Tree,
+    /// Expanded folders, sort, filters and visible rows.
+    pub view: TreeView,
+    /// Cursor row in the tree.
+    pub selected: usize,
+    /// First tree row on screen.
+    pub tree_offset: usize,
+    /// Cursor in the findings list.
+    pub finding_selected: usize,
+    /// First finding on screen.
+    pub finding_offset: usize,
+    /// The focused pane.
+    pub focus: Pane,
+    /// Browsing, typing a filter, or reading the help.
+    pub mode: Mode,
+    /// The document in the preview.
+    pub preview: Option<Doc>,
+    /// What the reviewer has opened.
+    pub coverage: Coverage,
+    /// A one-line message in the footer (cleared by the next key).
+    pub status: Option<String>,
+    /// Terminal size (columns, rows).
+    pub viewport: (u16, u16),
+    /// False when `NO_COLOR` is set: styles use modifiers only.
+    pub color: bool,
+    /// First line of the help screen on screen.
+    pub help_scroll: usize,
+    /// Set by [`Action::Quit`].
+    pub should_quit: bool,
+}
+
+impl App {
+    /// A screen over `artifact` (opened with `keep_contents`), its findings and baseline.
+    pub fn new(artifact: Artifact, baseline: Option<Baseline>, mut findings: Vec<Finding>) -> Self {
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let tree = Tree::build(&artifact, baseline.as_ref().map(|b| &b.diff), &findings);
+        let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
+        let coverage = Coverage {
+            files_total: artifact.file_count(),
+            flagged_files: findings.iter().filter_map(|f| f.location.entry).collect(),
+            findings_total: findings.len(),
+            ..Coverage::default()
+        };
+        let view = TreeView::new(&tree);
+        let mut app = App {
+            artifact,
+            baseline,
+            findings,
+            finding_nodes,
+            tree,
+            view,
+            selected: 0,
+            tree_offset: 0,
+            finding_selected: 0,
+            finding_offset: 0,
+            focus: Pane::Tree,
+            mode: Mode::Browse,
+            preview: None,
+            coverage,
+            status: None,
+            viewport: (80, 24),
+            color: true,
+            help_scroll: 0,
+            should_quit: false,
+        };
+        app.peek();
+        app
+    }
+
+    /// The review coverage, for the approval.
+    pub fn coverage(&self) -> &Coverage {
+        &self.coverage
+    }
+
+    /// The node under the tree cursor.
+    pub fn selected_node(&self) -> Option<NodeId> {
+        self.view.rows.get(self.selected).copied()
+    }
+
+    /// Applies one user intent.
+    pub fn update(&mut self, action: Action) {
+        if !matches!(action, Action::Resize(..)) {
+            self.status = None;
+        }
+        match (self.mode, action) {
+            (_, Action::Quit) => self.should_quit = true,
+            (_, Action::Resize(w, h)) => {
+                self.viewport = (w, h);
+                self.scroll_tree_into_view();
+                self.scroll_findings_into_view();
+            }
+            (Mode::Help, Action::Help | Action::Back) => self.mode = Mode::Browse,
+            (Mode::Help, Action::Down | Action::Wheel { delta: 1.., .. }) => self.help_scroll += 1,
+            (Mode::Help, Action::Up | Action::Wheel { .. }) => {
+                self.help_scroll = self.help_scroll.saturating_sub(1);
+            }
+            (Mode::Help, _) => {}
+            (Mode::Filter, a) => self.filter_key(a),
+            (Mode::Browse, a) => self.browse(a),
+        }
+    }
+
+    fn filter_key(&mut self, a: Action) {
+        match a {
+            Action::FilterChar(c) => self.view.filters.text.push(c),
+            Action::FilterBackspace => {
+                self.view.filters.text.pop();
+            }
+            Action::FilterCancel => {
+                self.view.filters.text.clear();
+                self.mode = Mode::Browse;
+            }
+            Action::FilterDone => {
+                self.mode = Mode::Browse;
+                return;
+            }
+            _ => return,
+        }
+        self.refilter();
+        // Typing moves the cursor to the first name that matches, not to a folder above it.
+        let needle = self.view.filters.text.to_lowercase();
+        if !needle.is_empty()
+            && let Some(row) = {
+                let name = |r: &NodeId| self.tree.node(*r).name.to_lowercase();
+                let rows = &self.view.rows;
+                rows.iter()
+                    .position(|r| name(r) == needle)
+                    .or_else(|| rows.iter().position(|r| name(r).contains(&needle)))
+            }
+        {
+            self.selected = row;
+            self.scroll_tree_into_view();
+            self.peek();
+        }
+    }
+
+    fn browse(&mut self, a: Action) {
+        match a {
+            Action::NextPane | Action::PrevPane => {
+                let order = [Pane::Tree, Pane::Preview, Pane::Findings];
+                let i = order.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let step = if a == Action::NextPane { 1 } else { 2 };
+                self.focus = order[(i + step) % 3];
+            }
+            Action::StartFilter => {
+                self.mode = Mode::Filter;
+                self.focus = Pane::Tree;
+            }
+            Action::ToggleFlagged => {
+                self.view.filters.only_flagged ^= true;
+                self.refilter();
+            }
+            Action::ToggleChanged => {
+                if self.baseline.is_none() {
+                    self.status = Some("no baseline: run with --baseline to see changes".into());
+                    return;
+                }
+                self.view.filters.only_changed ^= true;
+                self.refilter();
+            }
+            Action::CycleSort => {
+                self.view.sort = self.view.sort.next();
+                self.refilter();
+            }
+            Action::ToggleDiff => self.toggle_diff(),
+            Action::ToggleHex => self.toggle_hex(),
+            Action::Reveal => self.reveal_secrets(),
+            Action::NextFinding => self.next_finding(),
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.help_scroll = 0;
+            }
+            Action::Back => self.back(),
+            Action::SignOff => {
+                self.status =
+                    Some("sign-off arrives in a later issue; this screen is read-only".into());
+            }
+            Action::Wheel { column, row, delta } => self.wheel(column, row, delta),
+            Action::Click { column, row } => self.click(column, row),
+            _ => match self.focus {
+                Pane::Tree => self.tree_key(a),
+                Pane::Preview => self.preview_key(a),
+                Pane::Findings => self.findings_key(a),
+            },
+        }
+    }
+
+    /// Rebuilds the rows after a filter or sort change, keeping the cursor on its node.
+    fn refilter(&mut self) {
+        let keep = self.selected_node();
+        self.view.rebuild(&self.tree);
+        self.selected = keep
+            .and_then(|id| self.view.rows.iter().position(|r| *r == id))
+            .unwrap_or(0);
+        self.tree_offset = 0;
+        self.scroll_tree_into_view();
+        self.peek();
+    }
+
+    fn back(&mut self) {
+        if let Some(doc) = self.preview.as_mut()
+            && doc.mode == super::preview::ViewMode::Diff
+        {
+            doc.mode = super::preview::ViewMode::Text;
+            doc.scroll_y = 0;
+        } else if self.view.filters.active() {
+            // Clearing the filter shows the file under the cursor in its place in the tree.
+            let keep = self.selected_node();
+            self.view.filters = super::tree_view::Filters::default();
+            self.refilter();
+            if let Some(row) = keep.and_then(|id| self.view.reveal(&self.tree, id)) {
+                self.selected = row;
+                self.scroll_tree_into_view();
+                self.peek();
+            }
+        } else if self.focus != Pane::Tree {
+            self.focus = Pane::Tree;
+        }
+    }
+
+    /// Rows of the tree pane's inside.
+    pub fn tree_height(&self) -> usize {
+        usize::from(ui::layout(self.area()).tree.height.saturating_sub(2)).max(1)
+    }
+
+    /// Rows of the preview pane's inside.
+    pub fn preview_height(&self) -> usize {
+        usize::from(ui::layout(self.area()).preview.height.saturating_sub(2)).max(1)
+    }
+
+    /// Rows of the findings pane's inside.
+    pub fn findings_height(&self) -> usize {
+        usize::from(ui::layout(self.area()).findings.height.saturating_sub(2)).max(1)
+    }
+
+    /// The whole screen.
+    pub fn area(&self) -> ratatui::layout::Rect {
+        ratatui::layout::Rect::new(0, 0, self.viewport.0, self.viewport.1)
+    }
+
+    pub(super) fn scroll_tree_into_view(&mut self) {
+        let h = self.tree_height();
+        self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
+        if self.selected < self.tree_offset {
+            self.tree_offset = self.selected;
+        } else if self.selected >= self.tree_offset + h {
+            self.tree_offset = self.selected + 1 - h;
+        }
+    }
+
+    pub(super) fn scroll_findings_into_view(&mut self) {
+        let h = self.findings_height();
+        if self.finding_selected < self.finding_offset {
+            self.finding_offset = self.finding_selected;
+        } else if self.finding_selected >= self.finding_offset + h {
+            self.finding_offset = self.finding_selected + 1 - h;
+        }
+    }
+
+    /// Findings on a node.
+    pub fn findings_on(&self, id: NodeId) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .zip(&self.finding_nodes)
+            .filter(|(_, n)| **n == Some(id))
+            .map(|(f, _)| f)
+            .collect()
+    }
+
+    /// True for nodes whose content can be opened.
+    pub fn is_file_like(&self, id: NodeId) -> bool {
+        matches!(
+            self.tree.node(id).kind,
+            NodeKind::Entry(_) | NodeKind::Inner { .. }
+        )
+    }
+}

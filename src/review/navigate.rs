@@ -1,0 +1,270 @@
+//! How each pane answers the keys and the mouse: moving, opening, jumping to findings, and the
+//! preview's view modes (hex, diff, reveal).
+
+use std::sync::Arc;
+
+use super::action::Action;
+use super::app::{App, Pane};
+use super::preview::{Doc, DocSource, ViewMode};
+use super::tree::{NodeId, NodeKind};
+use super::ui;
+
+impl App {
+    pub(super) fn tree_key(&mut self, a: Action) {
+        let last = self.view.rows.len().saturating_sub(1);
+        let page = self.tree_height();
+        match a {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(page),
+            Action::PageDown => self.selected = (self.selected + page).min(last),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Open => return self.open_selected(),
+            Action::Close => {
+                let Some(id) = self.selected_node() else {
+                    return;
+                };
+                if self.view.expanded[id as usize] && self.tree.expandable(id) {
+                    self.view.expanded[id as usize] = false;
+                    self.view.rebuild(&self.tree);
+                } else if let Some(p) = self.tree.node(id).parent.filter(|p| *p != 0)
+                    && let Some(row) = self.view.rows.iter().position(|r| *r == p)
+                {
+                    self.selected = row;
+                }
+            }
+            _ => return,
+        }
+        self.scroll_tree_into_view();
+        self.peek();
+    }
+
+    /// Enter on a tree row: expand or collapse what expands, open what has content.
+    fn open_selected(&mut self) {
+        let Some(id) = self.selected_node() else {
+            return;
+        };
+        if self.tree.expandable(id) && !self.view.filters.active() {
+            let e = &mut self.view.expanded[id as usize];
+            *e = !*e;
+            self.view.rebuild(&self.tree);
+        }
+        if self.is_file_like(id) {
+            self.open_node(id, None);
+            if !self.tree.expandable(id) {
+                self.focus = Pane::Preview;
+            }
+        }
+        self.scroll_tree_into_view();
+    }
+
+    /// Shows the node under the cursor without counting it as viewed.
+    pub(super) fn peek(&mut self) {
+        if let Some(id) = self.selected_node()
+            && self.preview.as_ref().is_none_or(|d| d.node != id)
+        {
+            self.preview = Some(self.doc_for(id));
+        }
+    }
+
+    /// Opens a node in the preview, counts it as viewed, and scrolls to `line` (1-based).
+    pub(super) fn open_node(&mut self, id: NodeId, line: Option<u32>) {
+        if self.preview.as_ref().is_none_or(|d| d.node != id) {
+            self.preview = Some(self.doc_for(id));
+        }
+        let height = self.preview_height();
+        if let Some(doc) = self.preview.as_mut() {
+            doc.focus = line.map(|l| (l as usize).saturating_sub(1));
+            if let Some(f) = doc.focus {
+                doc.mode = ViewMode::Text;
+                doc.scroll_y = f.saturating_sub(height / 3);
+                doc.scroll_x = 0;
+            }
+        }
+        let node = self.tree.node(id);
+        match &node.kind {
+            NodeKind::Entry(i) => {
+                self.coverage.files_viewed.insert(*i);
+            }
+            NodeKind::Inner { container, .. } => {
+                // Reading what a map embeds (or an archive holds) is reading the container:
+                // that is what would leak.
+                self.coverage.embedded_viewed.insert(node.path.clone());
+                self.coverage.files_viewed.insert(*container);
+            }
+            _ => {}
+        }
+        for (k, n) in self.finding_nodes.iter().enumerate() {
+            if *n == Some(id) {
+                self.coverage.findings_viewed.insert(k);
+            }
+        }
+    }
+
+    fn doc_for(&self, id: NodeId) -> Doc {
+        let node = self.tree.node(id);
+        let size = humansize::format_size(node.size, humansize::BINARY);
+        let source = match &node.kind {
+            NodeKind::Entry(i) => {
+                let e = &self.artifact.entries[*i as usize];
+                match (e.kind, &e.link_target) {
+                    (crate::artifact::EntryKind::File, _) => DocSource::Entry(*i),
+                    (kind, Some(t)) => DocSource::Note(format!(
+                        "{kind:?} → {t}\n\nLinks are never followed; the installer's view is shown in the tree."
+                    )),
+                    (kind, None) => {
+                        DocSource::Note(format!("{kind:?} entry, mode {:o}; no content", e.mode))
+                    }
+                }
+            }
+            NodeKind::Inner { content, .. } => DocSource::Inner(Arc::clone(content)),
+            NodeKind::Removed => DocSource::Note(format!(
+                "Removed since the baseline: this release no longer ships it (it was {size})."
+            )),
+            NodeKind::Dir if node.inner.is_some() => DocSource::Note(format!(
+                "Folder inside a source map or nested archive: {size}.\nEnter expands it; each file opens with highlighting."
+            )),
+            NodeKind::Dir => DocSource::Note(format!(
+                "Folder · {size} · {} entries. Enter expands or collapses it.",
+                node.children.len()
+            )),
+        };
+        let syntax_path = node.inner.clone().unwrap_or_else(|| node.path.clone());
+        Doc::new(
+            &self.artifact,
+            id,
+            node.path.clone(),
+            syntax_path,
+            source,
+            &self.findings_on(id),
+        )
+    }
+
+    pub(super) fn preview_key(&mut self, a: Action) {
+        let page = self.preview_height();
+        let step = usize::from(ui::layout(self.area()).preview.width / 2).max(8);
+        let Some(doc) = self.preview.as_mut() else {
+            return;
+        };
+        let last = doc.rows().saturating_sub(1);
+        match a {
+            Action::Up => doc.scroll_y = doc.scroll_y.saturating_sub(1),
+            Action::Down => doc.scroll_y = (doc.scroll_y + 1).min(last),
+            Action::PageUp => doc.scroll_y = doc.scroll_y.saturating_sub(page),
+            Action::PageDown => doc.scroll_y = (doc.scroll_y + page).min(last),
+            Action::Top => doc.scroll_y = 0,
+            Action::Bottom => doc.scroll_y = last.saturating_sub(page.saturating_sub(1)),
+            Action::Open => doc.scroll_x = (doc.scroll_x + step).min(doc.len),
+            Action::Close => doc.scroll_x = doc.scroll_x.saturating_sub(step),
+            _ => {}
+        }
+    }
+
+    pub(super) fn findings_key(&mut self, a: Action) {
+        let last = self.findings.len().saturating_sub(1);
+        let page = self.findings_height();
+        match a {
+            Action::Up => self.finding_selected = self.finding_selected.saturating_sub(1),
+            Action::Down => self.finding_selected = (self.finding_selected + 1).min(last),
+            Action::PageUp => self.finding_selected = self.finding_selected.saturating_sub(page),
+            Action::PageDown => self.finding_selected = (self.finding_selected + page).min(last),
+            Action::Top => self.finding_selected = 0,
+            Action::Bottom => self.finding_selected = last,
+            Action::Open => self.jump_to_finding(self.finding_selected),
+            _ => {}
+        }
+        self.scroll_findings_into_view();
+    }
+
+    /// Selects finding `k`, reveals its node in the tree and opens it at the finding's line.
+    pub fn jump_to_finding(&mut self, k: usize) {
+        let Some(line) = self.findings.get(k).map(|f| f.location.line) else {
+            return;
+        };
+        self.finding_selected = k;
+        self.scroll_findings_into_view();
+        self.coverage.findings_viewed.insert(k);
+        let Some(id) = self.finding_nodes[k] else {
+            self.status = Some("this finding concerns the whole artifact, not one file".into());
+            return;
+        };
+        let mut row = self.view.reveal(&self.tree, id);
+        if row.is_none() {
+            self.view.filters = super::tree_view::Filters::default();
+            row = self.view.reveal(&self.tree, id);
+        }
+        if let Some(r) = row {
+            self.selected = r;
+            self.scroll_tree_into_view();
+        }
+        self.open_node(id, line);
+    }
+
+    pub(super) fn next_finding(&mut self) {
+        if self.findings.is_empty() {
+            self.status = Some("no findings".into());
+            return;
+        }
+        let viewed = self
+            .coverage
+            .findings_viewed
+            .contains(&self.finding_selected);
+        let next = if viewed || self.preview.as_ref().is_some_and(|d| d.focus.is_some()) {
+            (self.finding_selected + 1) % self.findings.len()
+        } else {
+            self.finding_selected
+        };
+        self.jump_to_finding(next);
+    }
+
+    pub(super) fn wheel(&mut self, column: u16, row: u16, delta: i8) {
+        let r = ui::layout(self.area());
+        let pos = ratatui::layout::Position::new(column, row);
+        let pane = if r.tree.contains(pos) {
+            Pane::Tree
+        } else if r.findings.contains(pos) {
+            Pane::Findings
+        } else {
+            Pane::Preview
+        };
+        let action = if delta > 0 { Action::Down } else { Action::Up };
+        for _ in 0..delta.unsigned_abs() {
+            match pane {
+                Pane::Tree => self.tree_key(action),
+                Pane::Preview => self.preview_key(action),
+                Pane::Findings => self.findings_key(action),
+            }
+        }
+    }
+
+    pub(super) fn click(&mut self, column: u16, row: u16) {
+        let r = ui::layout(self.area());
+        let pos = ratatui::layout::Position::new(column, row);
+        let inner_row = |rect: ratatui::layout::Rect| usize::from(row.saturating_sub(rect.y + 1));
+        if r.tree.contains(pos) {
+            self.focus = Pane::Tree;
+            let target = self.tree_offset + inner_row(r.tree);
+            if row > r.tree.y && target < self.view.rows.len() {
+                if target == self.selected {
+                    self.open_selected();
+                } else {
+                    self.selected = target;
+                    self.peek();
+                }
+            }
+        } else if r.findings.contains(pos) {
+            self.focus = Pane::Findings;
+            let target = self.finding_offset + inner_row(r.findings);
+            if row > r.findings.y && target < self.findings.len() {
+                if target == self.finding_selected {
+                    self.jump_to_finding(target);
+                } else {
+                    self.finding_selected = target;
+                }
+            }
+        } else if r.preview.contains(pos) {
+            self.focus = Pane::Preview;
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The document in the preview pane: where its bytes come from, its lines, whether it is
+//! binary, the secrets to mask, and the reviewer's scroll position and view mode.
+//!
+//! A document never copies an entry's bytes: they stay in the artifact (kept in memory by
+//! `open`) and are borrowed at draw time. Only the line index is built, once, with memchr.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::artifact::Artifact;
+use crate::rules::Finding;
+
+use super::diffview::DiffDoc;
+
+/// Where a document's bytes come from.
+#[derive(Debug, Clone)]
+pub enum DocSource {
+    /// An entry of the artifact.
+    Entry(u32),
+    /// A file inside an entry: a source map's embedded source, a nested archive's entry.
+    Inner(Arc<[u8]>),
+    /// No content: a folder, a removed entry, a link; the text says what it is.
+    Note(String),
+}
+
+/// A secret to hide: a byte range of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mask {
+    /// 0-based line.
+    pub line: usize,
+    /// Byte offset in the line where the secret starts.
+    pub start: usize,
+    /// Its length in bytes, when the finding says; else up to the end of the token.
+    pub len: Option<usize>,
+}
+
+/// Bytes per row of the hex view (fits an 80-column screen's preview).
+pub const HEX_ROW: usize = 8;
+
+/// Bytes of a secret left visible so the reviewer can recognise it (`AKIA****`).
+pub const MASK_KEEP: usize = 4;
+
+/// How the document is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewMode {
+    /// Lines with numbers and highlighting.
+    Text,
+    /// Offsets, hex bytes, ASCII.
+    Hex,
+    /// Against the baseline version.
+    Diff,
+}
+
+/// The document in the preview.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The tree node shown.
+    pub node: super::tree::NodeId,
+    /// Its path for the title (raw; sanitise before drawing).
+    pub path: String,
+    /// The name syntect chooses the syntax by (the inner path for embedded sources).
+    pub syntax_path: String,
+    /// Where the bytes are.
+    pub source: DocSource,
+    /// Byte offset of each line's start.
+    pub line_starts: Vec<usize>,
+    /// Total bytes.
+    pub len: usize,
+    /// `Some(type guess)` when the content is binary.
+    pub binary: Option<&'static str>,
+    /// Secrets on this document.
+    pub masks: Vec<Mask>,
+    /// The line a finding points at (0-based), highlighted.
+    pub focus: Option<usize>,
+    /// First line (or hex row, or diff row) on screen.
+    pub scroll_y: usize,
+    /// Bytes skipped at the left of every line.
+    pub scroll_x: usize,
+    /// Text, hex or diff.
+    pub mode: ViewMode,
+    /// True once the reviewer pressed the reveal key: secrets are shown in clear.
+    pub revealed: bool,
+    /// The diff against the baseline, computed on first use.
+    pub diff: Option<DiffDoc>,
+}
+
+impl Doc {
+    /// A document over `source`, indexing lines and masking the secrets `findings` report
+    /// on this node.
+    pub fn new(
+        artifact: &Artifact,
+        node: super::tree::NodeId,
+        path: String,
+        syntax_path: String,
+        source: DocSource,
+        findings: &[&Finding],
+    ) -> Self {
+        let mut doc = Doc {
+            node,
+            path,
+            syntax_path,
+            source,
+            line_starts: vec![0],
+            len: 0,
+            binary: None,
+            masks: Vec::new(),
+            focus: None,
+            scroll_y: 0,
+            scroll_x: 0,
+            mode: ViewMode::Text,
+            revealed: false,
+            diff: None,
+        };
+        let bytes = doc.bytes(artifact);
+        let (len, binary) = (bytes.len(), binary_kind(&bytes));
+        let starts = line_starts(&bytes);
+        drop(bytes);
+        (doc.len, doc.binary, doc.line_starts) = (len, binary, starts);
+        if binary.is_some() {
+            doc.mode = ViewMode::Hex;
+        }
+        doc.masks = findings
+            .iter()
+            .filter(|f| f.rule.starts_with("secret-"))
+            .filter_map(|f| {
+                let line = f.location.line? as usize;
+                Some(Mask {
+                    line: line.saturating_sub(1),
+                    start: f
+                        .location
+                        .column
+                        .map_or(0, |c| (c as usize).saturating_sub(1)),
+                    len: secret_len(&f.evidence),
+                })
+            })
+            .collect();
+        doc
+    }
+
+    /// The bytes: borrowed from the artifact or the map, never copied.
+    pub fn bytes<'a>(&'a self, artifact: &'a Artifact) -> Cow<'a, [u8]> {
+        match &self.source {
+            DocSource::Entry(i) => artifact.content(*i).unwrap_or(Cow::Borrowed(&[])),
+            DocSource::Inner(b) => Cow::Borrowed(b),
+            DocSource::Note(n) => Cow::Borrowed(n.as_bytes()),
+        }
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Number of rows the current mode scrolls over.
+    pub fn rows(&self) -> usize {
+        match self.mode {
+            ViewMode::Text => self.line_count(),
+            ViewMode::Hex => self.len.div_ceil(HEX_ROW).max(1),
+            ViewMode::Diff => self.diff.as_ref().map_or(1, |d| d.rows.len().max(1)),
+        }
+    }
+}
+
+/// The bytes of line `i` (0-based) without its `\n` or `\r\n`.
+pub fn line<'a>(bytes: &'a [u8], starts: &[usize], i: usize) -> &'a [u8] {
+    let Some(&start) = starts.get(i) else {
+        return &[];
+    };
+    let end = starts
+        .get(i + 1)
+        .map_or(bytes.len(), |e| e.saturating_sub(1));
+    let l = bytes.get(start..end.max(start)).unwrap_or(&[]);
+    let l = l.strip_suffix(b"\n").unwrap_or(l);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+/// Start offsets of every line.
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut v = Vec::with_capacity(bytes.len() / 40 + 1);
+    v.push(0);
+    v.extend(
+        memchr::memchr_iter(b'\n', bytes)
+            .map(|i| i + 1)
+            .filter(|i| *i < bytes.len()),
+    );
+    v
+}
+
+/// The secret's length from a finding's evidence, when the rule recorded one.
+fn secret_len(evidence: &serde_json::Value) -> Option<usize> {
+    ["length", "len", "match_len", "match_length"]
+        .iter()
+        .find_map(|k| evidence.get(*k).and_then(serde_json::Value::as_u64))
+        .map(|n| n as usize)
+}
+
+/// Applies the masks of line `line_no` to its bytes: from each secret's start, everything but
+/// the first [`MASK_KEEP`] bytes becomes `*`, up to its length or the end of the token.
+pub fn mask_line<'a>(raw: &'a [u8], line_no: usize, masks: &[Mask]) -> Cow<'a, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    for m in masks.iter().filter(|m| m.line == line_no) {
+        let start = m.start.min(raw.len());
+        let end = match m.len {
+            Some(n) => start.saturating_add(n).min(raw.len()),
+            None => raw[start..]
+                .iter()
+                .position(|b| b" \t\"'`,;)}]<>".contains(b))
+                .map_or(raw.len(), |p| start + p),
+        };
+        let buf = out.get_or_insert_with(|| raw.to_vec());
+        for b in &mut buf[(start + MASK_KEEP).min(end)..end] {
+            *b = b'*';
+        }
+    }
+    out.map_or(Cow::Borrowed(raw), Cow::Owned)
+}
+
+/// `Some(type guess)` when the bytes are binary: a NUL or invalid UTF-8 in the first 8 KiB.
+pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(8192)];
+    let magic: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "PNG image"),
+        (b"\xff\xd8\xff", "JPEG image"),
+        (b"GIF8", "GIF image"),
+        (b"\x1f\x8b", "gzip archive"),
+        (b"PK\x03\x04", "zip archive"),
+        (b"\x7fELF", "ELF executable"),
+        (b"\xcf\xfa\xed\xfe", "Mach-O executable"),
+        (b"MZ", "Windows executable"),
+        (b"\0asm", "WebAssembly module"),
+        (b"%PDF", "PDF document"),
+        (b"wOFF", "WOFF font"),
+        (b"wOF2", "WOFF2 font"),
+    ];
+    if let Some((_, kind)) = magic.iter().find(|(m, _)| head.starts_with(m)) {
+        return Some(kind);
+    }
+    // A multi-byte character cut by the 8 KiB window is not evidence of binary.
+    let truncated = head.len() < bytes.len();
+    let mut chunks = head.utf8_chunks().peekable();
+    let mut invalid = false;
+    while let Some(c) = chunks.next() {
+        let last = chunks.peek().is_none();
+        if !(c.invalid().is_empty() || last && truncated && c.invalid().len() <= 3) {
+            invalid = true;
+            break;
+        }
+    }
+    (memchr::memchr(0, head).is_some() || invalid).then_some("binary data")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_indexed_without_their_endings() {
+        assert_eq!(
+            line(b"last\n", &line_starts(b"last\n"), 0),
+            b"last",
+            "final newline"
+        );
+        let b = b"one\r\ntwo\n\nfour";
+        let s = line_starts(b);
+        assert_eq!(s.len(), 4);
+        assert_eq!(line(b, &s, 0), b"one", "CRLF is stripped");
+        assert_eq!(line(b, &s, 2), b"");
+        assert_eq!(line(b, &s, 3), b"four");
+        assert_eq!(line(b, &s, 9), b"", "past the end is empty, not a panic");
+    }
+
+    #[test]
+    fn secrets_are_masked_to_the_end_of_the_token() {
+        let masks = [Mask {
+            line: 0,
+            start: 6,
+            len: None,
+        }];
+        let out = mask_line(b"token=ghp_abcdef123456 rest", 0, &masks);
+        assert_eq!(&*out, b"token=ghp_************ rest");
+        let exact = [Mask {
+            line: 0,
+            start: 0,
+            len: Some(6),
+        }];
+        assert_eq!(&*mask_line(b"AKIAXYZW=1", 0, &exact), b"AKIA**ZW=1");
+        assert_eq!(
+            &*mask_line(b"other", 1, &exact),
+            b"other",
+            "other lines untouched"
+        );
+    }
+
+    #[test]
+    fn binary_is_detected_with_a_type_guess() {
+        assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n...."), Some("PNG image"));
+        assert_eq!(binary_kind(b"abc\0def"), Some("binary data"));
+        assert_eq!(binary_kind("héllo".as_bytes()), None);
+        assert_eq!(binary_kind(b"text \xff\xfe more text"), Some("binary data"));
+    }
+}

@@ -1,0 +1,310 @@
+//! Journeys: what a reviewer does, key by key, and what the screen must then hold.
+
+use super::super::action::Mode;
+use super::super::app::Pane;
+use super::super::preview::ViewMode;
+use super::super::tree::NodeKind;
+use super::{drive, keys, leaky_app};
+
+fn selected_path(app: &super::super::App) -> String {
+    app.selected_node()
+        .map(|id| app.tree.node(id).path.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn opening_starts_on_the_largest_file_with_nothing_viewed() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, vec![]);
+    assert_eq!(
+        selected_path(&app),
+        "dist",
+        "sorted by size, the dist folder comes first"
+    );
+    assert_eq!(
+        app.coverage.flagged_viewed(),
+        (0, 3),
+        "three flagged files, none viewed yet"
+    );
+}
+
+#[test]
+fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
+    let mut app = leaky_app();
+    // Tab Tab: findings pane; j: the second finding (the token in the map); Enter: jump.
+    let screen = drive(&mut app, 100, 30, keys("\t\tj\n"));
+    let id = app.selected_node().expect("a row is selected");
+    assert_eq!(
+        app.tree.node(id).path,
+        "dist/cli.js.map ▸ demo-cli/src/auth/token.ts",
+        "the tree cursor is on the embedded source"
+    );
+    assert!(matches!(app.tree.node(id).kind, NodeKind::Inner { .. }));
+    let doc = app.preview.as_ref().expect("the preview shows it");
+    assert_eq!(doc.focus, Some(1), "line 2 is the finding's line");
+    assert!(
+        screen.contains("const GITHUB_TOKEN = 'ghp_****"),
+        "the token is masked:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Q7fZ2kP9"),
+        "no part of the secret after its prefix is drawn"
+    );
+    assert!(
+        app.coverage
+            .embedded_viewed
+            .contains("dist/cli.js.map ▸ demo-cli/src/auth/token.ts")
+    );
+    assert!(app.coverage.findings_viewed.contains(&1));
+    assert_eq!(
+        app.focus,
+        Pane::Findings,
+        "focus stays in the list to walk the next finding"
+    );
+}
+
+#[test]
+fn reveal_shows_the_secret_and_hides_it_again() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
+    assert!(
+        screen.contains("Q7fZ2kP9"),
+        "r reveals the token to the reviewer:\n{screen}"
+    );
+    let screen = drive(&mut app, 100, 30, keys("r"));
+    assert!(!screen.contains("Q7fZ2kP9"), "a second r masks it again");
+}
+
+#[test]
+fn the_env_secret_is_masked_when_browsing_too() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("/env\n\n"));
+    assert_eq!(selected_path(&app), ".env");
+    assert!(
+        screen.contains("STRIPE_SECRET_KEY=sk_l****"),
+        "masked in a plain preview:\n{screen}"
+    );
+    assert!(
+        app.coverage
+            .files_viewed
+            .iter()
+            .any(|i| app.artifact.entries[*i as usize].path == ".env")
+    );
+    assert_eq!(
+        app.coverage.flagged_viewed().0,
+        1,
+        ".env counts as a viewed flagged file"
+    );
+}
+
+#[test]
+fn enter_expands_a_source_map_into_its_embedded_files() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, keys("/map\n"));
+    assert_eq!(selected_path(&app), "dist/cli.js.map");
+    assert_eq!(
+        app.mode,
+        Mode::Browse,
+        "Enter keeps the filter and goes back to browsing"
+    );
+    drive(&mut app, 80, 24, keys("\x1b\n"));
+    assert!(!app.view.filters.active(), "Esc clears the filter");
+    let rows: Vec<String> = app
+        .view
+        .rows
+        .iter()
+        .map(|r| app.tree.node(*r).name.clone())
+        .collect();
+    assert!(
+        rows.contains(&"demo-cli".to_owned()),
+        "the virtual folder is a row: {rows:?}"
+    );
+}
+
+#[test]
+fn filters_for_flagged_and_changed_entries() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, keys("f"));
+    let names: Vec<&str> = app
+        .view
+        .rows
+        .iter()
+        .map(|r| app.tree.node(*r).path.as_str())
+        .collect();
+    assert!(
+        names.contains(&".env") && names.contains(&"package.json"),
+        "flagged files stay: {names:?}"
+    );
+    assert!(!names.contains(&"LICENSE"), "unflagged files go: {names:?}");
+    drive(&mut app, 80, 24, keys("fc"));
+    let names: Vec<&str> = app
+        .view
+        .rows
+        .iter()
+        .map(|r| app.tree.node(*r).path.as_str())
+        .collect();
+    assert!(
+        names.contains(&"CHANGELOG.md"),
+        "the removed changelog is shown in place: {names:?}"
+    );
+    assert!(
+        names.contains(&"dist/cli.js"),
+        "the changed file is shown: {names:?}"
+    );
+    assert!(
+        !names.contains(&"dist/lib/util.js"),
+        "the unchanged file is hidden: {names:?}"
+    );
+}
+
+#[test]
+fn diff_view_shows_the_changed_lines() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("/cli.js\x1b"));
+    let _ = screen;
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("/cli.js\n\nd"));
+    assert_eq!(selected_path(&app), "dist/cli.js");
+    let doc = app.preview.as_ref().expect("preview");
+    assert_eq!(doc.mode, ViewMode::Diff, "d switches to the diff view");
+    assert!(
+        screen.contains("-const { greet } = require('./lib/util');"),
+        "removed line:\n{screen}"
+    );
+    assert!(
+        screen.contains("+//# sourceMappingURL=cli.js.map"),
+        "added line:\n{screen}"
+    );
+    drive(&mut app, 100, 30, keys("d"));
+    assert_eq!(
+        app.preview.as_ref().map(|d| d.mode),
+        Some(ViewMode::Text),
+        "d again goes back"
+    );
+}
+
+#[test]
+fn sort_cycles_and_keeps_the_cursor_on_its_node() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, keys("/LIC\n\x1b"));
+    let before = selected_path(&app);
+    drive(&mut app, 80, 24, keys("s"));
+    assert_eq!(
+        selected_path(&app),
+        before,
+        "the cursor follows its node through a re-sort"
+    );
+    let first = app.tree.node(app.view.rows[0]).name.clone();
+    assert_eq!(first, "dist", "by name, folders come first");
+}
+
+#[test]
+fn sign_off_is_reserved_and_says_so() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 80, 24, keys("S"));
+    assert!(
+        screen.contains("sign-off arrives in a later issue"),
+        "{screen}"
+    );
+    assert!(!app.should_quit);
+}
+
+#[test]
+fn q_quits_and_help_toggles() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, keys("?"));
+    assert_eq!(app.mode, Mode::Help);
+    drive(&mut app, 80, 24, keys("?q"));
+    assert_eq!(app.mode, Mode::Browse, "? closes the help");
+    assert!(app.should_quit, "q quits");
+}
+
+#[test]
+fn a_resize_keeps_the_cursor_visible() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 40, keys("G"));
+    let sel = app.selected;
+    let ev = vec![Ok(crossterm::event::Event::Resize(80, 12))];
+    drive(&mut app, 80, 12, ev);
+    assert!(
+        app.tree_offset <= sel && sel < app.tree_offset + app.tree_height(),
+        "cursor row {sel} is within the shrunk pane"
+    );
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = leaky_app();
+    let click = |row| {
+        Ok(Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        }))
+    };
+    drive(&mut app, 80, 24, vec![click(5)]);
+    assert_eq!(
+        app.selected, 1,
+        "row 5 of the screen is the second tree row (header 3, border 1)"
+    );
+    let wheel = Ok(Event::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    }));
+    drive(&mut app, 80, 24, vec![wheel]);
+    assert_eq!(app.selected, 4, "the wheel moves three rows");
+}
+
+#[test]
+fn a_finding_inside_a_nested_archive_jumps_into_it() {
+    use crate::rules::{Finding, Location, Severity};
+    let inner = super::fixtures::tgz(&[
+        (b"index.js", b"module.exports = require('./lib/key');\n"),
+        (
+            b"lib/key.js",
+            b"// vendored\nexports.key = 'not-a-real-key';\n",
+        ),
+    ]);
+    let outer = super::fixtures::tgz(&[
+        (b"package.json", br#"{"name":"host","version":"1.0.0"}"#),
+        (b"vendor/dep.tgz", &inner),
+    ]);
+    let a = super::open(&outer, "host.tgz");
+    let entry = a
+        .installed()
+        .find(|e| e.path == "vendor/dep.tgz")
+        .map(|e| e.index);
+    let f = Finding {
+        rule: "custom-pattern".into(),
+        severity: Severity::Medium,
+        location: Location {
+            entry,
+            path: "vendor/dep.tgz".into(),
+            inner: Some("lib/key.js".into()),
+            line: Some(2),
+            column: None,
+        },
+        message: "a key in a vendored archive".into(),
+        evidence: serde_json::Value::Null,
+    };
+    let mut app = super::super::App::new(a, None, vec![f]);
+    let screen = drive(&mut app, 80, 24, keys("n"));
+    assert_eq!(
+        selected_path(&app),
+        "vendor/dep.tgz ▸ lib/key.js",
+        "n jumps into the nested archive"
+    );
+    assert_eq!(
+        app.preview.as_ref().and_then(|d| d.focus),
+        Some(1),
+        "at line 2"
+    );
+    assert!(
+        screen.contains("exports.key = 'not-a-real-key';"),
+        "{screen}"
+    );
+}

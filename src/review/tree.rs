@@ -1,0 +1,330 @@
+//! The pure tree model behind the review screen: folders, files, removed entries and the
+//! virtual folders of sources a source map embeds, with sizes, diff status and severities.
+//!
+//! Nodes are stored in one `Vec` with parents before their children, so every bottom-up
+//! pass (sizes, severities, filters) is a single reverse sweep. [`TreeView`] holds what the
+//! reviewer changed (expanded folders) and the rows currently visible.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::artifact::{Artifact, EntryKind};
+use crate::diff::Diff;
+use crate::rules::{Finding, Severity};
+
+use super::{nested, sourcemap};
+
+/// Index of a node in [`Tree::nodes`].
+pub type NodeId = u32;
+
+/// What a node stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A folder (real, or virtual inside a source map).
+    Dir,
+    /// An installed entry of the artifact, by its index.
+    Entry(u32),
+    /// An entry of the baseline that this release no longer ships.
+    Removed,
+    /// A file inside an entry: a source embedded in a source map, or an entry of a nested
+    /// archive.
+    Inner {
+        /// The containing entry's index.
+        container: u32,
+        /// The file's bytes.
+        content: Arc<[u8]>,
+    },
+}
+
+/// Diff status against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Same as the baseline, or no baseline.
+    Same,
+    /// New in this release.
+    Added,
+    /// Different content, kind or mode.
+    Changed,
+    /// Shipped by the baseline, not by this release.
+    Removed,
+}
+
+/// One row of the tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The last path component (raw; sanitise before drawing).
+    pub name: String,
+    /// The full path; inside a map, `map ▸ inner`.
+    pub path: String,
+    /// The path inside a source map, for embedded sources and their folders.
+    pub inner: Option<String>,
+    /// The parent folder (`None` for the root).
+    pub parent: Option<NodeId>,
+    /// Children, unsorted.
+    pub children: Vec<NodeId>,
+    /// Bytes: the file's size, or the sum over a folder.
+    pub size: u64,
+    /// What it is.
+    pub kind: NodeKind,
+    /// Diff status of the node itself.
+    pub status: Status,
+    /// True when this node or something below it is added, changed or removed.
+    pub changed_below: bool,
+    /// The worst finding on this node itself.
+    pub own_severity: Option<Severity>,
+    /// The worst finding on this node or below it.
+    pub severity: Option<Severity>,
+    /// Depth below the root (root = 0).
+    pub depth: u16,
+}
+
+/// The whole tree of one artifact.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    /// All nodes; `nodes[0]` is the root; parents come before children.
+    pub nodes: Vec<Node>,
+    by_path: HashMap<String, NodeId>,
+    by_entry: HashMap<u32, NodeId>,
+}
+
+impl Tree {
+    /// Builds the tree of installed entries, removed baseline entries, and embedded sources.
+    pub fn build(artifact: &Artifact, diff: Option<&Diff>, findings: &[Finding]) -> Self {
+        let mut t = Tree {
+            nodes: vec![Node {
+                name: artifact.title(),
+                path: String::new(),
+                inner: None,
+                parent: None,
+                children: Vec::new(),
+                size: 0,
+                kind: NodeKind::Dir,
+                status: Status::Same,
+                changed_below: false,
+                own_severity: None,
+                severity: None,
+                depth: 0,
+            }],
+            by_path: HashMap::new(),
+            by_entry: HashMap::new(),
+        };
+        let set = |f: fn(&Diff) -> &Vec<crate::diff::EntryChange>| -> HashSet<&str> {
+            diff.map(|d| f(d).iter().map(|c| c.path.as_str()).collect())
+                .unwrap_or_default()
+        };
+        let (added, changed) = (set(|d| &d.added), set(|d| &d.changed));
+        for e in artifact.installed() {
+            let status = if added.contains(e.path.as_str()) {
+                Status::Added
+            } else if changed.contains(e.path.as_str()) {
+                Status::Changed
+            } else {
+                Status::Same
+            };
+            let kind = if e.kind == EntryKind::Dir {
+                NodeKind::Dir
+            } else {
+                NodeKind::Entry(e.index)
+            };
+            let id = t.insert(&e.path, &kind, e.size, status);
+            t.by_entry.insert(e.index, id);
+            // Only maps and archives are read here, so opening stays linear in their size.
+            if e.is_file() && e.path.ends_with(".map") {
+                if let Ok(bytes) = artifact.content(e.index)
+                    && sourcemap::may_embed(&e.path, &bytes)
+                {
+                    let files = sourcemap::embedded(&bytes)
+                        .into_iter()
+                        .map(|s| (s.path, Arc::from(s.content.into_bytes())))
+                        .collect();
+                    t.add_inner(id, e.index, files);
+                }
+            } else if e.is_file()
+                && nested::is_archive_name(&e.path)
+                && let Ok(bytes) = artifact.content(e.index)
+            {
+                t.add_inner(id, e.index, nested::files(&e.path, &bytes));
+            }
+        }
+        for r in diff.map(|d| d.removed.as_slice()).unwrap_or_default() {
+            t.insert(
+                &r.path,
+                &NodeKind::Removed,
+                r.old_size.unwrap_or(0),
+                Status::Removed,
+            );
+        }
+        for f in findings {
+            if let Some(id) = t.locate(f) {
+                let n = &mut t.nodes[id as usize];
+                n.own_severity = n.own_severity.max(Some(f.severity));
+            }
+        }
+        t.sum_up();
+        t
+    }
+
+    /// Inserts a path below the root, creating folders on the way; returns the leaf.
+    fn insert(&mut self, path: &str, kind: &NodeKind, size: u64, status: Status) -> NodeId {
+        let mut parent = 0;
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let full = parts[..=i].join("/");
+            let last = i + 1 == parts.len();
+            if let Some(&id) = self.by_path.get(&full) {
+                if last {
+                    let n = &mut self.nodes[id as usize];
+                    if *kind != NodeKind::Dir {
+                        (n.kind, n.size, n.status) = (kind.clone(), size, status);
+                    }
+                }
+                parent = id;
+                continue;
+            }
+            let (k, s, st) = if last {
+                (kind.clone(), size, status)
+            } else {
+                (NodeKind::Dir, 0, Status::Same)
+            };
+            parent = self.push(parent, (*part).to_owned(), full.clone(), None, k, s, st);
+            self.by_path.insert(full, parent);
+        }
+        parent
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        parent: NodeId,
+        name: String,
+        path: String,
+        inner: Option<String>,
+        kind: NodeKind,
+        size: u64,
+        status: Status,
+    ) -> NodeId {
+        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
+        let depth = self.nodes[parent as usize].depth + 1;
+        self.nodes.push(Node {
+            name,
+            path,
+            inner,
+            parent: Some(parent),
+            children: Vec::new(),
+            size,
+            kind,
+            status,
+            changed_below: false,
+            own_severity: None,
+            severity: None,
+            depth,
+        });
+        self.nodes[parent as usize].children.push(id);
+        id
+    }
+
+    /// Adds the virtual folder of the files inside an entry (a map's embedded sources, a nested
+    /// archive's entries) below the entry's node.
+    fn add_inner(&mut self, node: NodeId, container: u32, files: Vec<(String, Arc<[u8]>)>) {
+        let map_path = self.nodes[node as usize].path.clone();
+        for (path, content) in files {
+            let mut parent = node;
+            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            for (i, part) in parts.iter().enumerate() {
+                let inner = parts[..=i].join("/");
+                let key = format!("{map_path} ▸ {inner}");
+                let last = i + 1 == parts.len();
+                if !last && let Some(&id) = self.by_path.get(&key) {
+                    parent = id;
+                    continue;
+                }
+                let kind = if last {
+                    NodeKind::Inner {
+                        container,
+                        content: Arc::clone(&content),
+                    }
+                } else {
+                    NodeKind::Dir
+                };
+                let size = if last { content.len() as u64 } else { 0 };
+                let id = self.push(
+                    parent,
+                    (*part).to_owned(),
+                    key.clone(),
+                    Some(inner),
+                    kind,
+                    size,
+                    Status::Same,
+                );
+                self.by_path.insert(key, id);
+                parent = id;
+            }
+        }
+    }
+
+    /// Sizes of folders (removed and embedded nodes do not count: they do not ship as such),
+    /// worst severities and changes, in one reverse sweep.
+    fn sum_up(&mut self) {
+        for i in (1..self.nodes.len()).rev() {
+            let n = &self.nodes[i];
+            let sev = n.own_severity.max(n.severity);
+            let changed = n.status != Status::Same || n.changed_below;
+            let counts = n.kind != NodeKind::Removed;
+            let (parent, size) = (n.parent, n.size);
+            self.nodes[i].severity = sev;
+            if let Some(p) = parent {
+                let p = &mut self.nodes[p as usize];
+                if counts && p.kind == NodeKind::Dir {
+                    p.size += size;
+                }
+                p.severity = p.severity.max(sev);
+                p.changed_below |= changed;
+            }
+        }
+        let root = &mut self.nodes[0];
+        root.severity = root.severity.max(root.own_severity);
+    }
+
+    /// The node a finding points at: the embedded source or folder named by `inner` when
+    /// there is one, else the entry, else the path.
+    pub fn locate(&self, f: &Finding) -> Option<NodeId> {
+        let loc = &f.location;
+        let base = loc
+            .entry
+            .and_then(|e| self.by_entry.get(&e).copied())
+            .or_else(|| self.by_path.get(&loc.path).copied())?;
+        if let Some(inner) = &loc.inner {
+            let key = format!("{} ▸ {inner}", self.nodes[base as usize].path);
+            if let Some(&id) = self.by_path.get(&key) {
+                return Some(id);
+            }
+            let cleaned = format!(
+                "{} ▸ {}",
+                self.nodes[base as usize].path,
+                sourcemap::display_path(inner, 0)
+            );
+            return self.by_path.get(&cleaned).copied().or(Some(base));
+        }
+        Some(base)
+    }
+
+    /// The node of an installed entry.
+    pub fn node_of_entry(&self, entry: u32) -> Option<NodeId> {
+        self.by_entry.get(&entry).copied()
+    }
+
+    /// The node at a path (`map ▸ inner` for embedded sources).
+    pub fn node_at(&self, path: &str) -> Option<NodeId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The node.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// True for folders and for maps with embedded sources: nodes that expand.
+    pub fn expandable(&self, id: NodeId) -> bool {
+        !self.nodes[id as usize].children.is_empty()
+    }
+}

@@ -1,0 +1,82 @@
+//! Layout and drawing: where each region goes, and [`render`], which draws `&App` into a frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget as _};
+
+use super::action::{Mode, hints};
+use super::app::App;
+use super::theme::Theme;
+use super::widgets;
+
+/// The regions of the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Regions {
+    /// Package, sizes, findings count, coverage.
+    pub header: Rect,
+    /// The file tree.
+    pub tree: Rect,
+    /// The preview.
+    pub preview: Rect,
+    /// The findings list.
+    pub findings: Rect,
+    /// Key hints, the filter prompt or a message.
+    pub footer: Rect,
+}
+
+/// Splits the screen; pure, so that mouse handling and drawing agree.
+pub fn layout(area: Rect) -> Regions {
+    let header_h = if area.height >= 20 { 3 } else { 2 };
+    let findings_h = if area.height >= 30 { 9 } else { 6 };
+    let [header, body, findings, footer] = Layout::vertical([
+        Constraint::Length(header_h),
+        Constraint::Min(3),
+        Constraint::Length(findings_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [tree, preview] =
+        Layout::horizontal([Constraint::Percentage(44), Constraint::Percentage(56)]).areas(body);
+    Regions {
+        header,
+        tree,
+        preview,
+        findings,
+        footer,
+    }
+}
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let theme = Theme { color: app.color };
+    let r = layout(frame.area());
+    let buf = frame.buffer_mut();
+    widgets::header::render(app, theme, r.header, buf);
+    widgets::tree::render(app, theme, r.tree, buf);
+    widgets::preview::render(app, theme, r.preview, buf);
+    widgets::findings::render(app, theme, r.findings, buf);
+    footer(app, theme, r.footer, buf);
+    if app.mode == Mode::Help {
+        widgets::help::render(app, theme, frame.area(), frame.buffer_mut());
+    }
+}
+
+fn footer(app: &App, theme: Theme, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+    let mut spans = Vec::new();
+    if app.mode == Mode::Filter {
+        spans.push(Span::styled("/", theme.title()));
+        spans.push(widgets::untrusted(
+            &app.view.filters.text,
+            ratatui::style::Style::default(),
+        ));
+        spans.push(Span::styled("▏ ", theme.title()));
+    } else if let Some(msg) = &app.status {
+        spans.push(Span::styled(format!("{msg}  "), theme.title()));
+    }
+    for (label, word) in hints(app.mode) {
+        spans.push(Span::styled(label, theme.title()));
+        spans.push(Span::styled(format!(" {word} "), theme.dim()));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}

@@ -1,0 +1,97 @@
+//! The preview's view modes: hex, the diff against the baseline, and revealing masked
+//! secrets for the reviewer's eyes only.
+
+use std::sync::Arc;
+
+use super::app::{App, Pane};
+use super::diffview::DiffDoc;
+use super::preview::ViewMode;
+use super::tree::{NodeKind, Status};
+
+impl App {
+    pub(super) fn toggle_hex(&mut self) {
+        if let Some(doc) = self.preview.as_mut() {
+            doc.mode = match doc.mode {
+                ViewMode::Hex if doc.binary.is_none() => ViewMode::Text,
+                ViewMode::Hex => {
+                    self.status = Some("binary file: only the hex view is safe to show".into());
+                    ViewMode::Hex
+                }
+                _ => ViewMode::Hex,
+            };
+            doc.scroll_y = 0;
+        }
+    }
+
+    pub(super) fn reveal_secrets(&mut self) {
+        match self.preview.as_mut() {
+            Some(doc) if !doc.masks.is_empty() => {
+                doc.revealed ^= true;
+                self.status = Some(if doc.revealed {
+                    "secrets revealed on this screen only; r hides them again".into()
+                } else {
+                    "secrets masked".into()
+                });
+            }
+            _ => self.status = Some("nothing masked in this file".into()),
+        }
+    }
+
+    pub(super) fn toggle_diff(&mut self) {
+        let Some(doc) = self.preview.as_ref() else {
+            return;
+        };
+        if doc.mode == ViewMode::Diff {
+            if let Some(d) = self.preview.as_mut() {
+                d.mode = ViewMode::Text;
+                d.scroll_y = 0;
+            }
+            return;
+        }
+        let Some(base) = self.baseline.as_ref() else {
+            self.status = Some("no baseline: run with --baseline to diff".into());
+            return;
+        };
+        let node = self.tree.node(doc.node);
+        let diff = match (&node.kind, node.status) {
+            (NodeKind::Entry(_), Status::Added) => {
+                DiffDoc::note("New in this release: the baseline has no such file.")
+            }
+            (NodeKind::Entry(_), Status::Same) => DiffDoc::note("Unchanged since the baseline."),
+            (NodeKind::Entry(_), _) => match &base.artifact {
+                None => {
+                    let was = base.diff.changed.iter().find(|c| c.path == node.path);
+                    DiffDoc::note(format!(
+                        "The baseline is a release manifest: it records sizes and digests, not contents, so there is nothing to diff against.\nsha256 {} → {}",
+                        was.and_then(|c| c.old_sha256.as_deref()).unwrap_or("?"),
+                        was.and_then(|c| c.new_sha256.as_deref()).unwrap_or("?"),
+                    ))
+                }
+                Some(old) => {
+                    let old_bytes = old
+                        .installed()
+                        .filter(|e| e.path == node.path && e.is_file())
+                        .last()
+                        .and_then(|e| old.content(e.index).ok());
+                    match old_bytes {
+                        _ if doc.binary.is_some() => {
+                            DiffDoc::note("Binary file changed; see the hex view (x).")
+                        }
+                        Some(b) => {
+                            DiffDoc::compute(Arc::from(b.as_ref()), &doc.bytes(&self.artifact))
+                        }
+                        None => DiffDoc::note("The baseline version could not be read."),
+                    }
+                }
+            },
+            _ => DiffDoc::note("Only files of this release can be diffed."),
+        };
+        if let Some(doc) = self.preview.as_mut() {
+            doc.diff = Some(diff);
+            doc.mode = ViewMode::Diff;
+            doc.scroll_y = 0;
+            doc.scroll_x = 0;
+        }
+        self.focus = Pane::Preview;
+    }
+}

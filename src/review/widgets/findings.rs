@@ -1,0 +1,86 @@
+//! The findings pane: the list, worst first, and the selected finding's detail.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
+
+use crate::review::app::{App, Pane};
+use crate::review::theme::Theme;
+
+use super::{fit, untrusted};
+
+/// Draws the findings pane.
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Pane::Findings;
+    let (seen, total) = app.coverage.findings();
+    let block = Block::bordered()
+        .title(format!(" findings · {seen}/{total} opened "))
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if app.findings.is_empty() {
+        Paragraph::new(Line::styled(
+            "No findings. Still read what ships: the tree is sorted by size.",
+            theme.dim(),
+        ))
+        .render(inner, buf);
+        return;
+    }
+    let [list, detail] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let width = usize::from(list.width);
+    let lines: Vec<Line> = app
+        .findings
+        .iter()
+        .enumerate()
+        .skip(app.finding_offset)
+        .take(usize::from(list.height))
+        .map(|(k, f)| {
+            let (letter, style) = theme.severity(f.severity);
+            let seen = if app.coverage.findings_viewed.contains(&k) {
+                "✓"
+            } else {
+                " "
+            };
+            let loc = crate::sanitize::for_terminal(&f.location.to_string()).into_owned();
+            let text = fit(
+                &format!("{} {loc}", crate::sanitize::for_terminal(&f.rule)),
+                width.saturating_sub(4),
+            );
+            let mut line = Line::from(vec![
+                Span::styled(letter, style),
+                Span::styled(seen, theme.dim()),
+                Span::raw(" "),
+                Span::raw(text),
+            ]);
+            if k == app.finding_selected {
+                line = line.patch_style(theme.cursor(focused));
+            }
+            line
+        })
+        .collect();
+    Paragraph::new(lines).render(list, buf);
+    if let Some(f) = app.findings.get(app.finding_selected) {
+        let mut text = vec![Line::from(vec![
+            Span::styled(format!("{} ", f.severity), theme.severity(f.severity).1),
+            untrusted(&f.rule, theme.title()),
+        ])];
+        text.push(Line::from(untrusted(
+            &f.message,
+            ratatui::style::Style::default(),
+        )));
+        if !f.evidence.is_null() {
+            let ev = serde_json::to_string(&f.evidence).unwrap_or_default();
+            text.push(Line::from(untrusted(&ev, theme.dim())));
+        }
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(
+                Block::new()
+                    .borders(ratatui::widgets::Borders::LEFT)
+                    .border_style(theme.dim()),
+            )
+            .render(detail, buf);
+    }
+}

@@ -1,0 +1,72 @@
+//! The header: what is under review, its size against the baseline, findings by severity and
+//! review coverage.
+
+use humansize::{BINARY, format_size};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget as _};
+
+use crate::review::app::App;
+use crate::review::theme::Theme;
+use crate::rules::Severity;
+
+use super::untrusted;
+
+fn signed_size(d: i64) -> String {
+    let s = format_size(d.unsigned_abs(), BINARY);
+    if d < 0 {
+        format!("-{s}")
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// Draws the two header lines.
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let a = &app.artifact;
+    let sha: String = a.digests.sha256.chars().take(12).collect();
+    let mut first = vec![
+        untrusted(&a.title(), theme.title()),
+        Span::styled(
+            format!(" · {} · sha256 {sha}…", a.format.label()),
+            theme.dim(),
+        ),
+    ];
+    if let Some(b) = &app.baseline {
+        first.push(Span::styled(" · vs ", theme.dim()));
+        first.push(untrusted(&b.manifest.artifact.title(), theme.dim()));
+    }
+    let totals = app.baseline.as_ref().map(|b| b.diff.totals);
+    let delta = |d: Option<String>| d.map(|d| format!(" ({d})")).unwrap_or_default();
+    let sizes = Line::from(format!(
+        "{}{} packed · {}{} unpacked · {} files{}",
+        format_size(a.packed_size, BINARY),
+        delta(totals.map(|t| signed_size(t.packed_delta))),
+        format_size(a.unpacked_size, BINARY),
+        delta(totals.map(|t| signed_size(t.unpacked_delta))),
+        a.file_count(),
+        delta(totals.map(|t| format!("{:+}", t.files_delta))),
+    ));
+    let mut counts = Vec::new();
+    if app.findings.is_empty() {
+        counts.push(Span::styled("no findings ", theme.dim()));
+    }
+    for sev in Severity::ALL {
+        let n = app.findings.iter().filter(|f| f.severity == sev).count();
+        if n > 0 {
+            let (_, style) = theme.severity(sev);
+            counts.push(Span::styled(format!("{n} {sev} "), style));
+        }
+    }
+    counts.push(Span::styled("│ ", theme.dim()));
+    let lines = if area.height > 2 {
+        counts.push(Span::raw(app.coverage.summary()));
+        vec![Line::from(first), sizes, Line::from(counts)]
+    } else {
+        let (fv, ft) = app.coverage.flagged_viewed();
+        counts.push(Span::raw(format!("flagged viewed {fv}/{ft}")));
+        vec![Line::from(first), Line::from(counts)]
+    };
+    Paragraph::new(lines).render(area, buf);
+}

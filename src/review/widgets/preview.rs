@@ -1,0 +1,258 @@
+//! The preview pane: numbered, highlighted lines of the visible window, long lines cut with a
+//! marker, secrets masked, the finding's line marked; a hex view for binary files; the diff
+//! against the baseline.
+
+use std::borrow::Cow;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
+
+use crate::review::app::{App, Pane};
+use crate::review::diffview::DiffRow;
+use crate::review::highlight::{self, LINE_CAP};
+use crate::review::preview::{Doc, DocSource, HEX_ROW, ViewMode, line, mask_line};
+use crate::review::theme::Theme;
+
+/// Lines above the window fed to the highlighter so that open comments colour right.
+const CONTEXT_LINES: usize = 20;
+/// Bytes of each context line fed to the highlighter.
+const CONTEXT_CAP: usize = 256;
+
+/// Draws the preview pane.
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Pane::Preview;
+    let Some(doc) = &app.preview else {
+        Block::bordered()
+            .title(" preview ")
+            .border_style(theme.border(focused))
+            .render(area, buf);
+        return;
+    };
+    let mode = match (doc.mode, doc.binary) {
+        (ViewMode::Hex, Some(kind)) => format!(" · {kind} · hex"),
+        (ViewMode::Hex, None) => " · hex".to_owned(),
+        (ViewMode::Diff, _) => " · diff vs baseline".to_owned(),
+        (ViewMode::Text, _) if !doc.masks.is_empty() && !doc.revealed => {
+            " · secrets masked (r reveals)".to_owned()
+        }
+        (ViewMode::Text, _) if doc.revealed => " · SECRETS REVEALED".to_owned(),
+        (ViewMode::Text, _) => String::new(),
+    };
+    let width = usize::from(area.width.saturating_sub(2));
+    let title = super::fit_end(
+        &crate::sanitize::for_terminal(&doc.path),
+        width.saturating_sub(mode.chars().count() + 4),
+    );
+    let block = Block::bordered()
+        .title(Line::from(vec![
+            Span::styled(format!(" {title}"), theme.title()),
+            Span::styled(format!("{mode} "), theme.dim()),
+        ]))
+        .title_bottom(format!(
+            " {}/{} ",
+            (doc.scroll_y + 1).min(doc.rows()),
+            doc.rows()
+        ))
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let (w, h) = (usize::from(inner.width), usize::from(inner.height));
+    let bytes = doc.bytes(&app.artifact);
+    let lines = match (&doc.source, doc.mode) {
+        (DocSource::Note(n), _) => {
+            Paragraph::new(crate::sanitize::for_terminal(n).replace("^J", "\n"))
+                .wrap(Wrap { trim: false })
+                .style(theme.dim())
+                .render(inner, buf);
+            return;
+        }
+        (_, ViewMode::Hex) => hex_lines(&bytes, doc.scroll_y, h, theme),
+        (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
+        (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
+    };
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// A window of one raw line, starting at byte `from` (snapped to a character), at most
+/// `width` characters once tabs are expanded, and whether more follows.
+fn window(raw: &[u8], from: usize, width: usize) -> (String, bool, bool) {
+    let mut start = from.min(raw.len());
+    while start > 0 && start < raw.len() && raw[start] & 0xC0 == 0x80 {
+        start -= 1;
+    }
+    let mut end = start.saturating_add(width * 4 + 8).min(raw.len());
+    while end < raw.len() && raw[end] & 0xC0 == 0x80 {
+        end += 1;
+    }
+    let text = String::from_utf8_lossy(&raw[start..end]).replace('\t', "    ");
+    let cut = text
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(i, _)| i);
+    let more = cut < text.len() || end < raw.len();
+    (text[..cut].to_owned(), start > 0, more)
+}
+
+/// Sanitised spans of styled pieces, cut to `width` characters.
+fn spans(pieces: Vec<(Style, String)>, width: usize) -> Vec<Span<'static>> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for (style, text) in pieces {
+        if left == 0 {
+            break;
+        }
+        let safe = crate::sanitize::for_terminal(&text);
+        let n = safe.chars().count();
+        let piece: String = if n > left {
+            safe.chars().take(left).collect()
+        } else {
+            safe.into_owned()
+        };
+        left -= piece.chars().count();
+        out.push(Span::styled(piece, style));
+    }
+    out
+}
+
+fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<Line<'static>> {
+    let digits = doc.line_count().to_string().len();
+    let cw = w.saturating_sub(digits + 2).max(1);
+    let end = (doc.scroll_y + h).min(doc.line_count());
+    let raw_line = |i: usize| -> Cow<'_, [u8]> {
+        let raw = line(bytes, &doc.line_starts, i);
+        if doc.revealed {
+            Cow::Borrowed(raw)
+        } else {
+            mask_line(raw, i, &doc.masks)
+        }
+    };
+    let windows: Vec<(String, bool, bool)> = (doc.scroll_y..end)
+        .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
+        .collect();
+    let highlighted = (theme.color && doc.scroll_x == 0 && doc.binary.is_none()).then(|| {
+        let first = String::from_utf8_lossy(line(bytes, &doc.line_starts, 0))
+            .chars()
+            .take(200)
+            .collect::<String>();
+        let syntax = highlight::syntax_for(&doc.syntax_path, &first);
+        let ctx_raw: Vec<String> = (doc.scroll_y.saturating_sub(CONTEXT_LINES)..doc.scroll_y)
+            .map(|i| window(&raw_line(i), 0, CONTEXT_CAP).0)
+            .collect();
+        let ctx: Vec<&str> = ctx_raw.iter().map(String::as_str).collect();
+        let texts: Vec<&str> = windows
+            .iter()
+            .map(|(t, ..)| if t.len() <= LINE_CAP { t.as_str() } else { "" })
+            .collect();
+        highlight::highlight(syntax, &ctx, &texts)
+    });
+    let mut out = Vec::with_capacity(h);
+    for (k, (text, cut_left, more)) in windows.into_iter().enumerate() {
+        let i = doc.scroll_y + k;
+        let is_focus = doc.focus == Some(i);
+        let gutter = if is_focus { "▶" } else { " " };
+        let mut line_spans = vec![Span::styled(
+            format!("{:>digits$}{gutter} ", i + 1),
+            theme.dim(),
+        )];
+        if cut_left {
+            line_spans.push(Span::styled("‹", theme.dim()));
+        }
+        let pieces = match &highlighted {
+            Some(hl) if !hl[k].is_empty() || text.is_empty() => hl[k].clone(),
+            _ => vec![(Style::default(), text)],
+        };
+        line_spans.extend(spans(pieces, cw.saturating_sub(2)));
+        if more {
+            line_spans.push(Span::styled("›", theme.dim()));
+        }
+        let mut l = Line::from(line_spans);
+        if is_focus {
+            l = l.patch_style(theme.focus_line());
+        }
+        out.push(l);
+    }
+    out
+}
+
+fn hex_lines(bytes: &[u8], scroll: usize, h: usize, theme: Theme) -> Vec<Line<'static>> {
+    bytes
+        .chunks(HEX_ROW)
+        .enumerate()
+        .skip(scroll)
+        .take(h)
+        .map(|(row, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|b| {
+                    if b.is_ascii_graphic() || *b == b' ' {
+                        char::from(*b)
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            Line::from(vec![
+                Span::styled(format!("{:08x}  ", row * HEX_ROW), theme.dim()),
+                Span::raw(format!("{:<w$}  ", hex.join(" "), w = HEX_ROW * 3 - 1)),
+                Span::styled(ascii, theme.dim()),
+            ])
+        })
+        .collect()
+}
+
+#[allow(clippy::many_single_char_names)]
+fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<Line<'static>> {
+    let Some(d) = &doc.diff else {
+        return Vec::new();
+    };
+    if let Some(note) = &d.note {
+        return crate::sanitize::for_terminal(note)
+            .split("^J")
+            .map(|l| Line::styled(l.to_owned(), theme.dim()))
+            .collect();
+    }
+    let cw = w.saturating_sub(13).max(1);
+    let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(1)).0;
+    d.rows
+        .iter()
+        .skip(doc.scroll_y)
+        .take(h)
+        .map(|row| {
+            let (o, n, mark, body, style) = match *row {
+                DiffRow::Same(o, n) => (
+                    Some(o),
+                    Some(n),
+                    " ",
+                    text(line(bytes, &doc.line_starts, n)),
+                    Style::default(),
+                ),
+                DiffRow::Removed(o) => (
+                    Some(o),
+                    None,
+                    "-",
+                    text(line(&d.old, &d.old_starts, o)),
+                    theme.diff(false),
+                ),
+                DiffRow::Added(n) => (
+                    None,
+                    Some(n),
+                    "+",
+                    text(line(bytes, &doc.line_starts, n)),
+                    theme.diff(true),
+                ),
+                DiffRow::Gap => return Line::styled("     ⋯", theme.dim()),
+            };
+            let num = |x: Option<usize>| x.map_or(String::new(), |x| (x + 1).to_string());
+            let mut spans_ = vec![
+                Span::styled(format!("{:>5} {:>5} ", num(o), num(n)), theme.dim()),
+                Span::styled(mark, style),
+            ];
+            spans_.extend(spans(vec![(style, body)], cw));
+            Line::from(spans_)
+        })
+        .collect()
+}

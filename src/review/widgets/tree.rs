@@ -1,0 +1,128 @@
+//! The tree pane: one row per visible node with its name, diff status, severity marker, size
+//! and a heat bar showing its share of the package.
+
+use humansize::{BINARY, format_size};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget as _};
+
+use crate::review::app::{App, Pane};
+use crate::review::theme::{HeatBar, Theme};
+use crate::review::tree::NodeKind;
+
+use super::fit;
+
+const BAR: usize = 6;
+
+/// Draws the tree pane.
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Pane::Tree;
+    let f = &app.view.filters;
+    let mut title = format!(" files · by {} ", app.view.sort.label());
+    if !f.text.is_empty() {
+        title = format!("{title}· /{} ", crate::sanitize::for_terminal(&f.text));
+    }
+    if f.only_flagged {
+        title.push_str("· flagged ");
+    }
+    if f.only_changed {
+        title.push_str("· changed ");
+    }
+    let block = Block::bordered()
+        .title(title)
+        .title_bottom(format!(
+            " {}/{} ",
+            app.selected + usize::from(!app.view.rows.is_empty()),
+            app.view.rows.len()
+        ))
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = usize::from(inner.width);
+    let total = app.artifact.unpacked_size.max(1) as f64;
+    let mut lines = Vec::new();
+    if app.view.rows.is_empty() {
+        lines.push(Line::styled("nothing matches", theme.dim()));
+    }
+    for (row, id) in app
+        .view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.tree_offset)
+        .take(usize::from(inner.height))
+    {
+        let n = app.tree.node(*id);
+        let indent = usize::from(n.depth.saturating_sub(1)).min(width / 3);
+        let arrow = if app.tree.expandable(*id) {
+            if app.view.expanded[*id as usize] || app.view.filters.active() {
+                "▾"
+            } else {
+                "▸"
+            }
+        } else {
+            " "
+        };
+        let (st, st_style) = theme.status(n.status);
+        let (sev, sev_style) = n
+            .severity
+            .map_or((" ", ratatui::style::Style::default()), |s| {
+                theme.severity(s)
+            });
+        let size = format_size(n.size, BINARY);
+        // Narrow panes drop the bar, then the size, before the name.
+        let (show_bar, show_size) = (width >= 30, width >= 20);
+        let right = if show_bar {
+            10 + BAR
+        } else if show_size {
+            9
+        } else {
+            0
+        };
+        let name_w = width.saturating_sub(indent + 4 + right);
+        let mut name = crate::sanitize::for_terminal(&n.name).into_owned();
+        if matches!(n.kind, NodeKind::Dir) {
+            name.push('/');
+        }
+        let name = fit(&name, name_w);
+        let pad = name_w.saturating_sub(name.chars().count());
+        let mut name_style = ratatui::style::Style::default();
+        if n.kind == NodeKind::Removed {
+            name_style = theme
+                .dim()
+                .add_modifier(ratatui::style::Modifier::CROSSED_OUT);
+        } else if n.inner.is_some() {
+            name_style = theme.severity(crate::rules::Severity::Medium).1;
+        }
+        let share = if n.kind == NodeKind::Removed || n.inner.is_some() {
+            0.0
+        } else {
+            n.size as f64 / total
+        };
+        let mut line = Line::from(vec![
+            Span::raw(" ".repeat(indent)),
+            Span::raw(arrow),
+            Span::styled(st, st_style),
+            Span::styled(sev, sev_style),
+            Span::raw(" "),
+            Span::styled(name, name_style),
+            Span::raw(" ".repeat(pad)),
+        ]);
+        if show_size {
+            line.push_span(Span::styled(format!(" {size:>8}"), theme.dim()));
+        }
+        if show_bar {
+            line.push_span(Span::raw(" "));
+            line.push_span(Span::styled(
+                HeatBar { share, width: BAR }.to_string(),
+                theme.heat(share),
+            ));
+        }
+        if row == app.selected {
+            line = line.patch_style(theme.cursor(focused));
+        }
+        lines.push(line);
+    }
+    Paragraph::new(lines).render(inner, buf);
+}

@@ -1,0 +1,334 @@
+//! End-to-end: the real binary in a pseudo-terminal, its output fed to a vt100 emulator.
+//!
+//! These tests check what a reviewer's terminal would show and that nothing from a hostile
+//! package reaches the terminal as a control sequence (title, clipboard, screen clearing).
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// Records the terminal requests a package must never be able to make.
+#[derive(Default)]
+struct Recorder {
+    titles: Vec<Vec<u8>>,
+    clipboard: Vec<Vec<u8>>,
+}
+
+impl vt100::Callbacks for Recorder {
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.titles.push(title.to_vec());
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.titles.push(name.to_vec());
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _ty: &[u8], data: &[u8]) {
+        self.clipboard.push(data.to_vec());
+    }
+}
+
+type Screen = Arc<Mutex<vt100::Parser<Recorder>>>;
+
+struct Session {
+    screen: Screen,
+    writer: Box<dyn std::io::Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_shipcheck"));
+        cmd.args(args);
+        cmd.cwd(dir);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("spawn shipcheck");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new_with_callbacks(
+            24,
+            80,
+            0,
+            Recorder::default(),
+        )));
+        let sink = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().expect("parser lock").process(&buf[..n]);
+            }
+        });
+        Session {
+            screen,
+            writer,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().expect("parser lock").screen().contents()
+    }
+
+    /// Waits until the screen holds `text`; fails with the screen if it never does.
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_for_all(&[text])
+    }
+
+    /// Waits until the screen holds every one of `texts` at once (a frame arrives in pieces).
+    fn wait_for_all(&self, texts: &[&str]) -> String {
+        let text = texts.join(" + ");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.contents();
+            if texts.iter().all(|t| s.contains(t)) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}; it shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("type");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Waits for the process to end and returns whether it succeeded.
+    fn wait_exit(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                std::thread::sleep(Duration::from_millis(100));
+                return status.success();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("shipcheck did not exit; screen:\n{}", self.contents());
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+}
+
+#[test]
+fn review_shows_the_leak_and_q_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "demo-cli-1.0.0.tgz", &fixtures::demo_clean());
+    fixtures::write(dir.path(), "demo-cli-1.1.0.tgz", &fixtures::demo_leaky());
+    let mut s = Session::start(
+        dir.path(),
+        &[
+            "review",
+            "demo-cli-1.1.0.tgz",
+            "--baseline",
+            "demo-cli-1.0.0.tgz",
+        ],
+        &[],
+    );
+    let screen = s.wait_for_all(&[
+        "demo-cli@1.1.0",
+        "vs demo-cli@1.0.0",
+        "cli.js.map",
+        "CHANGELOG.md",
+    ]);
+    assert!(
+        screen.contains("vs demo-cli@1.0.0"),
+        "the baseline is named:\n{screen}"
+    );
+    assert!(
+        screen.contains("cli.js.map"),
+        "the tree lists the map:\n{screen}"
+    );
+    assert!(
+        screen.contains("CHANGELOG.md"),
+        "the removed file is shown in place:\n{screen}"
+    );
+    assert!(
+        s.screen.lock().expect("lock").screen().alternate_screen(),
+        "drawn on the alternate screen"
+    );
+    s.send("/token\r");
+    let screen = s.wait_for("GITHUB_TOKEN");
+    assert!(
+        screen.contains("token.ts"),
+        "the embedded source is selected and previewed:\n{screen}"
+    );
+    s.send("S");
+    s.wait_for("sign-off arrives in a later issue");
+    s.send("?");
+    s.wait_for("help · ? or Esc closes");
+    s.send("?q");
+    assert!(s.wait_exit(), "q exits with status 0");
+    let parser = s.screen.lock().expect("lock");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "the alternate screen is left on exit"
+    );
+    assert_eq!(
+        parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is turned off again"
+    );
+    assert!(!parser.screen().hide_cursor(), "the cursor is shown again");
+}
+
+#[test]
+fn hostile_names_and_contents_are_shown_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "evil.tgz", &fixtures::hostile());
+    let mut s = Session::start(dir.path(), &["review", "evil.tgz"], &[]);
+    // Each piece must show up as text; waiting for all of them proves the whole frame arrived.
+    let screen = s.wait_for_all(&[
+        "evil@6.6.6",
+        "end of evil",
+        "^[[2J^[[Hcleared?",
+        "^[]52;c;cHduZWQ=^Gclipboard?",
+        "^[]0;pwned^Gtitle?",
+        "abc\\u{202e}txt.exe",
+        "evil^[[2J",
+    ]);
+    assert!(
+        screen.contains("^[[2J^[[Hcleared?"),
+        "clear-screen shown as text:\n{screen}"
+    );
+    assert!(
+        screen.contains("^[]52;c;cHduZWQ=^Gclipboard?"),
+        "OSC 52 shown as text:\n{screen}"
+    );
+    assert!(
+        screen.contains("^[]0;pwned^Gtitle?"),
+        "title change shown as text:\n{screen}"
+    );
+    assert!(
+        screen.contains("abc\\u{202e}txt.exe"),
+        "bidi override shown as text:\n{screen}"
+    );
+    assert!(
+        screen.contains("evil^[[2J"),
+        "the hostile file name is escaped in the tree:\n{screen}"
+    );
+    assert!(
+        screen.contains("evil@6.6.6"),
+        "the header survived: nothing cleared the screen"
+    );
+    s.send("q");
+    assert!(s.wait_exit(), "q exits with status 0");
+    let parser = s.screen.lock().expect("lock");
+    let rec = parser.callbacks();
+    assert!(
+        rec.titles
+            .iter()
+            .all(|t| !t.windows(5).any(|w| w == b"pwned")),
+        "the title was never set to pwned: {:?}",
+        rec.titles
+    );
+    assert!(
+        rec.clipboard.is_empty(),
+        "nothing was written to the clipboard: {:?}",
+        rec.clipboard
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let mut s = Session::start(
+        dir.path(),
+        &["review", "demo.tgz"],
+        &[
+            ("SHIPCHECK_DEBUG_PANIC_ON_KEY", "1"),
+            ("RUST_BACKTRACE", "0"),
+        ],
+    );
+    s.wait_for_all(&["demo-cli@1.0.0", "q quit"]);
+    s.send("j");
+    assert!(!s.wait_exit(), "a panic is a failure exit");
+    let screen = s.wait_for("panic requested by SHIPCHECK_DEBUG_PANIC_ON_KEY");
+    let parser = s.screen.lock().expect("lock");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "the alternate screen is left after a panic:\n{screen}"
+    );
+    assert_eq!(
+        parser.screen().mouse_protocol_mode(),
+        vt100::MouseProtocolMode::None,
+        "mouse reporting is off after a panic"
+    );
+    assert!(
+        !parser.screen().hide_cursor(),
+        "the cursor is back after a panic"
+    );
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_leaky());
+    let mut s = Session::start(dir.path(), &["review", "demo.tgz"], &[("NO_COLOR", "1")]);
+    s.wait_for_all(&["demo-cli@1.1.0", "flagged files viewed", "q quit"]);
+    {
+        let parser = s.screen.lock().expect("lock");
+        let screen = parser.screen();
+        for row in 0..24 {
+            for col in 0..80 {
+                let cell = screen.cell(row, col).expect("cell in range");
+                assert_eq!(
+                    cell.fgcolor(),
+                    vt100::Color::Default,
+                    "cell {row},{col} has a colour under NO_COLOR"
+                );
+                assert_eq!(
+                    cell.bgcolor(),
+                    vt100::Color::Default,
+                    "cell {row},{col} has a background under NO_COLOR"
+                );
+            }
+        }
+    }
+    s.send("q");
+    assert!(s.wait_exit());
+}
+
+#[test]
+fn without_a_terminal_review_fails_with_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .arg("review")
+        .arg(&p)
+        .output()
+        .expect("run shipcheck");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit 2 when stdout is not a terminal"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "a clear error: {err}");
+    assert!(out.stdout.is_empty(), "nothing is drawn into a pipe");
+}

