@@ -126,7 +126,7 @@ pub enum Command {
 }
 
 /// Parses `1024`, `64K`, `512M`, `2G` (binary units; `KiB`-style suffixes accepted too).
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let n: u64 = t[..digits]
