@@ -124,6 +124,24 @@ impl Groups {
         g.bytes += size;
     }
 
+    /// Adds another set of groups (from a worker thread) to this one.
+    pub fn merge(&mut self, other: Groups) {
+        for (key, g) in other.groups {
+            match self.groups.get_mut(&key) {
+                Some(mine) => {
+                    mine.files += g.files;
+                    mine.bytes += g.bytes;
+                    if g.first.entry < mine.first.entry {
+                        mine.first = g.first;
+                    }
+                }
+                None => {
+                    self.groups.insert(key, g);
+                }
+            }
+        }
+    }
+
     /// One finding per group.
     pub fn findings(&self) -> Vec<Finding> {
         self.groups

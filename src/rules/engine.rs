@@ -97,6 +97,13 @@ impl<'p> Scanner<'p> {
         self.scan(&ctx, bytes, 0);
     }
 
+    /// Takes over everything another scanner of the same artifact found (a worker thread's).
+    pub fn merge(&mut self, other: Scanner<'_>) {
+        self.findings.extend(other.findings);
+        self.refs.extend(other.refs);
+        self.dev.merge(other.dev);
+    }
+
     /// Records that a file's content could not be read back (the review path only).
     pub fn unreadable(&mut self, e: &Entry, err: &anyhow::Error) {
         let ctx = FileCtx {

@@ -5,7 +5,7 @@
 //! into policy findings: disabled rules dropped, severities overridden, allowed findings
 //! marked (never dropped). `Policy::default()` is the `public` profile with no file.
 
-mod apply;
+pub mod apply;
 pub mod file;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ use sha2::Digest as _;
 use super::{Rule, Severity, registry};
 use file::{DateValue, PolicyFile, SizeValue};
 
-pub use apply::{Date, EXPIRED_RULE};
+pub use apply::{Date, EXPIRED_RULE, hex};
 
 /// A policy error, pointing into the file.
 #[derive(Debug, thiserror::Error)]
