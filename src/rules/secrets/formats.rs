@@ -1,9 +1,9 @@
 //! The secret formats: one precise pattern per provider, each with its literal prefixes.
 //!
-//! Every format is found in two steps: one Aho-Corasick pass over the file finds its literal
-//! prefixes, then the format's own `regex::bytes` pattern runs on a bounded window around the
-//! hit. The window bound is what keeps the scan linear on any input; the literals are what
-//! keep it fast on minified code, where most bytes are never looked at twice.
+//! Every format is its own `regex::bytes` pattern run over the whole file; its literal prefix
+//! (listed in `prefixes`, and extracted by the regex crate as a SIMD prefilter) keeps the pass
+//! cheap on minified code. `back` and `span` document how far a match reaches around the
+//! literal.
 
 use crate::rules::{Rule, Severity};
 
@@ -88,7 +88,7 @@ pub static FORMATS: &[Format] = &[
         ],
         0,
         100,
-        r#"^[A-Za-z_]+["']?\s*(?::|=|=>)\s*["']?(?P<v>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
+        r#"^(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|secretAccessKey|SecretAccessKey|aws_secret_key)["']?\s*(?::|=|=>)\s*["']?(?P<v>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
         0
     ),
     fmt!(
@@ -421,7 +421,7 @@ pub static FORMATS: &[Format] = &[
         ],
         0,
         300,
-        r"^[a-z+]+://[^:/\s'`@]{1,64}:(?P<v>[^@/\s'`]{3,128})@[A-Za-z0-9.\-_\[\]]+",
+        r"^(?:postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|redis|rediss|amqps?|mssql|sqlserver)://[^:/\s'`@]{1,64}:(?P<v>[^@/\s'`]{3,128})@[A-Za-z0-9.\-_\[\]]+",
         0
     ),
     fmt!(

@@ -1,8 +1,7 @@
 //! `secret-*`: credentials in shipped bytes, found precisely and never printed in full.
 //!
-//! [`find`] is the scanner: one Aho-Corasick pass over the literal prefixes of every
-//! [`formats::Format`], then that format's regex on a bounded window around each hit (so no
-//! input makes it super-linear). [`report`] turns hits into findings with line, column, a
+//! [`find`] is the scanner: every [`formats::Format`]'s own `regex::bytes` over the file, each
+//! prefiltered by its literal (so no input makes it super-linear). [`report`] turns hits into findings with line, column, a
 //! masked value and the context that decides severity: a placeholder or documented example is
 //! `info`, a key in a test fixture is `low`.
 
@@ -11,7 +10,7 @@ pub mod placeholder;
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::AhoCorasick;
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::engine::FileCtx;
@@ -19,15 +18,26 @@ use super::text::{self, LineCounter};
 use super::{Finding, Severity};
 use formats::{FORMATS, Format};
 
-/// The compiled scanner, built once.
-struct Compiled {
-    literals: AhoCorasick,
-    /// For each literal, the format it belongs to.
-    owner: Vec<usize>,
-    regexes: Vec<Regex>,
-}
+/// The compiled formats, built once: one unanchored `regex::bytes` per format. Each has a
+/// literal prefix (or an inner literal) that the regex crate turns into a SIMD prefilter, so a
+/// pass costs little on code without candidates, and every pass is linear whatever the input
+/// (the regex crate never backtracks). A shared prefix-hit scheme with a regex per hit was
+/// tried first: windows re-scanned around every hit made `eyJeyJeyJ…` cost O(n × window).
+static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .map(|f| {
+            RegexBuilder::new(f.pattern.strip_prefix('^').unwrap_or(f.pattern))
+                .unicode(false)
+                .build()
+                .expect("secret patterns are tested to compile")
+        })
+        .collect()
+});
 
-static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+/// Every format's literals in one automaton: a single pass says which formats have any
+/// candidate in a file, so only those formats' regexes run.
+static LITERALS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
     let mut literals = Vec::new();
     let mut owner = Vec::new();
     for (i, f) in FORMATS.iter().enumerate() {
@@ -36,23 +46,8 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             owner.push(i);
         }
     }
-    let regexes = FORMATS
-        .iter()
-        .map(|f| {
-            RegexBuilder::new(f.pattern)
-                .unicode(false)
-                .build()
-                .expect("secret patterns are tested to compile")
-        })
-        .collect();
-    Compiled {
-        literals: AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&literals)
-            .expect("a few dozen short literals always build"),
-        owner,
-        regexes,
-    }
+    let ac = AhoCorasick::new(&literals).expect("a few dozen short literals always build");
+    (ac, owner)
 });
 
 /// One secret found: which format, and the byte range of the value itself.
@@ -70,41 +65,61 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Every secret in `hay`, in order. Linear: each literal hit costs at most one regex run over a
-/// window of `back + literal + span` bytes.
+/// Every secret in `hay`, in order of position. Linear in `hay` for every format.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let c = &*COMPILED;
-    let mut hits: Vec<Hit> = Vec::new();
-    for m in c.literals.find_iter(hay) {
-        let f = &FORMATS[c.owner[m.pattern().as_usize()]];
-        let re = &c.regexes[c.owner[m.pattern().as_usize()]];
-        let start = m.start().saturating_sub(f.back);
-        let end = (m.end() + f.span).min(hay.len());
-        let Some(caps) = re.captures(&hay[start..end]) else {
-            continue;
-        };
-        let (Some(whole), Some(v)) = (caps.get(0), caps.name("v")) else {
-            continue;
-        };
-        let (at, vs, ve) = (start + whole.start(), start + v.start(), start + v.end());
-        // A token glued to more word characters is part of something else (an identifier,
-        // a longer base64 run), not the token.
-        // Formats that look back (`back > 0`) express their own left boundary in the pattern.
-        let glued_before = f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]);
-        let glued_after = ve < hay.len() && hay[ve].is_ascii_alphanumeric() && is_word(hay[ve - 1]);
-        if glued_before || glued_after {
-            continue;
-        }
-        if hits.last().is_some_and(|h| h.value.1 > at) {
-            continue;
-        }
-        hits.push(Hit {
-            format: f,
-            at,
-            value: (vs, ve),
-        });
+    let (ac, owner) = &*LITERALS;
+    let mut wanted = vec![false; FORMATS.len()];
+    // Overlapping, so a literal inside another literal's match is still seen.
+    for m in ac.find_overlapping_iter(hay) {
+        wanted[owner[m.pattern().as_usize()]] = true;
     }
-    hits
+    let mut hits: Vec<Hit> = Vec::new();
+    for ((f, re), _) in FORMATS
+        .iter()
+        .zip(COMPILED.iter())
+        .zip(&wanted)
+        .filter(|(_, w)| **w)
+    {
+        for m in re.find_iter(hay) {
+            // Captures only on the matched span: the slow engine never sees the haystack.
+            let Some(caps) = re.captures(&hay[m.start()..m.end()]) else {
+                continue;
+            };
+            let Some(v) = caps.name("v") else { continue };
+            let (at, vs, ve) = (m.start(), m.start() + v.start(), m.start() + v.end());
+            // A token glued to more word characters is part of something else (an
+            // identifier, a longer base64 run), not the token. Formats that look back
+            // (`back > 0`) express their own left boundary in the pattern.
+            let glued_before = f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]);
+            let glued_after =
+                ve < hay.len() && hay[ve].is_ascii_alphanumeric() && is_word(hay[ve - 1]);
+            if glued_before || glued_after {
+                continue;
+            }
+            hits.push(Hit {
+                format: f,
+                at,
+                value: (vs, ve),
+            });
+        }
+    }
+    // One report per place: where two formats claim overlapping bytes, the earlier-listed
+    // (more specific) format wins.
+    hits.sort_by_key(|h| (h.at, FORMATS.iter().position(|f| std::ptr::eq(f, h.format))));
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if kept.last().is_some_and(|k| k.value.1 > h.at) {
+            continue;
+        }
+        kept.push(h);
+    }
+    kept
+}
+
+/// Files that exist to show examples (`*.examples.json` API docs, `README`s' sample configs).
+fn is_docs_example(path: &str) -> bool {
+    let name = text::file_name(path).to_ascii_lowercase();
+    name.contains("example") || name.contains("sample") || name.starts_with("readme")
 }
 
 /// How a hit's surroundings change what it means.
@@ -116,6 +131,9 @@ fn context(
 ) -> (Severity, Option<&'static str>) {
     if let Some(why) = placeholder::reason(hit.format, value, hay, hit) {
         return (Severity::Info, Some(why));
+    }
+    if is_docs_example(ctx.name()) {
+        return (Severity::Info, Some("documentation example file"));
     }
     if text::is_test_path(ctx.path) || ctx.inner.is_some_and(text::is_test_path) {
         return (

@@ -74,6 +74,16 @@ pub fn reason(f: &Format, value: &[u8], hay: &[u8], hit: &Hit) -> Option<&'stati
         let host = whole.split_once('@').map_or("", |(_, h)| h);
         if DEV_PASSWORDS.contains(&lower.as_str())
             || [
+                "johndoe",
+                "janedoe",
+                "random",
+                "mypassword",
+                "mydb",
+                "username:",
+            ]
+            .iter()
+            .any(|m| whole.contains(m))
+            || [
                 "localhost",
                 "127.0.0.1",
                 "example.",

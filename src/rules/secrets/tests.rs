@@ -176,6 +176,7 @@ fn placeholders_and_examples_stay_info() {
         "postgres://user:password@localhost:5432/db",
         "mongodb://admin:<your-password>@cluster0.example.net/",
         "sk_live_000000000000000000000000",
+        "mongodb+srv://root:randompassword@cluster0.ab1cd.mongodb.net/mydb",
     ] {
         let out = scan("README.md", hay);
         assert!(
@@ -222,6 +223,18 @@ fn findings_mask_the_value_and_locate_it() {
         "not even a long prefix: {json}"
     );
     assert_eq!(f.evidence["length"], 40);
+}
+
+#[test]
+fn documentation_examples_are_info() {
+    let token = format!("{}{}", "ghp_", rand(36, ALNUM));
+    let out = scan("apis/sso-oidc-2019-06-10.examples.json", &token);
+    assert_eq!(
+        out[0].severity,
+        Severity::Info,
+        "aws-sdk ships API examples with sample tokens"
+    );
+    assert_eq!(scan("lib/auth.js", &token)[0].severity, Severity::Critical);
 }
 
 #[test]
