@@ -60,9 +60,9 @@ pub enum Command {
         /// Output format: text, json, sarif, markdown.
         #[arg(long, default_value = "text")]
         format: String,
-        /// Lowest severity that fails the check.
-        #[arg(long, default_value = "high")]
-        fail_on: String,
+        /// Lowest severity that fails the check (default: the policy's `fail_on`, else high).
+        #[arg(long)]
+        fail_on: Option<String>,
     },
     /// List every entry: path, kind, mode, size, sha256.
     Ls {
@@ -97,6 +97,9 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Output format: text, json, markdown (the table in docs/rules.md).
+        #[arg(long, default_value = "text")]
+        format: String,
     },
     /// Check that an approval from an allowed reviewer matches these exact bytes.
     Verify {
@@ -126,7 +129,7 @@ pub enum Command {
 }
 
 /// Parses `1024`, `64K`, `512M`, `2G` (binary units; `KiB`-style suffixes accepted too).
-fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let n: u64 = t[..digits]
@@ -199,10 +202,74 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Check { .. } | Command::Rules { .. } => return not_yet("check/rules", 3),
+        Command::Check {
+            artifact,
+            baseline,
+            policy,
+            format,
+            fail_on,
+        } => {
+            return check(
+                &artifact,
+                baseline.as_deref(),
+                policy.as_deref(),
+                &format,
+                fail_on.as_deref(),
+                &opts,
+            );
+        }
+        Command::Rules { json, format } => {
+            let format = if json { "json" } else { format.as_str() };
+            print(&match format {
+                "text" => crate::rules::registry::text(),
+                "markdown" => crate::rules::registry::markdown(),
+                "json" => {
+                    let all: Vec<_> = crate::rules::registry::all().collect();
+                    crate::json::to_string_pretty(&all)? + "\n"
+                }
+                other => anyhow::bail!("unknown format {other:?} (text, json, markdown)"),
+            })?;
+        }
         Command::Verify { .. } | Command::Publish { .. } => return not_yet("verify/publish", 5),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `shipcheck check`: exit 0 when nothing blocks, 1 when a finding at or above the threshold is
+/// not allowed by the policy.
+fn check(
+    spec: &str,
+    baseline: Option<&str>,
+    policy: Option<&std::path::Path>,
+    format: &str,
+    fail_on: Option<&str>,
+    opts: &Options,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    if !["text", "json", "sarif", "markdown"].contains(&format) {
+        anyhow::bail!("unknown format {format:?} (text, json, sarif, markdown)");
+    }
+    let policy = crate::check::find_policy(spec, policy)?;
+    let threshold = match fail_on {
+        Some(s) => s
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--fail-on: {e}"))?,
+        None => policy.fail_on.unwrap_or(crate::rules::Severity::High),
+    };
+    let report = crate::check::run(spec, baseline, policy, opts)?;
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    print(&match format {
+        "json" => report::check_json::render(&report, threshold)?,
+        "sarif" => report::sarif::render(&report)?,
+        "markdown" => report::markdown::render(&report, threshold),
+        _ => report::check_text::render(&report, threshold, colour),
+    })?;
+    Ok(if report.fails(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes stdout, treating a closed pipe (`| head`) as success.

@@ -9,6 +9,7 @@
 //! - [`cli`]: the command-line interface, and [`run`], which the binary calls.
 
 pub mod artifact;
+pub mod check;
 pub mod cli;
 pub mod diff;
 pub mod json;

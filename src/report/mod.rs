@@ -3,8 +3,12 @@
 //! Every string that came from the artifact passes through [`crate::sanitize`] here, at the
 //! last moment before output; the model keeps the real values.
 
+pub mod check_json;
+pub mod check_text;
 pub mod diff_text;
 pub mod ls;
+pub mod markdown;
+pub mod sarif;
 
 use humansize::{DECIMAL, format_size};
 

@@ -5,7 +5,19 @@
 
 use crate::artifact::{AnomalyKind, Artifact};
 
-use super::{Finding, Location, Severity};
+use super::{Finding, Location, Rule, Severity};
+
+/// The family entry for every `archive-*` id in the catalogue.
+pub const RULE: Rule = Rule {
+    id: "archive-*",
+    severity: Severity::Critical,
+    summary: "the container itself is malformed or hostile (traversal, links, duplicates, bombs)",
+    why: "A package archive is input to an installer that writes files. Entries with `..` or \
+          absolute paths, links, device files, duplicate paths (the later one silently wins), \
+          names with control or bidi characters, or a compression bomb are either an attack or \
+          a broken packer; either way the bytes a reviewer sees are not the bytes that land on \
+          disk. The reader records each such anomaly; this rule reports each as critical.",
+};
 
 /// The rule id for an anomaly kind.
 pub fn rule_id(kind: AnomalyKind) -> String {
@@ -28,6 +40,7 @@ pub fn findings(a: &Artifact) -> Vec<Finding> {
                 },
                 message: an.detail.clone(),
                 evidence: serde_json::Value::Null,
+                allowed: None,
             }
         })
         .collect()

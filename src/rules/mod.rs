@@ -1,10 +1,37 @@
-//! Findings: what the rules report about an artifact.
+//! Findings: what the rules report about an artifact, and the rule engine that produces them.
 //!
-//! This module holds the shared vocabulary ([`Severity`], [`Location`], [`Finding`]) that the
-//! rules produce and that `check`, the review screen and the approval consume. The rule
-//! registry itself lives beside it (issue #3).
+//! This module holds the shared vocabulary ([`Severity`], [`Location`], [`Finding`], [`Rule`])
+//! that the rules produce and that `check`, the review screen and the approval consume. Each
+//! rule lives in its own file with its doc and tests; [`registry`] lists them all, [`engine`]
+//! runs them (per file while contents stream past, then once over the whole artifact), and
+//! [`policy`] adjusts what they found.
 
 pub mod archive;
+pub mod custom_pattern;
+pub mod debug_artifact;
+pub mod dev_artifact;
+pub mod engine;
+pub mod install_script;
+pub mod large_file;
+pub mod nested_archive;
+pub mod new_dependency;
+pub mod new_file_type;
+pub mod new_top_level_folder;
+pub mod no_files_allowlist;
+pub mod policy;
+pub mod registry;
+pub mod secrets;
+pub mod sensitive_file;
+pub mod size_anomaly;
+pub mod sourcemap;
+pub mod sourcemap_embedded;
+pub mod sourcemap_file;
+pub mod sourcemap_inline;
+pub mod sourcemap_reference;
+pub mod text;
+
+#[cfg(test)]
+pub mod test_support;
 
 use std::fmt;
 
@@ -13,17 +40,47 @@ use serde::{Deserialize, Serialize};
 use crate::artifact::Artifact;
 use crate::manifest::Manifest;
 
-/// Runs every rule over an opened artifact, against the previous release when given.
-/// Findings come worst first, then by path.
+pub use engine::Scanner;
+pub use policy::Policy;
+pub use registry::{RULES, Rule};
+
+/// Runs every rule over an opened artifact, against the previous release when given, with the
+/// default policy. Findings come worst first, then by path.
+///
+/// Contents come from [`Artifact::content`] (kept in memory when the artifact was opened with
+/// `keep_contents`); `check` uses [`Scanner`] on the streaming visitor instead, and both paths
+/// run the same per-file code.
 pub fn evaluate(artifact: &Artifact, baseline: Option<&Manifest>) -> Vec<Finding> {
-    let _ = baseline;
-    let mut findings = archive::findings(artifact);
+    evaluate_with(artifact, baseline, &Policy::default())
+}
+
+/// [`evaluate`] under a given policy.
+pub fn evaluate_with(
+    artifact: &Artifact,
+    baseline: Option<&Manifest>,
+    policy: &Policy,
+) -> Vec<Finding> {
+    let mut scanner = Scanner::new(policy);
+    for e in artifact.entries.iter().filter(|e| e.is_file()) {
+        match artifact.content(e.index) {
+            Ok(bytes) => scanner.file(e, &bytes),
+            Err(err) => scanner.unreadable(e, &err),
+        }
+    }
+    scanner.finish(artifact, baseline)
+}
+
+/// Sorts findings worst first, then by location, so every output lists them the same way.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.location.path.cmp(&b.location.path))
+            .then_with(|| a.location.inner.cmp(&b.location.inner))
+            .then_with(|| a.location.line.cmp(&b.location.line))
+            .then_with(|| a.location.column.cmp(&b.location.column))
+            .then_with(|| a.rule.cmp(&b.rule))
     });
-    findings
 }
 
 /// How bad a finding is, from `info` to `critical`; ordered so `>=` means "at least as bad".
@@ -128,6 +185,55 @@ pub struct Finding {
     /// Structured detail (counts, masked secret prefix, …).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub evidence: serde_json::Value,
+    /// Set when a policy `allow` entry covers this finding: it is still shown, never dropped,
+    /// but it no longer fails the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Allowed>,
+}
+
+impl Finding {
+    /// A finding of `rule` at its default severity.
+    pub fn new(rule: &Rule, location: Location, message: String) -> Self {
+        Self {
+            rule: rule.id.to_owned(),
+            severity: rule.severity,
+            location,
+            message,
+            evidence: serde_json::Value::Null,
+            allowed: None,
+        }
+    }
+
+    /// The same finding at another severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The same finding with structured evidence.
+    #[must_use]
+    pub fn evidence(mut self, evidence: serde_json::Value) -> Self {
+        self.evidence = evidence;
+        self
+    }
+
+    /// True when the finding counts against `--fail-on` (not allowed by the policy).
+    pub fn blocks_at(&self, threshold: Severity) -> bool {
+        self.allowed.is_none() && self.severity >= threshold
+    }
+}
+
+/// Why a policy lets a finding through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allowed {
+    /// The reason written in the policy (mandatory there).
+    pub reason: String,
+    /// The allow entry's expiry date (`YYYY-MM-DD`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The glob that matched.
+    pub path: String,
 }
 
 #[cfg(test)]

@@ -290,6 +290,7 @@ fn a_finding_inside_a_nested_archive_jumps_into_it() {
         },
         message: "a key in a vendored archive".into(),
         evidence: serde_json::Value::Null,
+        allowed: None,
     };
     let mut app = super::super::App::new(a, None, vec![f]);
     let screen = drive(&mut app, 80, 24, keys("n"));

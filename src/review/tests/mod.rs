@@ -51,6 +51,7 @@ fn finding(
         },
         message: format!("{rule} in {path}"),
         evidence: serde_json::Value::Null,
+        allowed: None,
     }
 }
 
@@ -110,8 +111,8 @@ pub(crate) fn leaky_findings(a: &Artifact) -> Vec<Finding> {
 pub(crate) fn leaky_app() -> App {
     let new = open(&fixtures::demo_leaky(), "demo-cli-1.1.0.tgz");
     let old = open(&fixtures::demo_clean(), "demo-cli-1.0.0.tgz");
-    let mut findings = leaky_findings(&new);
-    findings.extend(crate::rules::evaluate(&new, None));
+    // Hand-written findings keep these screen tests independent of the rules' wording.
+    let findings = leaky_findings(&new);
     let baseline = Baseline::new(Manifest::of(&old), Some(old), &new);
     let mut app = App::new(new, Some(baseline), findings);
     app.color = false;

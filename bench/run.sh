@@ -1,0 +1,22 @@
+#!/bin/sh
+# Benchmarks for issue #3 (figures as ratios within one run on this machine).
+# Usage: bench/run.sh LARGE.tgz [MINIFIED_JS...]
+#   e.g. npm pack next@14.2.18 && bench/run.sh next-14.2.18.tgz /tmp/next/package/dist/compiled/next-server/app-page.runtime.prod.js
+set -eu
+tgz=$1; shift
+cd "$(dirname "$0")/.."
+cargo build -q --release
+bin=target/release/shipcheck
+t() { s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc; }
+best() { b=999; for _ in 1 2 3 4 5; do x=$(t "$@"); b=$(echo "if ($x < $b) $x else $b" | bc); done; echo "$b"; }
+g=$(best gzip -dc "$tgz")
+c=$(best "$bin" check --format json "$tgz")
+echo "check $(basename "$tgz"): ${c}s   gzip -dc: ${g}s   ratio: $(echo "scale=2; $c / $g" | bc) (target <= 0.6)"
+/usr/bin/time -v "$bin" check --format json "$tgz" 2>&1 >/dev/null | grep -E "Maximum resident" | sed 's/^\s*/peak RSS: /'
+largest=$(tar -tvzf "$tgz" | awk '{print $3}' | sort -n | tail -1)
+echo "largest entry: $largest bytes; budget 64 MB + 2x largest = $(( (64 << 20) + 2 * largest )) bytes"
+cargo bench -q --bench check -- "$@"
+if command -v node >/dev/null; then
+  n=$(node -e 'const fs=require("fs");const b=fs.readFileSync("/tmp/shipcheck-bench.map","utf8");let best=1e9;for(let i=0;i<5;i++){const t=process.hrtime.bigint();JSON.parse(b);const d=Number(process.hrtime.bigint()-t)/1e6;if(d<best)best=d}console.log(best.toFixed(1))')
+  echo "node JSON.parse of the same map: ${n} ms"
+fi

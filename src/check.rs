@@ -1,0 +1,183 @@
+//! `shipcheck check`: open the artifact once, scan every file as it streams, apply the policy.
+//!
+//! Contents are never kept: the `artifact::open` visitor hands each file to a scanner thread
+//! (small files, through a bounded channel, so reading and scanning use both cores) or scans
+//! it in place (big files, so memory stays at the reader's one buffer plus the scanner's).
+//! Both halves run [`rules::Scanner`], the same code `rules::evaluate` runs for the review
+//! screen, and their findings are merged before the whole-artifact rules.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use crate::artifact::{self, Entry, Options};
+use crate::diff::{self, Diff};
+use crate::manifest::{self, ArtifactSummary, Manifest};
+use crate::rules::{Finding, Policy, Scanner, Severity};
+
+/// Files above this are scanned on the reading thread instead of being copied to the worker.
+const INLINE_SCAN: usize = 4 << 20;
+
+/// Everything `check` found, ready for any output format.
+#[derive(Debug)]
+pub struct Report {
+    /// The artifact checked.
+    pub artifact: ArtifactSummary,
+    /// The baseline it was compared with.
+    pub baseline: Option<ArtifactSummary>,
+    /// The comparison.
+    pub diff: Option<Diff>,
+    /// Findings after the policy, worst first.
+    pub findings: Vec<Finding>,
+    /// The policy applied.
+    pub policy: Policy,
+}
+
+impl Report {
+    /// Findings by severity (allowed ones excluded), worst first.
+    pub fn counts(&self) -> [(Severity, usize); 5] {
+        Severity::ALL.map(|s| {
+            let n = self
+                .findings
+                .iter()
+                .filter(|f| f.allowed.is_none() && f.severity == s)
+                .count();
+            (s, n)
+        })
+    }
+
+    /// True when a finding at or above `threshold` is not allowed: exit 1.
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.blocks_at(threshold))
+    }
+}
+
+/// The policy for `spec`: `--policy`, else `shipcheck.toml` beside the artifact or in the
+/// package directory (for `npm:` specs, in the current directory), else the defaults.
+pub fn find_policy(spec: &str, explicit: Option<&Path>) -> anyhow::Result<Policy> {
+    if let Some(p) = explicit {
+        return Policy::load(p);
+    }
+    let path = Path::new(spec);
+    let dir: PathBuf = if path.is_dir() {
+        path.to_owned()
+    } else if path.is_file() {
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_owned)
+    } else {
+        PathBuf::from(".")
+    };
+    let candidate = if dir.as_os_str().is_empty() {
+        PathBuf::from("shipcheck.toml")
+    } else {
+        dir.join("shipcheck.toml")
+    };
+    if candidate.is_file() {
+        Policy::load(&candidate)
+    } else {
+        Ok(Policy::default())
+    }
+}
+
+/// Runs the check.
+pub fn run(
+    spec: &str,
+    baseline: Option<&str>,
+    policy: Policy,
+    opts: &Options,
+) -> anyhow::Result<Report> {
+    let base = baseline
+        .map(|b| manifest::load(b, opts).with_context(|| format!("reading the baseline {b}")))
+        .transpose()?;
+    let seen = Arc::new(AtomicU64::new(0));
+    let progress = Progress::start(Arc::clone(&seen));
+    let scanned = std::thread::scope(|scope| -> anyhow::Result<_> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Entry, Vec<u8>)>(4);
+        let policy = &policy;
+        let worker = scope.spawn(move || {
+            let mut s = Scanner::new(policy);
+            for (e, bytes) in rx {
+                s.file(&e, &bytes);
+            }
+            s
+        });
+        let mut inline = Scanner::new(policy);
+        let opened = {
+            let visit = &mut |e: &Entry, bytes: &[u8]| {
+                seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
+                if bytes.len() > INLINE_SCAN {
+                    inline.file(e, bytes);
+                } else if let Err(back) = tx.send((e.clone(), bytes.to_vec())) {
+                    // The worker is gone (it panicked); scan here rather than lose the file.
+                    inline.file(&back.0.0, &back.0.1);
+                }
+            };
+            artifact::open(spec, opts, Some(visit))
+        };
+        drop(tx);
+        let worker = worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("the scanner thread panicked"))?;
+        let a = opened?;
+        inline.merge(worker);
+        Ok((a, inline))
+    });
+    progress.stop();
+    let (a, all) = scanned?;
+    let findings = all.finish(&a, base.as_ref());
+    let current = Manifest::of(&a);
+    Ok(Report {
+        artifact: current.artifact.clone(),
+        diff: base.as_ref().map(|b| diff::diff(b, &current)),
+        baseline: base.map(|b| b.artifact),
+        findings,
+        policy,
+    })
+}
+
+/// A one-line progress indicator on stderr, only on a terminal and only after a moment.
+struct Progress {
+    done: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(seen: Arc<AtomicU64>) -> Self {
+        let done = Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return Self { done, handle: None };
+        }
+        let flag = Arc::clone(&done);
+        let handle = std::thread::spawn(move || {
+            let mut waited = Duration::ZERO;
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                waited += Duration::from_millis(100);
+                if waited >= Duration::from_millis(700) {
+                    let mb = seen.load(Ordering::Relaxed) as f64 / 1e6;
+                    eprint!("\rshipcheck: scanning… {mb:.0} MB read");
+                    shown = true;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Self {
+            done,
+            handle: Some(handle),
+        }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

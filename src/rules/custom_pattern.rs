@@ -1,0 +1,108 @@
+//! `custom-pattern`: the policy's own name and content patterns, each with its id and severity.
+
+use serde_json::json;
+
+use super::engine::FileCtx;
+use super::text::{self, LineCounter};
+use super::{Finding, Rule, Severity};
+
+/// The family entry; each policy pattern reports under its own id.
+pub const RULE: Rule = Rule {
+    id: "custom-pattern",
+    severity: Severity::Medium,
+    summary: "a name or content pattern from the policy (codenames, internal hosts, markers)",
+    why: "Every organisation has strings that must never leave it: internal host names, \
+          project codenames, `INTERNAL ONLY` markers, customer names. Declare them once in \
+          `shipcheck.toml` as `[[pattern]]` entries with an id and severity; they are checked \
+          in every file, in embedded sources and in nested archives.",
+};
+
+/// Reports policy name patterns matching the file's path.
+pub fn check_name(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
+    for p in &ctx.policy.patterns {
+        if p.name.as_ref().is_some_and(|g| g.is_match(ctx.name())) {
+            let mut f = Finding::new(&RULE, ctx.location(None, None), p.message.clone())
+                .severity(p.severity);
+            f.rule.clone_from(&p.id);
+            out.push(f);
+        }
+    }
+}
+
+/// Reports policy content patterns (one finding per pattern per file, at the first match,
+/// with the count), so a marker on every line does not flood the report.
+pub fn check_content(ctx: &FileCtx<'_>, bytes: &[u8], escaped: bool, out: &mut Vec<Finding>) {
+    for p in &ctx.policy.patterns {
+        let Some(re) = &p.content else { continue };
+        let mut it = re.find_iter(bytes);
+        let Some(first) = it.next() else { continue };
+        let count = 1 + it.count();
+        let (line, column) = if escaped {
+            text::escaped_line_col(bytes, first.start())
+        } else {
+            LineCounter::default().at(bytes, first.start())
+        };
+        let shown: String = String::from_utf8_lossy(first.as_bytes())
+            .chars()
+            .take(60)
+            .collect();
+        let mut f = Finding::new(
+            &RULE,
+            ctx.location(Some(line), Some(column)),
+            format!("{} ({count} match(es))", p.message),
+        )
+        .severity(p.severity)
+        .evidence(json!({ "match": shown, "count": count }));
+        f.rule.clone_from(&p.id);
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Policy;
+
+    #[test]
+    fn name_and_content_patterns_report_under_their_ids() {
+        let policy = Policy::parse(
+            "p.toml",
+            "[[pattern]]\nid = \"codename\"\nseverity = \"high\"\ncontent = 'Project\\s+Nightjar'\n\
+             [[pattern]]\nid = \"internal-doc\"\nseverity = \"low\"\nname = \"**/*.internal.md\"\n",
+        )
+        .expect("valid");
+        let ctx = FileCtx {
+            entry: Some(0),
+            path: "docs/plan.internal.md",
+            inner: None,
+            policy: &policy,
+        };
+        let mut out = Vec::new();
+        check_name(&ctx, &mut out);
+        check_content(
+            &ctx,
+            b"intro\nsee Project  Nightjar and Project Nightjar",
+            false,
+            &mut out,
+        );
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            (out[0].rule.as_str(), out[0].severity),
+            ("internal-doc", Severity::Low)
+        );
+        assert_eq!(
+            (out[1].rule.as_str(), out[1].severity),
+            ("codename", Severity::High)
+        );
+        assert_eq!(out[1].location.line, Some(2));
+        assert_eq!(out[1].evidence["count"], 2);
+        let clean = FileCtx {
+            path: "README.md",
+            ..ctx
+        };
+        let mut out = Vec::new();
+        check_name(&clean, &mut out);
+        check_content(&clean, b"nothing here", false, &mut out);
+        assert!(out.is_empty());
+    }
+}

@@ -1,0 +1,221 @@
+//! The rule engine: per-file rules run while contents stream past, whole-artifact rules once.
+//!
+//! [`Scanner::file`] is the one per-file entry point for both paths: `check` calls it from the
+//! `artifact::open` visitor (nothing kept in memory), `rules::evaluate` calls it on contents
+//! the review screen kept. It dispatches by name and content, descends into source maps'
+//! `sourcesContent` and into nested archives one level deep, and remembers what the
+//! whole-artifact rules in [`Scanner::finish`] need (source-map references, dev folders).
+
+use crate::artifact::{self, Artifact, Entry};
+use crate::manifest::Manifest;
+
+use super::policy::Policy;
+use super::{
+    Finding, Location, archive, custom_pattern, debug_artifact, dev_artifact, install_script,
+    large_file, nested_archive, new_dependency, new_file_type, new_top_level_folder,
+    no_files_allowlist, secrets, sensitive_file, size_anomaly, sourcemap, sourcemap_file,
+    sourcemap_inline, sourcemap_reference, text,
+};
+
+/// Which file a per-file rule is looking at.
+#[derive(Debug, Clone, Copy)]
+pub struct FileCtx<'a> {
+    /// The entry's index in the artifact.
+    pub entry: Option<u32>,
+    /// The entry's install path.
+    pub path: &'a str,
+    /// A file inside the entry: a nested archive's entry or a map's embedded source.
+    pub inner: Option<&'a str>,
+    /// The policy in force.
+    pub policy: &'a Policy,
+}
+
+impl FileCtx<'_> {
+    /// The innermost name: what name-based rules judge.
+    pub fn name(&self) -> &str {
+        self.inner.unwrap_or(self.path)
+    }
+
+    /// A location in this file.
+    pub fn location(&self, line: Option<u32>, column: Option<u32>) -> Location {
+        Location {
+            entry: self.entry,
+            path: self.path.to_owned(),
+            inner: self.inner.map(str::to_owned),
+            line,
+            column,
+        }
+    }
+}
+
+/// Scans what a map embeds, each source as a file of its own (`map ▸ source`).
+pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<Finding>) {
+    for src in &map.embedded {
+        let inner = match ctx.inner {
+            Some(outer) => format!("{outer} ▸ {}", src.name),
+            None => src.name.clone(),
+        };
+        let sub = FileCtx {
+            inner: Some(&inner),
+            ..*ctx
+        };
+        if ctx.policy.enabled("secret-*") {
+            secrets::report(&sub, src.raw, true, out);
+        }
+        custom_pattern::check_content(&sub, src.raw, true, out);
+    }
+}
+
+/// Accumulates findings over one artifact.
+#[derive(Debug)]
+pub struct Scanner<'p> {
+    policy: &'p Policy,
+    findings: Vec<Finding>,
+    refs: Vec<sourcemap_reference::Pending>,
+    dev: dev_artifact::Groups,
+}
+
+impl<'p> Scanner<'p> {
+    /// A scanner applying `policy`.
+    pub fn new(policy: &'p Policy) -> Self {
+        Self {
+            policy,
+            findings: Vec::new(),
+            refs: Vec::new(),
+            dev: dev_artifact::Groups::default(),
+        }
+    }
+
+    /// Runs every per-file rule on one file's full content.
+    pub fn file(&mut self, e: &Entry, bytes: &[u8]) {
+        let ctx = FileCtx {
+            entry: Some(e.index),
+            path: &e.path,
+            inner: None,
+            policy: self.policy,
+        };
+        self.scan(&ctx, bytes, 0);
+    }
+
+    /// Takes over everything another scanner of the same artifact found (a worker thread's).
+    pub fn merge(&mut self, other: Scanner<'_>) {
+        self.findings.extend(other.findings);
+        self.refs.extend(other.refs);
+        self.dev.merge(other.dev);
+    }
+
+    /// Records that a file's content could not be read back (the review path only).
+    pub fn unreadable(&mut self, e: &Entry, err: &anyhow::Error) {
+        let ctx = FileCtx {
+            entry: Some(e.index),
+            path: &e.path,
+            inner: None,
+            policy: self.policy,
+        };
+        self.findings.push(Finding::new(
+            &nested_archive::RULE,
+            ctx.location(None, None),
+            format!("content could not be read, so it was not scanned: {err:#}"),
+        ));
+    }
+
+    fn scan(&mut self, ctx: &FileCtx<'_>, bytes: &[u8], depth: u8) {
+        let out = &mut self.findings;
+        let on = |id: &str| ctx.policy.enabled(id);
+        sensitive_file::check(ctx, bytes, out);
+        debug_artifact::check(ctx, out);
+        if ctx.inner.is_none() {
+            self.dev.add(ctx, bytes.len() as u64);
+        }
+        custom_pattern::check_name(ctx, out);
+        install_script::check_bundled(ctx, bytes, out);
+        if nested_archive::is_archive(ctx.name(), bytes) {
+            if depth == 0 {
+                self.nested(ctx, bytes);
+            } else {
+                nested_archive::report_unopened(ctx, out);
+            }
+            return;
+        }
+        if let Some(map) = sourcemap::parse_if_map(ctx.name(), bytes) {
+            match map {
+                Ok(map) => {
+                    sourcemap_file::report(ctx, &map, out);
+                    scan_sources(ctx, &map, out);
+                }
+                Err(err) => sourcemap_file::report_unparsed(ctx, &err, out),
+            }
+            return;
+        }
+        if on("secret-*") {
+            secrets::report(ctx, bytes, false, out);
+        }
+        custom_pattern::check_content(ctx, bytes, false, out);
+        if !text::is_binary(bytes) {
+            sourcemap_inline::check(ctx, bytes, out);
+            sourcemap_reference::collect(ctx, bytes, &mut self.refs);
+        }
+    }
+
+    /// Opens a nested archive in memory and scans its files one level down.
+    fn nested(&mut self, ctx: &FileCtx<'_>, bytes: &[u8]) {
+        let opts = artifact::Options {
+            limits: artifact::Limits {
+                max_unpacked: ctx.policy.thresholds.nested_max_unpacked,
+                ..artifact::Limits::default()
+            },
+            keep_contents: false,
+        };
+        let mut inner_findings = Vec::new();
+        let mut opened = 0usize;
+        let result = {
+            let visit = &mut |e: &Entry, data: &[u8]| {
+                opened += 1;
+                let sub = FileCtx {
+                    inner: Some(&e.path),
+                    ..*ctx
+                };
+                let mut child = Scanner::new(self.policy);
+                child.scan(&sub, data, 1);
+                inner_findings.append(&mut child.findings);
+            };
+            artifact::read_bytes(ctx.name(), bytes, &opts, Some(visit))
+        };
+        nested_archive::report(
+            ctx,
+            result.as_ref().map(|a| (a, opened)),
+            &mut self.findings,
+        );
+        if let Ok(a) = &result {
+            for mut f in archive::findings(a) {
+                let inner = std::mem::take(&mut f.location.path);
+                f.location = ctx.location(None, None);
+                f.location.inner = Some(inner);
+                self.findings.push(f);
+            }
+        }
+        self.findings.append(&mut inner_findings);
+    }
+
+    /// Runs the whole-artifact rules and the policy; returns every finding, worst first.
+    pub fn finish(mut self, a: &Artifact, baseline: Option<&Manifest>) -> Vec<Finding> {
+        let out = &mut self.findings;
+        out.extend(archive::findings(a));
+        out.extend(self.dev.findings());
+        sourcemap_reference::resolve(a, &self.refs, out);
+        large_file::check(a, self.policy, out);
+        no_files_allowlist::check(a, out);
+        install_script::check(a, baseline, out);
+        if let Some(base) = baseline {
+            let current = Manifest::of(a);
+            let d = crate::diff::diff(base, &current);
+            new_dependency::check(&d, out);
+            size_anomaly::check(&d, base, self.policy, out);
+            new_file_type::check(&d, base, out);
+            new_top_level_folder::check(&d, base, out);
+        }
+        let mut findings = self.policy.apply(self.findings);
+        super::sort(&mut findings);
+        findings
+    }
+}

@@ -1,0 +1,89 @@
+//! `nested-archive`: an archive inside the package, opened and scanned one level deep.
+//!
+//! Recognised by magic bytes (gzip, zip, tar), so a renamed archive is still found. Its files
+//! go through the same per-file rules, with locations like `vendor/inner.tgz ▸ package/.env`.
+
+use serde_json::json;
+
+use super::engine::FileCtx;
+use super::{Finding, Rule, Severity};
+use crate::artifact::Artifact;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    id: "nested-archive",
+    severity: Severity::Medium,
+    summary: "an archive inside the package (`.tgz`, `.zip`, `.jar`, `.whl`, …)",
+    why: "A nested archive hides its contents from every listing of the package and from most \
+          scanners; it is how whole directories, binaries or old releases get shipped by \
+          accident. shipcheck opens it and scans what it holds one level deep, but a reviewer \
+          should still ask why it is there.",
+};
+
+/// True when the bytes are a gzip, zip or tar container (a named archive that is not one is
+/// left to the other rules).
+pub fn is_archive(name: &str, bytes: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let tar = bytes.len() > 262 && &bytes[257..262] == b"ustar";
+    // Plain `.gz` of a single file is compressed data, not an archive of files; zip-based
+    // document formats are not packages either.
+    let doc = [".docx", ".xlsx", ".pptx", ".odt", ".epub", ".xpi"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    (zip && !doc)
+        || tar
+        || (gzip
+            && (lower.ends_with(".tgz") || lower.ends_with(".tar.gz") || lower.ends_with(".crate")))
+}
+
+/// Reports a nested archive: what it held, or why it could not be read.
+pub fn report(
+    ctx: &FileCtx<'_>,
+    opened: Result<(&Artifact, usize), &anyhow::Error>,
+    out: &mut Vec<Finding>,
+) {
+    let (message, evidence) = match opened {
+        Ok((a, scanned)) => (
+            format!(
+                "nested {} with {} files ({}), scanned",
+                a.format.label(),
+                a.file_count(),
+                humansize::format_size(a.unpacked_size, humansize::BINARY)
+            ),
+            json!({ "format": a.format.label(), "files": a.file_count(), "unpacked_size": a.unpacked_size, "scanned": scanned }),
+        ),
+        Err(e) => (
+            format!("nested archive that could not be opened: {e:#}"),
+            json!({ "error": format!("{e:#}") }),
+        ),
+    };
+    out.push(Finding::new(&RULE, ctx.location(None, None), message).evidence(evidence));
+}
+
+/// An archive two levels down: reported, not opened.
+pub fn report_unopened(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
+    out.push(Finding::new(
+        &RULE,
+        ctx.location(None, None),
+        "archive nested two levels deep: not opened".to_owned(),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognised_by_magic() {
+        assert!(is_archive("vendor/x.tgz", &[0x1f, 0x8b, 8, 0]));
+        assert!(is_archive("lib/renamed.bin", b"PK\x03\x04rest"));
+        assert!(
+            !is_archive("data/words.txt.gz", &[0x1f, 0x8b, 8, 0]),
+            "a .gz file is not an archive of files"
+        );
+        assert!(!is_archive("a.tgz", b"not gzip"));
+        assert!(!is_archive("doc.docx", b"PK\x03\x04"));
+    }
+}

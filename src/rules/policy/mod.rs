@@ -1,0 +1,483 @@
+//! The policy (`shipcheck.toml`): what the rules report and how severe it is for this package.
+//!
+//! [`Policy::load`] reads and validates the file ([`file`] holds its serde form); every error
+//! names the file, the line and a hint. [`Policy::apply`] (in [`apply`]) turns raw findings
+//! into policy findings: disabled rules dropped, severities overridden, allowed findings
+//! marked (never dropped). `Policy::default()` is the `public` profile with no file.
+
+pub mod apply;
+pub mod file;
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use regex::bytes::Regex;
+use sha2::Digest as _;
+
+use super::{Rule, Severity, registry};
+use file::{DateValue, PolicyFile, SizeValue};
+
+pub use apply::{Date, EXPIRED_RULE, hex};
+
+/// A policy error, pointing into the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}\n  hint: {hint}")]
+pub struct PolicyError {
+    /// The policy file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+/// The built-in profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Published to a public registry: defaults as documented.
+    #[default]
+    Public,
+    /// Published to a private registry: maps and dev files matter less.
+    Internal,
+}
+
+/// Size and growth limits.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Thresholds {
+    /// `large-file`: bytes (default 10 MiB).
+    pub max_file_size: u64,
+    /// `large-file`: share of the package one file may hold (default 0.5).
+    pub max_file_share: f64,
+    /// `large-file`: files below this never count as dominant (default 1 MiB).
+    pub share_min_bytes: u64,
+    /// `size-anomaly`: unpacked size ratio (default 2.0).
+    pub size_ratio: f64,
+    /// `size-anomaly`: file count ratio (default 1.5).
+    pub files_ratio: f64,
+    /// `size-anomaly`: new file vs old largest (default 10).
+    pub new_file_ratio: f64,
+    /// Size rules stay quiet below this (default 64 KiB).
+    pub size_min_bytes: u64,
+    /// Nested archives are opened up to this much unpacked (default 256 MiB).
+    pub nested_max_unpacked: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            max_file_size: 10 << 20,
+            max_file_share: 0.5,
+            share_min_bytes: 1 << 20,
+            size_ratio: 2.0,
+            files_ratio: 1.5,
+            new_file_ratio: 10.0,
+            size_min_bytes: 64 << 10,
+            nested_max_unpacked: 256 << 20,
+        }
+    }
+}
+
+/// Sign-off settings (read by the approval, issue #5).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Approval {
+    /// Distinct approvers required (default 1).
+    pub min_approvers: u32,
+    /// Maximum approval age in seconds, if limited.
+    pub max_approval_age: Option<u64>,
+    /// Share of files a reviewer must have viewed, if required.
+    pub required_coverage: Option<f64>,
+}
+
+/// An `[[allow]]` entry.
+#[derive(Debug, Clone)]
+pub struct Allow {
+    /// The glob as written.
+    pub path: String,
+    glob: GlobMatcher,
+    rule: Option<GlobMatcher>,
+    /// The reason.
+    pub reason: String,
+    /// Expiry.
+    pub expires: Option<Date>,
+}
+
+/// A `[[pattern]]` entry, compiled.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The finding's rule id.
+    pub id: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its message.
+    pub message: String,
+    /// Path glob.
+    pub name: Option<GlobMatcher>,
+    /// Content regex.
+    pub content: Option<Regex>,
+}
+
+/// A loaded policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Where it was read from (`None`: built-in defaults).
+    pub source: Option<PathBuf>,
+    /// sha256 of the file's bytes, for the approval.
+    pub sha256: Option<String>,
+    /// The profile.
+    pub profile: Profile,
+    /// Default `--fail-on`.
+    pub fail_on: Option<Severity>,
+    disabled: Vec<GlobMatcher>,
+    severity: Vec<(GlobMatcher, Severity)>,
+    /// Allow entries.
+    pub allow: Vec<Allow>,
+    /// Custom patterns.
+    pub patterns: Vec<Pattern>,
+    /// Limits.
+    pub thresholds: Thresholds,
+    /// Sign-off settings.
+    pub approval: Approval,
+    /// The date expiries are judged against (today, unless a test sets it).
+    pub today: Date,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            source: None,
+            sha256: None,
+            profile: Profile::Public,
+            fail_on: None,
+            disabled: Vec::new(),
+            severity: Vec::new(),
+            allow: Vec::new(),
+            patterns: Vec::new(),
+            thresholds: Thresholds::default(),
+            approval: Approval {
+                min_approvers: 1,
+                ..Approval::default()
+            },
+            today: Date::today(),
+        }
+    }
+}
+
+/// Severity changes of the `internal` profile: a private registry's readers are colleagues.
+const INTERNAL: &[(&str, Severity)] = &[
+    ("sourcemap-embedded-sources", Severity::Medium),
+    ("sourcemap-inline", Severity::Low),
+    ("sourcemap-file", Severity::Info),
+    ("sourcemap-reference", Severity::Info),
+    ("no-files-allowlist", Severity::Low),
+    ("dev-artifact", Severity::Low),
+];
+
+struct Ctx<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> PolicyError {
+        let before = &self.text[..span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+        PolicyError {
+            file: self.name.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    fn severity(&self, s: &toml::Spanned<String>) -> Result<Severity, PolicyError> {
+        s.get_ref()
+            .parse()
+            .map_err(|e: String| self.err(s.span(), e, "use critical, high, medium, low or info"))
+    }
+
+    fn glob(&self, s: &toml::Spanned<String>) -> Result<GlobMatcher, PolicyError> {
+        Glob::new(s.get_ref())
+            .map(|g| g.compile_matcher())
+            .map_err(|e| {
+                self.err(
+                    s.span(),
+                    format!("bad glob {:?}: {e}", s.get_ref()),
+                    "globs use `*`, `**`, `?`, `[ab]`, `{a,b}`",
+                )
+            })
+    }
+
+    fn rule_glob(
+        &self,
+        s: &toml::Spanned<String>,
+        custom: &[Pattern],
+    ) -> Result<GlobMatcher, PolicyError> {
+        let g = self.glob(s)?;
+        let known = registry::all().any(|r| {
+            g.is_match(r.id)
+                || r.id
+                    .strip_suffix('*')
+                    .is_some_and(|f| s.get_ref().starts_with(f))
+        }) || custom.iter().any(|p| g.is_match(&p.id));
+        if !known {
+            return Err(self.err(
+                s.span(),
+                format!("unknown rule {:?}", s.get_ref()),
+                "`shipcheck rules` lists every id; globs like `secret-*` work",
+            ));
+        }
+        Ok(g)
+    }
+
+    fn size(&self, v: &toml::Spanned<SizeValue>) -> Result<u64, PolicyError> {
+        match v.get_ref() {
+            SizeValue::Bytes(n) => Ok(*n),
+            SizeValue::Text(t) => crate::cli::parse_size(t)
+                .map_err(|e| self.err(v.span(), e, "write a size like 10M or 512K")),
+        }
+    }
+}
+
+impl Policy {
+    /// Reads and validates a policy file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not UTF-8", path.display()))?;
+        let mut p = Self::parse(&path.display().to_string(), &text)?;
+        p.source = Some(path.to_owned());
+        Ok(p)
+    }
+
+    /// Parses policy text; `name` is used in error messages.
+    pub fn parse(name: &str, text: &str) -> Result<Self, PolicyError> {
+        let cx = Ctx { name, text };
+        let f: PolicyFile = toml::from_str(text).map_err(|e| {
+            let hint = if e.message().contains("unknown field") {
+                "see docs/check.md for every key".to_owned()
+            } else {
+                "check the TOML syntax".to_owned()
+            };
+            cx.err(
+                e.span().unwrap_or(0..0),
+                e.message().trim().to_owned(),
+                hint,
+            )
+        })?;
+        let mut p = Policy {
+            sha256: Some(apply::hex(&sha2::Sha256::digest(text.as_bytes()))),
+            ..Policy::default()
+        };
+        if let Some(prof) = &f.profile {
+            p.profile = match prof.get_ref().as_str() {
+                "public" => Profile::Public,
+                "internal" => Profile::Internal,
+                other => {
+                    return Err(cx.err(
+                        prof.span(),
+                        format!("unknown profile {other:?}"),
+                        "use \"public\" or \"internal\"",
+                    ));
+                }
+            };
+        }
+        if let Some(sev) = &f.fail_on {
+            p.fail_on = Some(cx.severity(sev)?);
+        }
+        for pat in &f.pattern {
+            p.patterns.push(pattern(&cx, pat)?);
+        }
+        if p.profile == Profile::Internal {
+            for (id, sev) in INTERNAL {
+                p.severity.push((
+                    Glob::new(id)
+                        .expect("built-in ids are valid globs")
+                        .compile_matcher(),
+                    *sev,
+                ));
+            }
+        }
+        let profile_name = if p.profile == Profile::Public {
+            "public"
+        } else {
+            "internal"
+        };
+        let layers = f
+            .profiles
+            .iter()
+            .filter(|(n, _)| n.as_str() == profile_name)
+            .map(|(_, l)| (&l.disable, &l.severity));
+        for (disable, severity) in layers.chain([(&f.disable, &f.severity)]) {
+            for d in disable {
+                p.disabled.push(cx.rule_glob(d, &p.patterns)?);
+            }
+            for (id, sev) in severity {
+                let spanned = toml::Spanned::new(sev.span(), id.clone());
+                p.severity
+                    .push((cx.rule_glob(&spanned, &p.patterns)?, cx.severity(sev)?));
+            }
+        }
+        for a in &f.allow {
+            if a.reason.get_ref().trim().is_empty() {
+                return Err(cx.err(
+                    a.reason.span(),
+                    "empty reason",
+                    "say why this finding is acceptable",
+                ));
+            }
+            let expires = match &a.expires {
+                None => None,
+                Some(d) => {
+                    let text = match d.get_ref() {
+                        DateValue::Toml(dt) => dt.to_string(),
+                        DateValue::Text(t) => t.clone(),
+                    };
+                    Some(Date::parse(&text).ok_or_else(|| {
+                        cx.err(
+                            d.span(),
+                            format!("bad date {text:?}"),
+                            "write expires = 2026-12-31",
+                        )
+                    })?)
+                }
+            };
+            p.allow.push(Allow {
+                path: a.path.get_ref().clone(),
+                glob: cx.glob(&a.path)?,
+                rule: a
+                    .rule
+                    .as_ref()
+                    .map(|r| cx.rule_glob(r, &p.patterns))
+                    .transpose()?,
+                reason: a.reason.get_ref().clone(),
+                expires,
+            });
+        }
+        let t = &f.thresholds;
+        let th = &mut p.thresholds;
+        if let Some(v) = &t.max_file_size {
+            th.max_file_size = cx.size(v)?;
+        }
+        if let Some(v) = &t.size_min_bytes {
+            th.size_min_bytes = cx.size(v)?;
+        }
+        if let Some(v) = &t.nested_max_unpacked {
+            th.nested_max_unpacked = cx.size(v)?;
+        }
+        th.max_file_share = t.max_file_share.unwrap_or(th.max_file_share);
+        th.size_ratio = t.size_ratio.unwrap_or(th.size_ratio);
+        th.files_ratio = t.files_ratio.unwrap_or(th.files_ratio);
+        th.new_file_ratio = t.new_file_ratio.unwrap_or(th.new_file_ratio);
+        let a = &f.approval;
+        p.approval.min_approvers = a.min_approvers.unwrap_or(1);
+        p.approval.required_coverage = a.required_coverage;
+        if let Some(age) = &a.max_approval_age {
+            p.approval.max_approval_age =
+                Some(apply::parse_age(age.get_ref()).ok_or_else(|| {
+                    cx.err(
+                        age.span(),
+                        format!("bad duration {:?}", age.get_ref()),
+                        "write 30d, 12h or 2w",
+                    )
+                })?);
+        }
+        Ok(p)
+    }
+
+    /// False when the policy disables `id` (`secret-*` asks about the whole family).
+    pub fn enabled(&self, id: &str) -> bool {
+        !self
+            .disabled
+            .iter()
+            .any(|g| g.is_match(id) || g.glob().glob() == id)
+    }
+
+    /// The severity the policy gives a rule's findings, if it overrides it.
+    pub fn severity_for(&self, id: &str) -> Option<Severity> {
+        self.severity
+            .iter()
+            .rev()
+            .find(|(g, _)| g.is_match(id))
+            .map(|(_, s)| *s)
+    }
+
+    /// The custom patterns documented as rules (for the catalogue of a run).
+    pub fn pattern_rules(&self) -> Vec<Rule> {
+        self.patterns
+            .iter()
+            .map(|p| Rule {
+                id: "custom-pattern",
+                severity: p.severity,
+                summary: "policy pattern",
+                why: super::custom_pattern::RULE.why,
+            })
+            .collect()
+    }
+}
+
+fn pattern(cx: &Ctx<'_>, pat: &file::PatternFile) -> Result<Pattern, PolicyError> {
+    let id = pat.id.get_ref();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(cx.err(
+            pat.id.span(),
+            format!("pattern id {id:?} is not kebab-case"),
+            "use lowercase letters, digits and `-`",
+        ));
+    }
+    if registry::all()
+        .any(|r| r.id == id || r.id.strip_suffix('*').is_some_and(|f| id.starts_with(f)))
+    {
+        return Err(cx.err(
+            pat.id.span(),
+            format!("pattern id {id:?} collides with a built-in rule"),
+            "pick a new id, e.g. prefix it with your project's name",
+        ));
+    }
+    if pat.name.is_none() && pat.content.is_none() {
+        return Err(cx.err(
+            pat.id.span(),
+            "pattern needs `name` or `content`",
+            "add name = \"glob\" or content = \"regex\"",
+        ));
+    }
+    let content = match &pat.content {
+        None => None,
+        Some(c) => Some(Regex::new(c.get_ref()).map_err(|e| {
+            let first = e.to_string().lines().last().unwrap_or_default().to_owned();
+            cx.err(
+                c.span(),
+                format!("bad regex: {first}"),
+                "regex syntax is Rust's `regex` crate; use single quotes for backslashes",
+            )
+        })?),
+    };
+    Ok(Pattern {
+        id: id.clone(),
+        severity: cx.severity(&pat.severity)?,
+        message: pat
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("matches policy pattern {id}")),
+        name: pat.name.as_ref().map(|n| cx.glob(n)).transpose()?,
+        content,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,31 @@
+//! Test helpers: build small package tarballs in memory.
+
+use std::io::Write as _;
+
+use crate::artifact::{self, Artifact};
+
+/// A gzip'd tar of `files` (paths as stored, e.g. `package/index.js`).
+pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut t = tar::Builder::new(gz);
+    for (path, bytes) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        t.append_data(&mut h, path, *bytes).expect("in-memory tar");
+    }
+    let mut gz = t.into_inner().expect("tar finishes");
+    gz.flush().expect("flush");
+    gz.finish().expect("gzip finishes")
+}
+
+/// An artifact read from an in-memory tarball of `files`, contents kept.
+pub fn artifact_of(files: &[(&str, &[u8])]) -> Artifact {
+    let opts = artifact::Options {
+        keep_contents: true,
+        ..artifact::Options::default()
+    };
+    artifact::read_bytes("test.tgz", &tgz(files), &opts, None).expect("test tarball opens")
+}

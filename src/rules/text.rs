@@ -1,0 +1,168 @@
+//! Small helpers the rules share: paths (test context, extension, top folder), line/column of
+//! an offset, binary sniffing, and masking of secret values.
+
+/// Folder names that mark test or example material.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "test_data",
+    "__mocks__",
+    "mocks",
+    "e2e",
+    "example",
+    "examples",
+    "testing",
+];
+
+/// True for a path inside a test/fixture/example folder or named like a test file.
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            let lower = part.to_ascii_lowercase();
+            return [".test.", ".spec.", "_test.", "test_"]
+                .iter()
+                .any(|m| lower.contains(m));
+        }
+        if TEST_DIRS.iter().any(|d| part.eq_ignore_ascii_case(d)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The file name: the last path component.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The lowercase extension of the file name, without the dot (`d.ts` → `ts`), if any.
+pub fn extension(path: &str) -> Option<String> {
+    let name = file_name(path);
+    let dot = name.rfind('.')?;
+    (dot > 0 && dot + 1 < name.len()).then(|| name[dot + 1..].to_ascii_lowercase())
+}
+
+/// The first path component when the path has a folder (`dist/a.js` → `dist`).
+pub fn top_folder(path: &str) -> Option<&str> {
+    path.split_once('/').map(|(top, _)| top)
+}
+
+/// Tracks line and column while offsets only grow, so many hits in one big file cost one pass.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl LineCounter {
+    /// 1-based (line, column) of `offset` in `hay`. Columns count bytes. `offset` must not be
+    /// below the previous call's; if it is, counting restarts from the top.
+    pub fn at(&mut self, hay: &[u8], offset: usize) -> (u32, u32) {
+        if offset < self.pos {
+            *self = Self::default();
+        }
+        let offset = offset.min(hay.len());
+        for nl in memchr::memchr_iter(b'\n', &hay[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+        (self.line + 1, (offset - self.line_start + 1) as u32)
+    }
+}
+
+/// Like [`LineCounter`] for JSON-escaped text (a `sourcesContent` string as it sits in the
+/// map): lines end at the two-byte escape `\n`, and `\\` is skipped so `\\n` is not a line end.
+pub fn escaped_line_col(raw: &[u8], offset: usize) -> (u32, u32) {
+    let (mut line, mut start, mut i) = (1u32, 0usize, 0usize);
+    let end = offset.min(raw.len());
+    while let Some(p) = memchr::memchr(b'\\', &raw[i..end]) {
+        let at = i + p;
+        if raw.get(at + 1) == Some(&b'n') && at + 1 < end {
+            line += 1;
+            start = at + 2;
+        }
+        i = at + 2;
+        if i >= end {
+            break;
+        }
+    }
+    (line, (end.saturating_sub(start) + 1) as u32)
+}
+
+/// True when the bytes look binary (a NUL in the first 8 KiB), as git and bat decide.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
+/// What may be shown of a secret: a short prefix and the length, never the value.
+pub fn mask(value: &[u8], known_prefix: usize) -> (String, usize) {
+    let len = value.len();
+    let show = if len < 12 {
+        known_prefix.min(len / 2)
+    } else {
+        known_prefix.max((len / 6).min(6)).min(len / 2)
+    };
+    let shown = String::from_utf8_lossy(&value[..show]).into_owned();
+    (shown, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths_are_recognised() {
+        assert!(is_test_path("tests/keys/server.pem"));
+        assert!(is_test_path("src/__tests__/auth.ts"));
+        assert!(is_test_path("lib/auth.test.js"));
+        assert!(
+            !is_test_path("lib/contest.js"),
+            "substring of a name is not a test dir"
+        );
+        assert!(!is_test_path("dist/index.js"));
+    }
+
+    #[test]
+    fn extensions_and_folders() {
+        assert_eq!(extension("dist/index.d.ts").as_deref(), Some("ts"));
+        assert_eq!(extension(".npmrc"), None, "a dotfile has no extension");
+        assert_eq!(top_folder("dist/a.js"), Some("dist"));
+        assert_eq!(top_folder("README.md"), None);
+    }
+
+    #[test]
+    fn line_counter_counts_incrementally() {
+        let hay = b"ab\ncd\nef";
+        let mut lc = LineCounter::default();
+        assert_eq!(lc.at(hay, 0), (1, 1));
+        assert_eq!(lc.at(hay, 4), (2, 2));
+        assert_eq!(lc.at(hay, 7), (3, 2));
+        assert_eq!(lc.at(hay, 1), (1, 2), "going back restarts");
+    }
+
+    #[test]
+    fn escaped_lines_skip_escaped_backslashes() {
+        let raw = br"a\nb\\nc\nXYZ";
+        let at = raw.iter().position(|&b| b == b'X').expect("X present");
+        assert_eq!(escaped_line_col(raw, at), (3, 1));
+    }
+
+    #[test]
+    fn masks_show_only_a_prefix() {
+        let (shown, len) = mask(b"ghp_abcdefghijklmnopqrstuvwxyz0123456789", 4);
+        assert_eq!((shown.as_str(), len), ("ghp_ab", 40));
+        let (shown, _) = mask(b"hunter2", 0);
+        assert_eq!(shown, "", "short values show nothing");
+    }
+}

