@@ -3,7 +3,8 @@
 //!
 //! - first full frame on a generated 100,000-file package, against `shipcheck ls` of it;
 //! - first preview of a 5 MB single-line file;
-//! - one keystroke (update + draw) on the 100,000-entry tree.
+//! - one keystroke (update + draw) on the 100,000-entry tree;
+//! - with `SHIPCHECK_BENCH_ARTIFACT=PATH`, the first frame on that real artifact against `ls`.
 
 #[path = "../tests/support/fixtures.rs"]
 mod fixtures;
@@ -64,6 +65,28 @@ fn main() {
         ms(ls),
         first_frame.as_secs_f64() / ls.as_secs_f64()
     );
+
+    // A real artifact, when given: `SHIPCHECK_BENCH_ARTIFACT=path cargo bench --bench review`.
+    if let Some(real) = std::env::var_os("SHIPCHECK_BENCH_ARTIFACT") {
+        let real = real.to_string_lossy().into_owned();
+        let (ls, _) = best_of(3, || {
+            let a = artifact::open(&real, &Options::default(), None).expect("open");
+            shipcheck::report::ls::text(&a).len()
+        });
+        let (frame, files) = best_of(3, || {
+            let mut app = load(&real, None, Limits::default()).expect("load");
+            let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            app.update(Action::Resize(80, 24));
+            draw(&mut term, &app);
+            app.artifact.file_count()
+        });
+        println!(
+            "first frame, {real} ({files} files): {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 2.00)",
+            ms(frame),
+            ms(ls),
+            frame.as_secs_f64() / ls.as_secs_f64()
+        );
+    }
 
     // Keystrokes on the fully expanded tree (100,000+ rows).
     app.view.expanded.iter_mut().for_each(|e| *e = true);
