@@ -99,9 +99,18 @@ impl App {
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let tree = Tree::build(&artifact, baseline.as_ref().map(|b| &b.diff), &findings);
         let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
+        // A finding flags the entry it sits in (the map or archive, for a file inside one).
+        let flagged_files = finding_nodes
+            .iter()
+            .flatten()
+            .filter_map(|id| match tree.node(*id).kind {
+                NodeKind::Entry(i) | NodeKind::Inner { container: i, .. } => Some(i),
+                _ => None,
+            })
+            .collect();
         let coverage = Coverage {
             files_total: artifact.file_count(),
-            flagged_files: findings.iter().filter_map(|f| f.location.entry).collect(),
+            flagged_files,
             findings_total: findings.len(),
             ..Coverage::default()
         };

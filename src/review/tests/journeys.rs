@@ -308,3 +308,45 @@ fn a_finding_inside_a_nested_archive_jumps_into_it() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_manifest_baseline_explains_why_there_is_no_diff() {
+    use crate::manifest::Manifest;
+    let new = super::open(&super::fixtures::demo_leaky(), "new.tgz");
+    let old = super::open(&super::fixtures::demo_clean(), "old.tgz");
+    let baseline = super::super::Baseline::new(Manifest::of(&old), None, &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let screen = drive(&mut app, 100, 30, keys("/cli.js\n\nd"));
+    assert_eq!(selected_path(&app), "dist/cli.js");
+    assert!(
+        screen.contains("The baseline is a release manifest"),
+        "the diff view says why it cannot diff:\n{screen}"
+    );
+    assert!(
+        screen.contains("~  cli.js"),
+        "the change itself is still marked in the tree:\n{screen}"
+    );
+}
+
+#[test]
+fn a_finding_by_path_only_still_flags_its_file() {
+    let mut app = leaky_app();
+    let f = app.findings.iter().position(|f| f.rule == "install-script");
+    let k = f.expect("the install-script finding");
+    app.findings[k].location.entry = None;
+    let a = std::mem::replace(
+        &mut app.artifact,
+        super::open(&super::fixtures::demo_clean(), "x.tgz"),
+    );
+    let findings = app.findings.clone();
+    let app = super::super::App::new(a, None, findings);
+    let pkg = app
+        .artifact
+        .installed()
+        .find(|e| e.path == "package.json")
+        .map(|e| e.index);
+    assert!(
+        pkg.is_some_and(|i| app.coverage.flagged_files.contains(&i)),
+        "package.json is flagged through its path"
+    );
+}
