@@ -199,20 +199,43 @@ fn secret_len(evidence: &serde_json::Value) -> Option<usize> {
 pub fn mask_line<'a>(raw: &'a [u8], line_no: usize, masks: &[Mask]) -> Cow<'a, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     for m in masks.iter().filter(|m| m.line == line_no) {
-        let start = m.start.min(raw.len());
-        let end = match m.len {
-            Some(n) => start.saturating_add(n).min(raw.len()),
-            None => raw[start..]
-                .iter()
-                .position(|b| b" \t\"'`,;)}]<>".contains(b))
-                .map_or(raw.len(), |p| start + p),
-        };
+        let hidden = hidden_span(raw, m);
         let buf = out.get_or_insert_with(|| raw.to_vec());
-        for b in &mut buf[(start + MASK_KEEP).min(end)..end] {
+        for b in &mut buf[hidden] {
             *b = b'*';
         }
     }
     out.map_or(Cow::Borrowed(raw), Cow::Owned)
+}
+
+/// The bytes of a line a mask hides: from the secret's start plus [`MASK_KEEP`] to its end
+/// (its length, or the end of the token).
+fn hidden_span(raw: &[u8], m: &Mask) -> std::ops::Range<usize> {
+    let start = m.start.min(raw.len());
+    let end = match m.len {
+        Some(n) => start.saturating_add(n).min(raw.len()),
+        None => raw[start..]
+            .iter()
+            .position(|b| b" \t\"'`,;)}]<>".contains(b))
+            .map_or(raw.len(), |p| start + p),
+    };
+    (start + MASK_KEEP).min(end)..end
+}
+
+/// The hidden byte ranges of the whole document, for views that are not line by line (hex).
+pub fn hidden_ranges(
+    bytes: &[u8],
+    starts: &[usize],
+    masks: &[Mask],
+) -> Vec<std::ops::Range<usize>> {
+    masks
+        .iter()
+        .filter_map(|m| {
+            let base = *starts.get(m.line)?;
+            let r = hidden_span(line(bytes, starts, m.line), m);
+            Some(base + r.start..base + r.end)
+        })
+        .collect()
 }
 
 /// `Some(type guess)` when the bytes are binary: a NUL or invalid UTF-8 in the first 8 KiB.

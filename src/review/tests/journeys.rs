@@ -350,3 +350,68 @@ fn a_finding_by_path_only_still_flags_its_file() {
         "package.json is flagged through its path"
     );
 }
+
+#[test]
+fn secrets_stay_masked_in_the_hex_view() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("/env\n\nx"));
+    assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Hex));
+    assert!(
+        screen.contains("**"),
+        "hidden bytes are shown as **:\n{screen}"
+    );
+    assert!(
+        !screen.contains("51 37 66 5a"),
+        "the key's bytes are not in the hex:\n{screen}"
+    );
+    let screen = drive(&mut app, 100, 30, keys("r"));
+    assert!(
+        screen.contains("51 37 66 5a"),
+        "revealed, the key's bytes show in hex:\n{screen}"
+    );
+}
+
+#[test]
+fn secrets_stay_masked_in_the_diff_view() {
+    use crate::manifest::Manifest;
+    use crate::rules::{Finding, Location, Severity};
+    let token = super::fixtures::fake_token("ghp_", 36);
+    let old = super::open(
+        &super::fixtures::tgz(&[(b"config.js", b"token = 'none';\n")]),
+        "o.tgz",
+    );
+    let new_cfg = format!("token = '{token}';\n");
+    let new = super::open(
+        &super::fixtures::tgz(&[(b"config.js", new_cfg.as_bytes())]),
+        "n.tgz",
+    );
+    let entry = new
+        .installed()
+        .find(|e| e.path == "config.js")
+        .map(|e| e.index);
+    let f = Finding {
+        rule: "secret-github-token".into(),
+        severity: Severity::Critical,
+        location: Location {
+            entry,
+            path: "config.js".into(),
+            inner: None,
+            line: Some(1),
+            column: Some(10),
+        },
+        message: "a GitHub token".into(),
+        evidence: serde_json::Value::Null,
+    };
+    let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![f]);
+    let screen = drive(&mut app, 100, 30, keys("/config\n\nd"));
+    assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Diff));
+    assert!(
+        screen.contains("+token = 'ghp_****"),
+        "the added line is masked:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Q7fZ"),
+        "no part of the token is drawn:\n{screen}"
+    );
+}
