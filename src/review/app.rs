@@ -13,7 +13,6 @@ use super::coverage::Coverage;
 use super::preview::Doc;
 use super::tree::{NodeId, NodeKind, Tree};
 use super::tree_view::TreeView;
-use super::ui;
 
 /// The focused pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,45 +287,6 @@ impl App {
             }
         } else if self.focus != Pane::Tree {
             self.focus = Pane::Tree;
-        }
-    }
-
-    /// Rows of the tree pane's inside.
-    pub fn tree_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).tree.height.saturating_sub(2)).max(1)
-    }
-
-    /// Rows of the preview pane's inside.
-    pub fn preview_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).preview.height.saturating_sub(2)).max(1)
-    }
-
-    /// Rows of the findings pane's inside.
-    pub fn findings_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).findings.height.saturating_sub(2)).max(1)
-    }
-
-    /// The whole screen.
-    pub fn area(&self) -> ratatui::layout::Rect {
-        ratatui::layout::Rect::new(0, 0, self.viewport.0, self.viewport.1)
-    }
-
-    pub(super) fn scroll_tree_into_view(&mut self) {
-        let h = self.tree_height();
-        self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
-        if self.selected < self.tree_offset {
-            self.tree_offset = self.selected;
-        } else if self.selected >= self.tree_offset + h {
-            self.tree_offset = self.selected + 1 - h;
-        }
-    }
-
-    pub(super) fn scroll_findings_into_view(&mut self) {
-        let h = self.findings_height();
-        if self.finding_selected < self.finding_offset {
-            self.finding_offset = self.finding_selected;
-        } else if self.finding_selected >= self.finding_offset + h {
-            self.finding_offset = self.finding_selected + 1 - h;
         }
     }
 
