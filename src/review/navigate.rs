@@ -78,7 +78,10 @@ impl App {
             doc.focus = line.map(|l| (l as usize).saturating_sub(1));
             if let Some(f) = doc.focus {
                 doc.mode = ViewMode::Text;
-                doc.scroll_y = f.saturating_sub(height / 3);
+                // A line past the end (a stale or wrong finding) must not scroll into emptiness.
+                doc.scroll_y = f
+                    .saturating_sub(height / 3)
+                    .min(doc.rows().saturating_sub(height));
                 doc.scroll_x = 0;
             }
         }
