@@ -1,5 +1,4 @@
-//! How each pane answers the keys and the mouse: moving, opening, jumping to findings, and the
-//! preview's view modes (hex, diff, reveal).
+//! How each pane answers the keys and the mouse: moving, opening, and jumping to findings.
 
 use std::sync::Arc;
 
@@ -77,7 +76,9 @@ impl App {
         if let Some(doc) = self.preview.as_mut() {
             doc.focus = line.map(|l| (l as usize).saturating_sub(1));
             if let Some(f) = doc.focus {
-                doc.mode = ViewMode::Text;
+                if doc.binary.is_none() {
+                    doc.mode = ViewMode::Text;
+                }
                 // A line past the end (a stale or wrong finding) must not scroll into emptiness.
                 doc.scroll_y = f
                     .saturating_sub(height / 3)
