@@ -198,6 +198,11 @@ impl App {
             self.view.filters = super::tree_view::Filters::default();
             row = self.view.reveal(&self.tree, id);
         }
+        // A finding on a map or nested archive is about what it holds: show that too.
+        if self.tree.expandable(id) && !self.view.expanded[id as usize] {
+            self.view.expanded[id as usize] = true;
+            self.view.rebuild(&self.tree);
+        }
         if let Some(r) = row {
             self.selected = r;
             self.scroll_tree_into_view();

@@ -415,3 +415,26 @@ fn secrets_stay_masked_in_the_diff_view() {
         "no part of the token is drawn:\n{screen}"
     );
 }
+
+#[test]
+fn a_finding_on_a_source_map_opens_its_embedded_folder() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 80, 24, keys("n"));
+    assert_eq!(
+        selected_path(&app),
+        "dist/cli.js.map",
+        "n goes to the worst finding"
+    );
+    assert!(
+        screen.contains("▾+C cli.js.map"),
+        "the map is expanded:\n{screen}"
+    );
+    assert!(
+        screen.contains("demo-cli/"),
+        "its embedded folder is a row:\n{screen}"
+    );
+    assert!(
+        screen.contains("holds files"),
+        "the preview says the map holds files:\n{screen}"
+    );
+}

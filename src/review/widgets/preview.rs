@@ -41,6 +41,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         (ViewMode::Text, _) if doc.revealed => " · SECRETS REVEALED".to_owned(),
         (ViewMode::Text, _) => String::new(),
     };
+    // A map or nested archive: say that Enter shows what it holds.
+    let mode = if app.is_file_like(doc.node)
+        && app.tree.expandable(doc.node)
+        && doc.mode != ViewMode::Diff
+    {
+        format!("{mode} · holds files (⏎ expands)")
+    } else {
+        mode
+    };
     let width = usize::from(area.width.saturating_sub(2));
     let title = super::fit_end(
         &crate::sanitize::for_terminal(&doc.path),

@@ -55,14 +55,16 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     {
         let n = app.tree.node(*id);
         let indent = usize::from(n.depth.saturating_sub(1)).min(width / 3);
-        let arrow = if app.tree.expandable(*id) {
-            if app.view.expanded[*id as usize] || app.view.filters.active() {
-                "▾"
-            } else {
-                "▸"
-            }
-        } else {
-            " "
+        // Open means its children are the rows below it (a filter may hide them all).
+        let open = app
+            .view
+            .rows
+            .get(row + 1)
+            .is_some_and(|next| app.tree.node(*next).parent == Some(*id));
+        let arrow = match (app.tree.expandable(*id), open) {
+            (false, _) => " ",
+            (true, true) => "▾",
+            (true, false) => "▸",
         };
         let (st, st_style) = theme.status(n.status);
         let (sev, sev_style) = n
