@@ -149,10 +149,10 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
         .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
         .collect();
     let highlighted = (theme.color && doc.scroll_x == 0 && doc.binary.is_none()).then(|| {
-        let first = String::from_utf8_lossy(line(bytes, &doc.line_starts, 0))
-            .chars()
-            .take(200)
-            .collect::<String>();
+        // Only the start of the first line decides the syntax (a shebang); never decode all
+        // of a 60 MB line for it.
+        let head = line(bytes, &doc.line_starts, 0);
+        let first = window(head, 0, 200).0;
         let syntax = highlight::syntax_for(&doc.syntax_path, &first);
         let ctx_raw: Vec<String> = (doc.scroll_y.saturating_sub(CONTEXT_LINES)..doc.scroll_y)
             .map(|i| window(&raw_line(i), 0, CONTEXT_CAP).0)
