@@ -9,6 +9,7 @@ use super::tree::{NodeId, NodeKind};
 use super::ui;
 
 impl App {
+    /// A key in the tree pane: move, expand, collapse, open.
     pub(super) fn tree_key(&mut self, a: Action) {
         let last = self.view.rows.len().saturating_sub(1);
         let page = self.tree_height();
@@ -145,6 +146,7 @@ impl App {
         )
     }
 
+    /// A key in the preview pane: scroll down/up and right/left.
     pub(super) fn preview_key(&mut self, a: Action) {
         let page = self.preview_height();
         let step = usize::from(ui::layout(self.area()).preview.width / 2).max(8);
@@ -165,6 +167,7 @@ impl App {
         }
     }
 
+    /// A key in the findings pane: move, or jump to the finding.
     pub(super) fn findings_key(&mut self, a: Action) {
         let last = self.findings.len().saturating_sub(1);
         let page = self.findings_height();
@@ -210,6 +213,7 @@ impl App {
         self.open_node(id, line);
     }
 
+    /// `n`: the selected finding if not yet opened, else the one after it.
     pub(super) fn next_finding(&mut self) {
         if self.findings.is_empty() {
             self.status = Some("no findings".into());
@@ -227,6 +231,7 @@ impl App {
         self.jump_to_finding(next);
     }
 
+    /// The mouse wheel scrolls the pane under the pointer.
     pub(super) fn wheel(&mut self, column: u16, row: u16, delta: i8) {
         let r = ui::layout(self.area());
         let pos = ratatui::layout::Position::new(column, row);
@@ -247,6 +252,7 @@ impl App {
         }
     }
 
+    /// A click focuses a pane and selects a row; a second click on it opens it.
     pub(super) fn click(&mut self, column: u16, row: u16) {
         let r = ui::layout(self.area());
         let pos = ratatui::layout::Position::new(column, row);

@@ -103,6 +103,7 @@ impl App {
         Rect::new(0, 0, self.viewport.0, self.viewport.1)
     }
 
+    /// Keeps the tree cursor within the pane.
     pub(super) fn scroll_tree_into_view(&mut self) {
         let h = self.tree_height();
         self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
@@ -113,6 +114,7 @@ impl App {
         }
     }
 
+    /// Keeps the findings cursor within the pane.
     pub(super) fn scroll_findings_into_view(&mut self) {
         let h = self.findings_height();
         if self.finding_selected < self.finding_offset {

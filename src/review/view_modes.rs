@@ -9,6 +9,7 @@ use super::preview::ViewMode;
 use super::tree::{NodeKind, Status};
 
 impl App {
+    /// `x`: hex view on or off (binary files stay in hex).
     pub(super) fn toggle_hex(&mut self) {
         if let Some(doc) = self.preview.as_mut() {
             doc.mode = match doc.mode {
@@ -23,6 +24,7 @@ impl App {
         }
     }
 
+    /// `r`: show or mask again the secrets of the previewed file.
     pub(super) fn reveal_secrets(&mut self) {
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
@@ -37,6 +39,7 @@ impl App {
         }
     }
 
+    /// `d`: the diff against the baseline, or why there is none.
     pub(super) fn toggle_diff(&mut self) {
         let Some(doc) = self.preview.as_ref() else {
             return;
