@@ -243,6 +243,8 @@ impl App {
                 self.help_scroll = 0;
             }
             Action::Back => self.back(),
+            // The sign-off issue puts its dialog here: an `Option<…>` on `App` holding the
+            // pending approval (with `self.coverage`), drawn last in `ui::render` over `Clear`.
             Action::SignOff => {
                 self.status =
                     Some("sign-off arrives in a later issue; this screen is read-only".into());

@@ -55,9 +55,11 @@ where
     terminal.draw(|f| ui::render(app, f))?;
     for event in events {
         let event = event.context("reading the terminal")?;
-        if let Some(action) = action_for_event(app.mode, &event) {
-            app.update(action);
-        }
+        // Mouse motion and unbound keys change nothing: no redraw for them.
+        let Some(action) = action_for_event(app.mode, &event) else {
+            continue;
+        };
+        app.update(action);
         if app.should_quit {
             break;
         }
