@@ -2,7 +2,7 @@
 //! virtual folders of sources a source map embeds, with sizes, diff status and severities.
 //!
 //! Nodes are stored in one `Vec` with parents before their children, so every bottom-up
-//! pass (sizes, severities, filters) is a single reverse sweep. [`TreeView`] holds what the
+//! pass (sizes, severities, filters) is a single reverse sweep. [`super::tree_view::TreeView`] holds what the
 //! reviewer changed (expanded folders) and the rows currently visible.
 
 use std::collections::{HashMap, HashSet};
