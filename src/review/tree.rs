@@ -1,9 +1,10 @@
-//! The pure tree model behind the review screen: folders, files, removed entries and the
-//! virtual folders of sources a source map embeds, with sizes, diff status and severities.
+//! The pure tree model behind the review screen: folders, files, removed entries, and the
+//! virtual folders of what a source map embeds or a nested archive holds, with sizes, diff
+//! status and severities.
 //!
-//! Nodes are stored in one `Vec` with parents before their children, so every bottom-up
-//! pass (sizes, severities, filters) is a single reverse sweep. [`super::tree_view::TreeView`] holds what the
-//! reviewer changed (expanded folders) and the rows currently visible.
+//! Nodes are stored in one `Vec` with parents before their children, so every bottom-up pass
+//! (sizes, severities, filters) is a single reverse sweep. The reviewer's view of it (expanded
+//! folders, visible rows) is [`super::tree_view::TreeView`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
