@@ -59,7 +59,7 @@ pub enum Action {
     ToggleDiff,
     /// Toggle the hex view.
     ToggleHex,
-    /// Reveal the masked secrets of the previewed file (for the reviewer only).
+    /// Reveal the masked secret of the finding in view (for the reviewer only).
     Reveal,
     /// Jump to the next finding.
     NextFinding,
@@ -152,7 +152,7 @@ pub const KEYS: &[KeyBinding] = &[
     bind(B, &[Char('s')], Action::CycleSort, "s", "sort", "sort by size or by name"),
     bind(B, &[Char('d')], Action::ToggleDiff, "d", "diff", "diff the previewed file against the baseline"),
     bind(B, &[Char('x')], Action::ToggleHex, "x", "", "hex view on or off"),
-    bind(B, &[Char('r')], Action::Reveal, "r", "", "reveal the masked secrets of the previewed file (on your screen only)"),
+    bind(B, &[Char('r')], Action::Reveal, "r", "", "reveal the masked secret of the finding in view, one at a time (on your screen only)"),
     bind(B, &[Char('n')], Action::NextFinding, "n", "", "jump to the next finding"),
     bind(B, &[Char('S')], Action::SignOff, "S", "", "sign off (reserved: arrives in a later issue)"),
     bind(BH, &[Char('?')], Action::Help, "?", "help", "this help"),

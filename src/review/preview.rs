@@ -78,8 +78,9 @@ pub struct Doc {
     pub scroll_x: usize,
     /// Text, hex or diff.
     pub mode: ViewMode,
-    /// True once the reviewer pressed the reveal key: secrets are shown in clear.
-    pub revealed: bool,
+    /// The line (0-based) whose secrets the reviewer revealed with the reveal key; every
+    /// other secret stays masked.
+    pub revealed: Option<usize>,
     /// The diff against the baseline, computed on first use.
     pub diff: Option<DiffDoc>,
 }
@@ -108,7 +109,7 @@ impl Doc {
             scroll_y: 0,
             scroll_x: 0,
             mode: ViewMode::Text,
-            revealed: false,
+            revealed: None,
             diff: None,
         };
         let bytes = doc.bytes(artifact);
@@ -144,6 +145,15 @@ impl Doc {
             DocSource::Inner(b) => Cow::Borrowed(b),
             DocSource::Note(n) => Cow::Borrowed(n.as_bytes()),
         }
+    }
+
+    /// The masks in force: all but those of the revealed line.
+    pub fn active_masks(&self) -> Vec<Mask> {
+        self.masks
+            .iter()
+            .filter(|m| Some(m.line) != self.revealed)
+            .copied()
+            .collect()
     }
 
     /// Number of lines.

@@ -28,11 +28,22 @@ impl App {
     pub(super) fn reveal_secrets(&mut self) {
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
-                doc.revealed ^= true;
-                self.status = Some(if doc.revealed {
-                    "secrets revealed on this screen only; r hides them again".into()
+                // One secret at a time: the one the finding points at, else the first.
+                let line = doc
+                    .focus
+                    .filter(|f| doc.masks.iter().any(|m| m.line == *f))
+                    .unwrap_or(doc.masks[0].line);
+                doc.revealed = if doc.revealed.is_some() {
+                    None
                 } else {
-                    "secrets masked".into()
+                    Some(line)
+                };
+                self.status = Some(match doc.revealed {
+                    Some(l) => format!(
+                        "secret on line {} revealed on this screen only; r masks it again",
+                        l + 1
+                    ),
+                    None => "secrets masked".into(),
                 });
             }
             _ => self.status = Some("nothing masked in this file".into()),

@@ -438,3 +438,54 @@ fn a_finding_on_a_source_map_opens_its_embedded_folder() {
         "the preview says the map holds files:\n{screen}"
     );
 }
+
+#[test]
+fn reveal_shows_only_the_secret_of_the_finding_in_view() {
+    use crate::rules::{Finding, Location, Severity};
+    let (a1, a2) = (
+        super::fixtures::fake_token("AKIA", 16),
+        super::fixtures::fake_token("ghp_", 36),
+    );
+    let cfg = format!("aws = {a1}\ngh = {a2}\n");
+    let a = super::open(
+        &super::fixtures::tgz(&[(b"keys.txt", cfg.as_bytes())]),
+        "k.tgz",
+    );
+    let entry = a
+        .installed()
+        .find(|e| e.path == "keys.txt")
+        .map(|e| e.index);
+    let secret = |rule: &str, line, column| Finding {
+        rule: rule.into(),
+        severity: Severity::Critical,
+        location: Location {
+            entry,
+            path: "keys.txt".into(),
+            inner: None,
+            line: Some(line),
+            column: Some(column),
+        },
+        message: rule.into(),
+        evidence: serde_json::json!({ "length": 20 }),
+    };
+    let findings = vec![
+        secret("secret-aws-key", 1, 7),
+        secret("secret-github-token", 2, 6),
+    ];
+    let mut app = super::super::App::new(a, None, findings);
+    let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
+    assert!(
+        screen.contains(&a2[..20]),
+        "the GitHub token in view is revealed:\n{screen}"
+    );
+    assert!(
+        !screen.contains(&a1[..8]),
+        "the AWS key on another line stays masked:\n{screen}"
+    );
+    assert!(
+        screen.contains("aws = AKIA****************"),
+        "masked to the evidence's length:\n{screen}"
+    );
+    let screen = drive(&mut app, 100, 30, keys("r"));
+    assert!(!screen.contains(&a2[..20]), "r masks it again:\n{screen}");
+}

@@ -35,10 +35,13 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         (ViewMode::Hex, Some(kind)) => format!(" · {kind} · hex"),
         (ViewMode::Hex, None) => " · hex".to_owned(),
         (ViewMode::Diff, _) => " · diff vs baseline".to_owned(),
-        (ViewMode::Text, _) if !doc.masks.is_empty() && !doc.revealed => {
-            " · secrets masked (r reveals)".to_owned()
+        (ViewMode::Text, _) if doc.revealed.is_some() => {
+            format!(
+                " · SECRET ON LINE {} REVEALED",
+                doc.revealed.unwrap_or(0) + 1
+            )
         }
-        (ViewMode::Text, _) if doc.revealed => " · SECRETS REVEALED".to_owned(),
+        (ViewMode::Text, _) if !doc.masks.is_empty() => " · secrets masked (r reveals)".to_owned(),
         (ViewMode::Text, _) => String::new(),
     };
     // A map or nested archive: say that Enter shows what it holds.
@@ -79,11 +82,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             return;
         }
         (_, ViewMode::Hex) => {
-            let hidden = if doc.revealed {
-                Vec::new()
-            } else {
-                hidden_ranges(&bytes, &doc.line_starts, &doc.masks)
-            };
+            let hidden = hidden_ranges(&bytes, &doc.line_starts, &doc.active_masks());
             hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
         }
         (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
@@ -137,14 +136,9 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let digits = doc.line_count().to_string().len();
     let cw = w.saturating_sub(digits + 2).max(1);
     let end = (doc.scroll_y + h).min(doc.line_count());
-    let raw_line = |i: usize| -> Cow<'_, [u8]> {
-        let raw = line(bytes, &doc.line_starts, i);
-        if doc.revealed {
-            Cow::Borrowed(raw)
-        } else {
-            mask_line(raw, i, &doc.masks)
-        }
-    };
+    let masks = doc.active_masks();
+    let raw_line =
+        |i: usize| -> Cow<'_, [u8]> { mask_line(line(bytes, &doc.line_starts, i), i, &masks) };
     let windows: Vec<(String, bool, bool)> = (doc.scroll_y..end)
         .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
         .collect();
@@ -251,14 +245,8 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let cw = w.saturating_sub(13).max(1);
     let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(1)).0;
     // Secrets are masked on this release's side, as in the text view.
-    let new_line = |n: usize| {
-        let raw = line(bytes, &doc.line_starts, n);
-        if doc.revealed {
-            Cow::Borrowed(raw)
-        } else {
-            mask_line(raw, n, &doc.masks)
-        }
-    };
+    let masks = doc.active_masks();
+    let new_line = |n: usize| mask_line(line(bytes, &doc.line_starts, n), n, &masks);
     d.rows
         .iter()
         .skip(doc.scroll_y)
