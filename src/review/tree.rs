@@ -85,6 +85,9 @@ pub struct Tree {
     /// All nodes; `nodes[0]` is the root; parents come before children.
     pub nodes: Vec<Node>,
     by_path: HashMap<String, NodeId>,
+    /// Files inside an entry, by (the entry's node, inner path). Kept apart from `by_path` so
+    /// that a real file named like `x.map ▸ y` can never pose as an embedded source.
+    by_inner: HashMap<(NodeId, String), NodeId>,
     by_entry: HashMap<u32, NodeId>,
 }
 
@@ -107,6 +110,7 @@ impl Tree {
                 depth: 0,
             }],
             by_path: HashMap::new(),
+            by_inner: HashMap::new(),
             by_entry: HashMap::new(),
         };
         let set = |f: fn(&Diff) -> &Vec<crate::diff::EntryChange>| -> HashSet<&str> {
@@ -235,7 +239,7 @@ impl Tree {
                 let inner = parts[..=i].join("/");
                 let key = format!("{map_path} ▸ {inner}");
                 let last = i + 1 == parts.len();
-                if !last && let Some(&id) = self.by_path.get(&key) {
+                if !last && let Some(&id) = self.by_inner.get(&(node, inner.clone())) {
                     parent = id;
                     continue;
                 }
@@ -251,13 +255,13 @@ impl Tree {
                 let id = self.push(
                     parent,
                     (*part).to_owned(),
-                    key.clone(),
-                    Some(inner),
+                    key,
+                    Some(inner.clone()),
                     kind,
                     size,
                     Status::Same,
                 );
-                self.by_path.insert(key, id);
+                self.by_inner.insert((node, inner), id);
                 parent = id;
             }
         }
@@ -295,16 +299,11 @@ impl Tree {
             .and_then(|e| self.by_entry.get(&e).copied())
             .or_else(|| self.by_path.get(&loc.path).copied())?;
         if let Some(inner) = &loc.inner {
-            let key = format!("{} ▸ {inner}", self.nodes[base as usize].path);
-            if let Some(&id) = self.by_path.get(&key) {
-                return Some(id);
-            }
-            let cleaned = format!(
-                "{} ▸ {}",
-                self.nodes[base as usize].path,
-                sourcemap::display_path(inner, 0)
-            );
-            return self.by_path.get(&cleaned).copied().or(Some(base));
+            let found = self.by_inner.get(&(base, inner.clone())).or_else(|| {
+                self.by_inner
+                    .get(&(base, sourcemap::display_path(inner, 0)))
+            });
+            return Some(found.copied().unwrap_or(base));
         }
         Some(base)
     }
@@ -314,9 +313,15 @@ impl Tree {
         self.by_entry.get(&entry).copied()
     }
 
-    /// The node at a path (`map ▸ inner` for embedded sources).
+    /// The node at an install path.
     pub fn node_at(&self, path: &str) -> Option<NodeId> {
         self.by_path.get(path).copied()
+    }
+
+    /// The node of a file or folder inside the entry at `node` (a map's source, an archive's
+    /// entry).
+    pub fn inner_node(&self, node: NodeId, inner: &str) -> Option<NodeId> {
+        self.by_inner.get(&(node, inner.to_owned())).copied()
     }
 
     /// The node.

@@ -489,3 +489,36 @@ fn reveal_shows_only_the_secret_of_the_finding_in_view() {
     let screen = drive(&mut app, 100, 30, keys("r"));
     assert!(!screen.contains(&a2[..20]), "r masks it again:\n{screen}");
 }
+
+#[test]
+fn a_real_file_cannot_pose_as_an_embedded_source() {
+    let map = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["real embedded\n"]}"#;
+    let bytes = super::fixtures::tgz(&[
+        (b"x.js.map", map),
+        ("x.js.map \u{25b8} a.ts".as_bytes(), b"an impostor\n"),
+    ]);
+    let app = super::super::App::new(super::open(&bytes, "i.tgz"), None, vec![]);
+    let map_node = app.tree.node_at("x.js.map").expect("the map");
+    let inner = app
+        .tree
+        .inner_node(map_node, "a.ts")
+        .expect("its embedded source");
+    assert!(
+        matches!(app.tree.node(inner).kind, NodeKind::Inner { .. }),
+        "the embedded one is virtual"
+    );
+    let impostor = app
+        .tree
+        .node_at("x.js.map \u{25b8} a.ts")
+        .expect("the real file");
+    assert_ne!(impostor, inner, "the real file is its own node");
+    assert!(
+        matches!(app.tree.node(impostor).kind, NodeKind::Entry(_)),
+        "and it is a real entry"
+    );
+    assert_eq!(
+        app.tree.node(impostor).parent,
+        Some(0),
+        "at the top level, not inside the map"
+    );
+}
