@@ -193,7 +193,7 @@ impl App {
         let needle = self.view.filters.text.to_lowercase();
         if !needle.is_empty()
             && let Some(row) = {
-                let name = |r: &NodeId| self.tree.node(*r).name.to_lowercase();
+                let name = |r: &NodeId| self.tree.node(*r).lower.as_str();
                 let rows = &self.view.rows;
                 rows.iter()
                     .position(|r| name(r) == needle)

@@ -61,8 +61,12 @@ pub struct Node {
     pub inner: Option<String>,
     /// The parent folder (`None` for the root).
     pub parent: Option<NodeId>,
-    /// Children, unsorted.
+    /// Children, largest first (sorted once when the tree is built).
     pub children: Vec<NodeId>,
+    /// The same children, folders first, then by name.
+    pub children_by_name: Vec<NodeId>,
+    /// The name in lower case, for the filter.
+    pub lower: String,
     /// Bytes: the file's size, or the sum over a folder.
     pub size: u64,
     /// What it is.
@@ -101,6 +105,8 @@ impl Tree {
                 inner: None,
                 parent: None,
                 children: Vec::new(),
+                children_by_name: Vec::new(),
+                lower: String::new(),
                 size: 0,
                 kind: NodeKind::Dir,
                 status: Status::Same,
@@ -166,7 +172,28 @@ impl Tree {
             }
         }
         t.sum_up();
+        t.sort_children();
         t
+    }
+
+    /// Sorts every child list once for both orders, so no keystroke ever sorts.
+    fn sort_children(&mut self) {
+        for i in 0..self.nodes.len() {
+            let mut kids = std::mem::take(&mut self.nodes[i].children);
+            let nodes = &self.nodes;
+            kids.sort_by(|a, b| {
+                let (a, b) = (&nodes[*a as usize], &nodes[*b as usize]);
+                b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name))
+            });
+            let mut by_name = kids.clone();
+            by_name.sort_by(|a, b| {
+                let (a, b) = (&nodes[*a as usize], &nodes[*b as usize]);
+                let (da, db) = (a.kind == NodeKind::Dir, b.kind == NodeKind::Dir);
+                db.cmp(&da).then_with(|| a.name.cmp(&b.name))
+            });
+            self.nodes[i].children = kids;
+            self.nodes[i].children_by_name = by_name;
+        }
     }
 
     /// Inserts a path below the root, creating folders on the way; returns the leaf.
@@ -211,11 +238,13 @@ impl Tree {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
         let depth = self.nodes[parent as usize].depth + 1;
         self.nodes.push(Node {
+            lower: name.to_lowercase(),
             name,
             path,
             inner,
             parent: Some(parent),
             children: Vec::new(),
+            children_by_name: Vec::new(),
             size,
             kind,
             status,
