@@ -96,6 +96,7 @@ fn main() {
             ms(ls),
             frame.as_secs_f64() / ls.as_secs_f64()
         );
+        walk(&real);
     }
 
     // Keystrokes on the fully expanded tree (100,000+ rows).
@@ -183,5 +184,39 @@ fn first_preview(label: &str, path: &str) {
         "first preview, {label:<17} ({lines} lines): {:6.2} ms (target ≤ 50); scroll right {:.2} ms",
         ms(preview),
         ms(t.elapsed() / 20)
+    );
+}
+
+/// Walks every row of a real artifact's fully expanded tree (each step previews a new file):
+/// the keystroke cost on real content, mean and worst.
+fn walk(path: &str) {
+    let mut app = load(path, None, Limits::default()).expect("load");
+    app.color = true;
+    app.view.expanded.iter_mut().for_each(|e| *e = true);
+    app.view.rebuild(&app.tree);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    app.update(Action::Resize(80, 24));
+    draw(&mut term, &app);
+    let (mut total, mut worst, mut worst_at) = (Duration::ZERO, Duration::ZERO, String::new());
+    let rows = app.view.rows.len();
+    for _ in 1..rows {
+        let t = Instant::now();
+        app.update(Action::Down);
+        draw(&mut term, &app);
+        let d = t.elapsed();
+        total += d;
+        if d > worst {
+            worst = d;
+            worst_at = app
+                .preview
+                .as_ref()
+                .map(|p| p.path.clone())
+                .unwrap_or_default();
+        }
+    }
+    println!(
+        "walking all {rows} rows (preview each): {:.2} ms mean, {:.2} ms worst ({worst_at})",
+        ms(total / u32::try_from(rows.max(2) - 1).unwrap_or(u32::MAX)),
+        ms(worst)
     );
 }
