@@ -328,11 +328,23 @@ impl Tree {
             .and_then(|e| self.by_entry.get(&e).copied())
             .or_else(|| self.by_path.get(&loc.path).copied())?;
         if let Some(inner) = &loc.inner {
-            let found = self.by_inner.get(&(base, inner.clone())).or_else(|| {
-                self.by_inner
-                    .get(&(base, sourcemap::display_path(inner, 0)))
-            });
-            return Some(found.copied().unwrap_or(base));
+            let clean = sourcemap::display_path(inner, 0);
+            let found = self
+                .by_inner
+                .get(&(base, inner.clone()))
+                .or_else(|| self.by_inner.get(&(base, clean.clone())))
+                .copied()
+                // Rules may name a source without the bundler's prefix (`src/a.ts` for
+                // `webpack://app/./src/a.ts`): take the shortest inner path ending with it.
+                .or_else(|| {
+                    let tail = format!("/{clean}");
+                    self.by_inner
+                        .iter()
+                        .filter(|((b, p), _)| *b == base && p.ends_with(&tail))
+                        .min_by_key(|((_, p), _)| (p.len(), p.clone()))
+                        .map(|(_, id)| *id)
+                });
+            return Some(found.unwrap_or(base));
         }
         Some(base)
     }

@@ -522,3 +522,23 @@ fn a_real_file_cannot_pose_as_an_embedded_source() {
         "at the top level, not inside the map"
     );
 }
+
+#[test]
+fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
+    let mut app = leaky_app();
+    let map = app.tree.node_at("dist/cli.js.map").expect("map");
+    let token = app
+        .tree
+        .inner_node(map, "demo-cli/src/auth/token.ts")
+        .expect("token.ts");
+    for inner in [
+        "webpack://demo-cli/./src/auth/token.ts",
+        "demo-cli/src/auth/token.ts",
+        "src/auth/token.ts",
+    ] {
+        let mut f = app.findings[1].clone();
+        f.location.inner = Some(inner.into());
+        assert_eq!(app.tree.locate(&f), Some(token), "{inner} locates token.ts");
+    }
+    app.findings.clear();
+}
