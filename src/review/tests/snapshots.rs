@@ -95,3 +95,14 @@ fn a_finding_past_the_end_of_its_file_still_shows_the_file() {
         "the last lines are on screen:\n{screen}"
     );
 }
+
+#[test]
+fn an_empty_package_draws_and_takes_every_key() {
+    let mut app = App::new(open(&fixtures::tgz(&[]), "empty.tgz"), None, vec![]);
+    let screen = drive(&mut app, 80, 24, keys("jk\n\thlx\td\tr?\x1b/a\x1bfcsnS"));
+    assert!(
+        screen.contains("nothing matches"),
+        "an empty tree says so:\n{screen}"
+    );
+    assert!(!app.should_quit);
+}
