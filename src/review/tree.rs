@@ -216,7 +216,14 @@ impl Tree {
             let (k, s, st) = if last {
                 (kind.clone(), size, status)
             } else {
-                (NodeKind::Dir, 0, Status::Same)
+                // Removed entries come last, so a folder first made for one holds only removed
+                // entries: it was removed too.
+                let st = if status == Status::Removed {
+                    Status::Removed
+                } else {
+                    Status::Same
+                };
+                (NodeKind::Dir, 0, st)
             };
             parent = self.push(parent, (*part).to_owned(), full.clone(), None, k, s, st);
             self.by_path.insert(full, parent);

@@ -542,3 +542,40 @@ fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
     }
     app.findings.clear();
 }
+
+#[test]
+fn a_removed_folder_is_shown_in_place_as_removed() {
+    use crate::manifest::Manifest;
+    use crate::review::tree::Status;
+    let old = super::open(
+        &super::fixtures::tgz(&[
+            (b"index.js", b"1\n"),
+            (b"old/a.js", b"2\n"),
+            (b"old/deep/b.js", b"3\n"),
+        ]),
+        "o.tgz",
+    );
+    let new = super::open(&super::fixtures::tgz(&[(b"index.js", b"1\n")]), "n.tgz");
+    let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let screen = drive(&mut app, 80, 24, keys("c"));
+    for path in ["old", "old/deep", "old/deep/b.js", "old/a.js"] {
+        let id = app
+            .tree
+            .node_at(path)
+            .expect("removed paths are in the tree");
+        assert_eq!(
+            app.tree.node(id).status,
+            Status::Removed,
+            "{path} is marked removed"
+        );
+        assert!(
+            app.view.rows.contains(&id),
+            "{path} is listed under only-changed:\n{screen}"
+        );
+    }
+    assert!(
+        !screen.contains("index.js"),
+        "the unchanged file is hidden:\n{screen}"
+    );
+}

@@ -90,7 +90,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         let name = fit(&name, name_w);
         let pad = name_w.saturating_sub(name.chars().count());
         let mut name_style = ratatui::style::Style::default();
-        if n.kind == NodeKind::Removed {
+        if n.status == crate::review::tree::Status::Removed {
             name_style = theme
                 .dim()
                 .add_modifier(ratatui::style::Modifier::CROSSED_OUT);
