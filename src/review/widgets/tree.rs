@@ -54,7 +54,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .take(usize::from(inner.height))
     {
         let n = app.tree.node(*id);
-        let indent = usize::from(n.depth.saturating_sub(1)).min(width / 3);
+        // Deep trees (a filter opens every folder) must leave room for the names.
+        let indent = usize::from(n.depth.saturating_sub(1)).min(width / 5);
         // Open means its children are the rows below it (a filter may hide them all).
         let open = app
             .view
@@ -72,13 +73,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .map_or((" ", ratatui::style::Style::default()), |s| {
                 theme.severity(s)
             });
-        let size = format_size(n.size, BINARY);
+        // One decimal keeps every size within 9 cells (`1023.9 KiB` aside), so columns align.
+        let size = format_size(n.size, BINARY.decimal_places(1));
         // Narrow panes drop the bar, then the size, before the name.
         let (show_bar, show_size) = (width >= 30, width >= 20);
         let right = if show_bar {
-            10 + BAR
+            11 + BAR
         } else if show_size {
-            9
+            10
         } else {
             0
         };
@@ -112,7 +114,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Span::raw(" ".repeat(pad)),
         ]);
         if show_size {
-            line.push_span(Span::styled(format!(" {size:>8}"), theme.dim()));
+            line.push_span(Span::styled(format!(" {size:>9}"), theme.dim()));
         }
         if show_bar {
             line.push_span(Span::raw(" "));
