@@ -3,7 +3,8 @@
 //!
 //! - first full frame on a generated 100,000-file package, against `shipcheck ls` of it;
 //! - first preview of a 5 MB single-line file;
-//! - one keystroke (update + draw) on the 100,000-entry tree.
+//! - one keystroke (update + draw) on the 100,000-entry tree;
+//! - with `SHIPCHECK_BENCH_ARTIFACT=PATH`, the first frame on that real artifact against `ls`.
 
 #[path = "../tests/support/fixtures.rs"]
 mod fixtures;
@@ -37,10 +38,20 @@ fn draw(term: &mut Terminal<TestBackend>, app: &App) {
 }
 
 fn main() {
-    // Cold load of the curated syntax set (the screen does this on a background thread).
+    // Cold start of highlighting: loading the curated syntax set, then compiling the
+    // JavaScript/TypeScript/JSON/Markdown regexes. The screen does both on a background thread
+    // while the artifact opens (`highlight::warm_up`), so the first preview finds them ready.
     let t = Instant::now();
     let _ = highlight::syntaxes();
     let cold = t.elapsed();
+    let t = Instant::now();
+    highlight::prime();
+    let primed = t.elapsed();
+    println!(
+        "highlighting cold start:      {:8.1} ms set + {:.1} ms regexes (off the UI thread)",
+        ms(cold),
+        ms(primed)
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let many = fixtures::write(dir.path(), "many.tgz", &fixtures::many_files(100_000));
     let many = many.to_str().expect("utf-8 path").to_owned();
@@ -64,6 +75,29 @@ fn main() {
         ms(ls),
         first_frame.as_secs_f64() / ls.as_secs_f64()
     );
+
+    // A real artifact, when given: `SHIPCHECK_BENCH_ARTIFACT=path cargo bench --bench review`.
+    if let Some(real) = std::env::var_os("SHIPCHECK_BENCH_ARTIFACT") {
+        let real = real.to_string_lossy().into_owned();
+        let (ls, _) = best_of(3, || {
+            let a = artifact::open(&real, &Options::default(), None).expect("open");
+            shipcheck::report::ls::text(&a).len()
+        });
+        let (frame, files) = best_of(3, || {
+            let mut app = load(&real, None, Limits::default()).expect("load");
+            let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            app.update(Action::Resize(80, 24));
+            draw(&mut term, &app);
+            app.artifact.file_count()
+        });
+        println!(
+            "first frame, {real} ({files} files): {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 2.00)",
+            ms(frame),
+            ms(ls),
+            frame.as_secs_f64() / ls.as_secs_f64()
+        );
+        walk(&real);
+    }
 
     // Keystrokes on the fully expanded tree (100,000+ rows).
     app.view.expanded.iter_mut().for_each(|e| *e = true);
@@ -102,11 +136,22 @@ fn main() {
         );
     }
 
-    // First preview of a 5 MB single-line file, syntax set already loaded (it loads on a
-    // background thread while the artifact opens; its cold load is reported on its own).
-    let long = fixtures::write(dir.path(), "long.tgz", &fixtures::one_long_line(5 << 20));
-    let long = long.to_str().expect("utf-8 path").to_owned();
-    let mut app = load(&long, None, Limits::default()).expect("load");
+    // First previews of big minified files, syntax set already loaded (it loads on a
+    // background thread while the artifact opens; its cold start is reported above).
+    for (label, bytes) in [
+        ("5 MB, one line", fixtures::one_long_line(5 << 20)),
+        ("5 MB, 1 KiB lines", fixtures::minified(5 << 20, 1024)),
+        ("60 MB, one line", fixtures::one_long_line(60 << 20)),
+    ] {
+        let path = fixtures::write(dir.path(), "long.tgz", &bytes);
+        first_preview(label, path.to_str().expect("utf-8 path"));
+    }
+}
+
+/// Opens `path`, puts the cursor above its bundle, then times moving onto it (which indexes
+/// its lines), opening it and drawing, then a horizontal scroll.
+fn first_preview(label: &str, path: &str) {
+    let mut app = load(path, None, Limits::default()).expect("load");
     app.color = true;
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     app.update(Action::Resize(80, 24));
@@ -122,26 +167,56 @@ fn main() {
     app.selected = row - 1; // the dist folder above it
     draw(&mut term, &app);
     let t = Instant::now();
-    app.update(Action::Down); // onto the bundle: index its lines, draw the first window
+    app.update(Action::Down);
     app.update(Action::Open);
     draw(&mut term, &app);
     let preview = t.elapsed();
-    let doc = app.preview.as_ref().expect("a preview");
-    println!(
-        "first preview, {} ({} bytes, {} line): {:8.2} ms (target ≤ 50); syntax set cold load {:.1} ms",
-        doc.path,
-        doc.len,
-        doc.line_count(),
-        ms(preview),
-        ms(cold)
-    );
+    let lines = app
+        .preview
+        .as_ref()
+        .map_or(0, shipcheck::review::preview::Doc::line_count);
     let t = Instant::now();
-    for _ in 0..50 {
-        app.update(Action::Open); // scroll right along the line
+    for _ in 0..20 {
+        app.update(Action::Open); // scroll right along the lines
         draw(&mut term, &app);
     }
     println!(
-        "horizontal scroll on it:      {:8.2} ms per keystroke",
-        ms(t.elapsed() / 50)
+        "first preview, {label:<17} ({lines} lines): {:6.2} ms (target ≤ 50); scroll right {:.2} ms",
+        ms(preview),
+        ms(t.elapsed() / 20)
+    );
+}
+
+/// Walks every row of a real artifact's fully expanded tree (each step previews a new file):
+/// the keystroke cost on real content, mean and worst.
+fn walk(path: &str) {
+    let mut app = load(path, None, Limits::default()).expect("load");
+    app.color = true;
+    app.view.expanded.iter_mut().for_each(|e| *e = true);
+    app.view.rebuild(&app.tree);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    app.update(Action::Resize(80, 24));
+    draw(&mut term, &app);
+    let (mut total, mut worst, mut worst_at) = (Duration::ZERO, Duration::ZERO, String::new());
+    let rows = app.view.rows.len();
+    for _ in 1..rows {
+        let t = Instant::now();
+        app.update(Action::Down);
+        draw(&mut term, &app);
+        let d = t.elapsed();
+        total += d;
+        if d > worst {
+            worst = d;
+            worst_at = app
+                .preview
+                .as_ref()
+                .map(|p| p.path.clone())
+                .unwrap_or_default();
+        }
+    }
+    println!(
+        "walking all {rows} rows (preview each): {:.2} ms mean, {:.2} ms worst ({worst_at})",
+        ms(total / u32::try_from(rows.max(2) - 1).unwrap_or(u32::MAX)),
+        ms(worst)
     );
 }

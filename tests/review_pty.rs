@@ -36,6 +36,7 @@ type Screen = Arc<Mutex<vt100::Parser<Recorder>>>;
 
 struct Session {
     screen: Screen,
+    master: Box<dyn portable_pty::MasterPty + Send>,
     writer: Box<dyn std::io::Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
 }
@@ -70,7 +71,6 @@ impl Session {
         )));
         let sink = Arc::clone(&screen);
         std::thread::spawn(move || {
-            let _master = pty.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -81,6 +81,7 @@ impl Session {
         });
         Session {
             screen,
+            master: pty.master,
             writer,
             child,
         }
@@ -107,6 +108,48 @@ impl Session {
             assert!(
                 Instant::now() < deadline,
                 "the screen never showed {text:?}; it shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Resizes the terminal, as a window manager would, and the emulator with it.
+    fn resize(&mut self, rows: u16, cols: u16) {
+        self.screen
+            .lock()
+            .expect("parser lock")
+            .screen_mut()
+            .set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// Waits until row `row` of the screen holds `text`.
+    fn wait_for_row(&self, row: u16, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let line = {
+                let parser = self.screen.lock().expect("parser lock");
+                let (_, cols) = parser.screen().size();
+                parser
+                    .screen()
+                    .rows(0, cols)
+                    .nth(usize::from(row))
+                    .unwrap_or_default()
+            };
+            if line.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "row {row} never showed {text:?}; screen:\n{}",
+                self.contents()
             );
             std::thread::sleep(Duration::from_millis(30));
         }
@@ -283,6 +326,20 @@ fn a_panic_restores_the_terminal() {
         !parser.screen().hide_cursor(),
         "the cursor is back after a panic"
     );
+}
+
+#[test]
+fn the_screen_follows_a_resize() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let mut s = Session::start(dir.path(), &["review", "demo.tgz"], &[]);
+    s.wait_for_row(23, "q quit");
+    s.resize(30, 100);
+    s.wait_for_row(29, "q quit");
+    s.resize(24, 80);
+    s.wait_for_row(23, "q quit");
+    s.send("q");
+    assert!(s.wait_exit(), "q exits with status 0 after resizes");
 }
 
 #[test]

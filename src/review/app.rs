@@ -13,7 +13,6 @@ use super::coverage::Coverage;
 use super::preview::Doc;
 use super::tree::{NodeId, NodeKind, Tree};
 use super::tree_view::TreeView;
-use super::ui;
 
 /// The focused pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,9 +98,18 @@ impl App {
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let tree = Tree::build(&artifact, baseline.as_ref().map(|b| &b.diff), &findings);
         let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
+        // A finding flags the entry it sits in (the map or archive, for a file inside one).
+        let flagged_files = finding_nodes
+            .iter()
+            .flatten()
+            .filter_map(|id| match tree.node(*id).kind {
+                NodeKind::Entry(i) | NodeKind::Inner { container: i, .. } => Some(i),
+                _ => None,
+            })
+            .collect();
         let coverage = Coverage {
             files_total: artifact.file_count(),
-            flagged_files: findings.iter().filter_map(|f| f.location.entry).collect(),
+            flagged_files,
             findings_total: findings.len(),
             ..Coverage::default()
         };
@@ -185,7 +193,7 @@ impl App {
         let needle = self.view.filters.text.to_lowercase();
         if !needle.is_empty()
             && let Some(row) = {
-                let name = |r: &NodeId| self.tree.node(*r).name.to_lowercase();
+                let name = |r: &NodeId| self.tree.node(*r).lower.as_str();
                 let rows = &self.view.rows;
                 rows.iter()
                     .position(|r| name(r) == needle)
@@ -235,6 +243,8 @@ impl App {
                 self.help_scroll = 0;
             }
             Action::Back => self.back(),
+            // The sign-off issue puts its dialog here: an `Option<…>` on `App` holding the
+            // pending approval (with `self.coverage`), drawn last in `ui::render` over `Clear`.
             Action::SignOff => {
                 self.status =
                     Some("sign-off arrives in a later issue; this screen is read-only".into());
@@ -279,45 +289,6 @@ impl App {
             }
         } else if self.focus != Pane::Tree {
             self.focus = Pane::Tree;
-        }
-    }
-
-    /// Rows of the tree pane's inside.
-    pub fn tree_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).tree.height.saturating_sub(2)).max(1)
-    }
-
-    /// Rows of the preview pane's inside.
-    pub fn preview_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).preview.height.saturating_sub(2)).max(1)
-    }
-
-    /// Rows of the findings pane's inside.
-    pub fn findings_height(&self) -> usize {
-        usize::from(ui::layout(self.area()).findings.height.saturating_sub(2)).max(1)
-    }
-
-    /// The whole screen.
-    pub fn area(&self) -> ratatui::layout::Rect {
-        ratatui::layout::Rect::new(0, 0, self.viewport.0, self.viewport.1)
-    }
-
-    pub(super) fn scroll_tree_into_view(&mut self) {
-        let h = self.tree_height();
-        self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
-        if self.selected < self.tree_offset {
-            self.tree_offset = self.selected;
-        } else if self.selected >= self.tree_offset + h {
-            self.tree_offset = self.selected + 1 - h;
-        }
-    }
-
-    pub(super) fn scroll_findings_into_view(&mut self) {
-        let h = self.findings_height();
-        if self.finding_selected < self.finding_offset {
-            self.finding_offset = self.finding_selected;
-        } else if self.finding_selected >= self.finding_offset + h {
-            self.finding_offset = self.finding_selected + 1 - h;
         }
     }
 

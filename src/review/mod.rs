@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod binary;
 pub mod coverage;
 pub mod diffview;
 pub mod highlight;

@@ -1,5 +1,4 @@
-//! How each pane answers the keys and the mouse: moving, opening, jumping to findings, and the
-//! preview's view modes (hex, diff, reveal).
+//! How each pane answers the keys and the mouse: moving, opening, and jumping to findings.
 
 use std::sync::Arc;
 
@@ -10,6 +9,7 @@ use super::tree::{NodeId, NodeKind};
 use super::ui;
 
 impl App {
+    /// A key in the tree pane: move, expand, collapse, open.
     pub(super) fn tree_key(&mut self, a: Action) {
         let last = self.view.rows.len().saturating_sub(1);
         let page = self.tree_height();
@@ -77,8 +77,13 @@ impl App {
         if let Some(doc) = self.preview.as_mut() {
             doc.focus = line.map(|l| (l as usize).saturating_sub(1));
             if let Some(f) = doc.focus {
-                doc.mode = ViewMode::Text;
-                doc.scroll_y = f.saturating_sub(height / 3);
+                if doc.binary.is_none() {
+                    doc.mode = ViewMode::Text;
+                }
+                // A line past the end (a stale or wrong finding) must not scroll into emptiness.
+                doc.scroll_y = f
+                    .saturating_sub(height / 3)
+                    .min(doc.rows().saturating_sub(height));
                 doc.scroll_x = 0;
             }
         }
@@ -141,6 +146,7 @@ impl App {
         )
     }
 
+    /// A key in the preview pane: scroll down/up and right/left.
     pub(super) fn preview_key(&mut self, a: Action) {
         let page = self.preview_height();
         let step = usize::from(ui::layout(self.area()).preview.width / 2).max(8);
@@ -161,6 +167,7 @@ impl App {
         }
     }
 
+    /// A key in the findings pane: move, or jump to the finding.
     pub(super) fn findings_key(&mut self, a: Action) {
         let last = self.findings.len().saturating_sub(1);
         let page = self.findings_height();
@@ -194,6 +201,11 @@ impl App {
             self.view.filters = super::tree_view::Filters::default();
             row = self.view.reveal(&self.tree, id);
         }
+        // A finding on a map or nested archive is about what it holds: show that too.
+        if self.tree.expandable(id) && !self.view.expanded[id as usize] {
+            self.view.expanded[id as usize] = true;
+            self.view.rebuild(&self.tree);
+        }
         if let Some(r) = row {
             self.selected = r;
             self.scroll_tree_into_view();
@@ -201,6 +213,7 @@ impl App {
         self.open_node(id, line);
     }
 
+    /// `n`: the selected finding if not yet opened, else the one after it.
     pub(super) fn next_finding(&mut self) {
         if self.findings.is_empty() {
             self.status = Some("no findings".into());
@@ -218,6 +231,7 @@ impl App {
         self.jump_to_finding(next);
     }
 
+    /// The mouse wheel scrolls the pane under the pointer.
     pub(super) fn wheel(&mut self, column: u16, row: u16, delta: i8) {
         let r = ui::layout(self.area());
         let pos = ratatui::layout::Position::new(column, row);
@@ -238,6 +252,7 @@ impl App {
         }
     }
 
+    /// A click focuses a pane and selects a row; a second click on it opens it.
     pub(super) fn click(&mut self, column: u16, row: u16) {
         let r = ui::layout(self.area());
         let pos = ratatui::layout::Position::new(column, row);

@@ -78,8 +78,9 @@ pub struct Doc {
     pub scroll_x: usize,
     /// Text, hex or diff.
     pub mode: ViewMode,
-    /// True once the reviewer pressed the reveal key: secrets are shown in clear.
-    pub revealed: bool,
+    /// The line (0-based) whose secrets the reviewer revealed with the reveal key; every
+    /// other secret stays masked.
+    pub revealed: Option<usize>,
     /// The diff against the baseline, computed on first use.
     pub diff: Option<DiffDoc>,
 }
@@ -108,11 +109,11 @@ impl Doc {
             scroll_y: 0,
             scroll_x: 0,
             mode: ViewMode::Text,
-            revealed: false,
+            revealed: None,
             diff: None,
         };
         let bytes = doc.bytes(artifact);
-        let (len, binary) = (bytes.len(), binary_kind(&bytes));
+        let (len, binary) = (bytes.len(), super::binary::binary_kind(&bytes));
         let starts = line_starts(&bytes);
         drop(bytes);
         (doc.len, doc.binary, doc.line_starts) = (len, binary, starts);
@@ -144,6 +145,15 @@ impl Doc {
             DocSource::Inner(b) => Cow::Borrowed(b),
             DocSource::Note(n) => Cow::Borrowed(n.as_bytes()),
         }
+    }
+
+    /// The masks in force: all but those of the revealed line.
+    pub fn active_masks(&self) -> Vec<Mask> {
+        self.masks
+            .iter()
+            .filter(|m| Some(m.line) != self.revealed)
+            .copied()
+            .collect()
     }
 
     /// Number of lines.
@@ -199,54 +209,43 @@ fn secret_len(evidence: &serde_json::Value) -> Option<usize> {
 pub fn mask_line<'a>(raw: &'a [u8], line_no: usize, masks: &[Mask]) -> Cow<'a, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     for m in masks.iter().filter(|m| m.line == line_no) {
-        let start = m.start.min(raw.len());
-        let end = match m.len {
-            Some(n) => start.saturating_add(n).min(raw.len()),
-            None => raw[start..]
-                .iter()
-                .position(|b| b" \t\"'`,;)}]<>".contains(b))
-                .map_or(raw.len(), |p| start + p),
-        };
+        let hidden = hidden_span(raw, m);
         let buf = out.get_or_insert_with(|| raw.to_vec());
-        for b in &mut buf[(start + MASK_KEEP).min(end)..end] {
+        for b in &mut buf[hidden] {
             *b = b'*';
         }
     }
     out.map_or(Cow::Borrowed(raw), Cow::Owned)
 }
 
-/// `Some(type guess)` when the bytes are binary: a NUL or invalid UTF-8 in the first 8 KiB.
-pub fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
-    let head = &bytes[..bytes.len().min(8192)];
-    let magic: &[(&[u8], &str)] = &[
-        (b"\x89PNG", "PNG image"),
-        (b"\xff\xd8\xff", "JPEG image"),
-        (b"GIF8", "GIF image"),
-        (b"\x1f\x8b", "gzip archive"),
-        (b"PK\x03\x04", "zip archive"),
-        (b"\x7fELF", "ELF executable"),
-        (b"\xcf\xfa\xed\xfe", "Mach-O executable"),
-        (b"MZ", "Windows executable"),
-        (b"\0asm", "WebAssembly module"),
-        (b"%PDF", "PDF document"),
-        (b"wOFF", "WOFF font"),
-        (b"wOF2", "WOFF2 font"),
-    ];
-    if let Some((_, kind)) = magic.iter().find(|(m, _)| head.starts_with(m)) {
-        return Some(kind);
-    }
-    // A multi-byte character cut by the 8 KiB window is not evidence of binary.
-    let truncated = head.len() < bytes.len();
-    let mut chunks = head.utf8_chunks().peekable();
-    let mut invalid = false;
-    while let Some(c) = chunks.next() {
-        let last = chunks.peek().is_none();
-        if !(c.invalid().is_empty() || last && truncated && c.invalid().len() <= 3) {
-            invalid = true;
-            break;
-        }
-    }
-    (memchr::memchr(0, head).is_some() || invalid).then_some("binary data")
+/// The bytes of a line a mask hides: from the secret's start plus [`MASK_KEEP`] to its end
+/// (its length, or the end of the token).
+fn hidden_span(raw: &[u8], m: &Mask) -> std::ops::Range<usize> {
+    let start = m.start.min(raw.len());
+    let end = match m.len {
+        Some(n) => start.saturating_add(n).min(raw.len()),
+        None => raw[start..]
+            .iter()
+            .position(|b| b" \t\"'`,;)}]<>".contains(b))
+            .map_or(raw.len(), |p| start + p),
+    };
+    (start + MASK_KEEP).min(end)..end
+}
+
+/// The hidden byte ranges of the whole document, for views that are not line by line (hex).
+pub fn hidden_ranges(
+    bytes: &[u8],
+    starts: &[usize],
+    masks: &[Mask],
+) -> Vec<std::ops::Range<usize>> {
+    masks
+        .iter()
+        .filter_map(|m| {
+            let base = *starts.get(m.line)?;
+            let r = hidden_span(line(bytes, starts, m.line), m);
+            Some(base + r.start..base + r.end)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -289,13 +288,5 @@ mod tests {
             b"other",
             "other lines untouched"
         );
-    }
-
-    #[test]
-    fn binary_is_detected_with_a_type_guess() {
-        assert_eq!(binary_kind(b"\x89PNG\r\n\x1a\n...."), Some("PNG image"));
-        assert_eq!(binary_kind(b"abc\0def"), Some("binary data"));
-        assert_eq!(binary_kind("héllo".as_bytes()), None);
-        assert_eq!(binary_kind(b"text \xff\xfe more text"), Some("binary data"));
     }
 }

@@ -55,9 +55,11 @@ where
     terminal.draw(|f| ui::render(app, f))?;
     for event in events {
         let event = event.context("reading the terminal")?;
-        if let Some(action) = action_for_event(app.mode, &event) {
-            app.update(action);
-        }
+        // Mouse motion and unbound keys change nothing: no redraw for them.
+        let Some(action) = action_for_event(app.mode, &event) else {
+            continue;
+        };
+        app.update(action);
         if app.should_quit {
             break;
         }
@@ -85,11 +87,7 @@ pub fn load(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Resul
     let baseline = baseline
         .map(|b| -> anyhow::Result<Baseline> {
             let path = std::path::Path::new(b);
-            let is_json = path.is_file()
-                && std::fs::read(path)
-                    .ok()
-                    .and_then(|bytes| bytes.iter().copied().find(|c| !c.is_ascii_whitespace()))
-                    == Some(b'{');
+            let is_json = path.is_file() && starts_like_json(path);
             if is_json {
                 Ok(Baseline::new(
                     crate::manifest::load(b, &opts)?,
@@ -105,6 +103,16 @@ pub fn load(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Resul
         .transpose()?;
     let findings = crate::rules::evaluate(&artifact, baseline.as_ref().map(|b| &b.manifest));
     Ok(App::new(artifact, baseline, findings))
+}
+
+/// True when the file's first non-blank byte (within 64) is `{`: a release manifest.
+fn starts_like_json(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Restores the terminal when dropped: on return, on error and while unwinding.

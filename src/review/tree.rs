@@ -1,9 +1,10 @@
-//! The pure tree model behind the review screen: folders, files, removed entries and the
-//! virtual folders of sources a source map embeds, with sizes, diff status and severities.
+//! The pure tree model behind the review screen: folders, files, removed entries, and the
+//! virtual folders of what a source map embeds or a nested archive holds, with sizes, diff
+//! status and severities.
 //!
-//! Nodes are stored in one `Vec` with parents before their children, so every bottom-up
-//! pass (sizes, severities, filters) is a single reverse sweep. [`TreeView`] holds what the
-//! reviewer changed (expanded folders) and the rows currently visible.
+//! Nodes are stored in one `Vec` with parents before their children, so every bottom-up pass
+//! (sizes, severities, filters) is a single reverse sweep. The reviewer's view of it (expanded
+//! folders, visible rows) is [`super::tree_view::TreeView`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -60,8 +61,12 @@ pub struct Node {
     pub inner: Option<String>,
     /// The parent folder (`None` for the root).
     pub parent: Option<NodeId>,
-    /// Children, unsorted.
+    /// Children, largest first (sorted once when the tree is built).
     pub children: Vec<NodeId>,
+    /// The same children, folders first, then by name.
+    pub children_by_name: Vec<NodeId>,
+    /// The name in lower case, for the filter.
+    pub lower: String,
     /// Bytes: the file's size, or the sum over a folder.
     pub size: u64,
     /// What it is.
@@ -84,6 +89,9 @@ pub struct Tree {
     /// All nodes; `nodes[0]` is the root; parents come before children.
     pub nodes: Vec<Node>,
     by_path: HashMap<String, NodeId>,
+    /// Files inside an entry, by (the entry's node, inner path). Kept apart from `by_path` so
+    /// that a real file named like `x.map ▸ y` can never pose as an embedded source.
+    by_inner: HashMap<(NodeId, String), NodeId>,
     by_entry: HashMap<u32, NodeId>,
 }
 
@@ -97,6 +105,8 @@ impl Tree {
                 inner: None,
                 parent: None,
                 children: Vec::new(),
+                children_by_name: Vec::new(),
+                lower: String::new(),
                 size: 0,
                 kind: NodeKind::Dir,
                 status: Status::Same,
@@ -106,6 +116,7 @@ impl Tree {
                 depth: 0,
             }],
             by_path: HashMap::new(),
+            by_inner: HashMap::new(),
             by_entry: HashMap::new(),
         };
         let set = |f: fn(&Diff) -> &Vec<crate::diff::EntryChange>| -> HashSet<&str> {
@@ -161,7 +172,28 @@ impl Tree {
             }
         }
         t.sum_up();
+        t.sort_children();
         t
+    }
+
+    /// Sorts every child list once for both orders, so no keystroke ever sorts.
+    fn sort_children(&mut self) {
+        for i in 0..self.nodes.len() {
+            let mut kids = std::mem::take(&mut self.nodes[i].children);
+            let nodes = &self.nodes;
+            kids.sort_by(|a, b| {
+                let (a, b) = (&nodes[*a as usize], &nodes[*b as usize]);
+                b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name))
+            });
+            let mut by_name = kids.clone();
+            by_name.sort_by(|a, b| {
+                let (a, b) = (&nodes[*a as usize], &nodes[*b as usize]);
+                let (da, db) = (a.kind == NodeKind::Dir, b.kind == NodeKind::Dir);
+                db.cmp(&da).then_with(|| a.name.cmp(&b.name))
+            });
+            self.nodes[i].children = kids;
+            self.nodes[i].children_by_name = by_name;
+        }
     }
 
     /// Inserts a path below the root, creating folders on the way; returns the leaf.
@@ -184,7 +216,14 @@ impl Tree {
             let (k, s, st) = if last {
                 (kind.clone(), size, status)
             } else {
-                (NodeKind::Dir, 0, Status::Same)
+                // Removed entries come last, so a folder first made for one holds only removed
+                // entries: it was removed too.
+                let st = if status == Status::Removed {
+                    Status::Removed
+                } else {
+                    Status::Same
+                };
+                (NodeKind::Dir, 0, st)
             };
             parent = self.push(parent, (*part).to_owned(), full.clone(), None, k, s, st);
             self.by_path.insert(full, parent);
@@ -206,11 +245,13 @@ impl Tree {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
         let depth = self.nodes[parent as usize].depth + 1;
         self.nodes.push(Node {
+            lower: name.to_lowercase(),
             name,
             path,
             inner,
             parent: Some(parent),
             children: Vec::new(),
+            children_by_name: Vec::new(),
             size,
             kind,
             status,
@@ -234,7 +275,7 @@ impl Tree {
                 let inner = parts[..=i].join("/");
                 let key = format!("{map_path} ▸ {inner}");
                 let last = i + 1 == parts.len();
-                if !last && let Some(&id) = self.by_path.get(&key) {
+                if !last && let Some(&id) = self.by_inner.get(&(node, inner.clone())) {
                     parent = id;
                     continue;
                 }
@@ -250,13 +291,13 @@ impl Tree {
                 let id = self.push(
                     parent,
                     (*part).to_owned(),
-                    key.clone(),
-                    Some(inner),
+                    key,
+                    Some(inner.clone()),
                     kind,
                     size,
                     Status::Same,
                 );
-                self.by_path.insert(key, id);
+                self.by_inner.insert((node, inner), id);
                 parent = id;
             }
         }
@@ -294,16 +335,23 @@ impl Tree {
             .and_then(|e| self.by_entry.get(&e).copied())
             .or_else(|| self.by_path.get(&loc.path).copied())?;
         if let Some(inner) = &loc.inner {
-            let key = format!("{} ▸ {inner}", self.nodes[base as usize].path);
-            if let Some(&id) = self.by_path.get(&key) {
-                return Some(id);
-            }
-            let cleaned = format!(
-                "{} ▸ {}",
-                self.nodes[base as usize].path,
-                sourcemap::display_path(inner, 0)
-            );
-            return self.by_path.get(&cleaned).copied().or(Some(base));
+            let clean = sourcemap::display_path(inner, 0);
+            let found = self
+                .by_inner
+                .get(&(base, inner.clone()))
+                .or_else(|| self.by_inner.get(&(base, clean.clone())))
+                .copied()
+                // Rules may name a source without the bundler's prefix (`src/a.ts` for
+                // `webpack://app/./src/a.ts`): take the shortest inner path ending with it.
+                .or_else(|| {
+                    let tail = format!("/{clean}");
+                    self.by_inner
+                        .iter()
+                        .filter(|((b, p), _)| *b == base && p.ends_with(&tail))
+                        .min_by_key(|((_, p), _)| (p.len(), p.clone()))
+                        .map(|(_, id)| *id)
+                });
+            return Some(found.unwrap_or(base));
         }
         Some(base)
     }
@@ -313,9 +361,15 @@ impl Tree {
         self.by_entry.get(&entry).copied()
     }
 
-    /// The node at a path (`map ▸ inner` for embedded sources).
+    /// The node at an install path.
     pub fn node_at(&self, path: &str) -> Option<NodeId> {
         self.by_path.get(path).copied()
+    }
+
+    /// The node of a file or folder inside the entry at `node` (a map's source, an archive's
+    /// entry).
+    pub fn inner_node(&self, node: NodeId, inner: &str) -> Option<NodeId> {
+        self.by_inner.get(&(node, inner.to_owned())).copied()
     }
 
     /// The node.

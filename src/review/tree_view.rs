@@ -125,25 +125,17 @@ impl TreeView {
         keep: Option<&[bool]>,
         stack: &mut Vec<NodeId>,
     ) {
-        let mut kids: Vec<NodeId> = tree
-            .node(id)
-            .children
-            .iter()
-            .copied()
-            .filter(|c| keep.is_none_or(|k| k[*c as usize]))
-            .collect();
-        match self.sort {
-            SortBy::Size => kids.sort_by(|a, b| {
-                let (a, b) = (tree.node(*a), tree.node(*b));
-                b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name))
-            }),
-            SortBy::Name => kids.sort_by(|a, b| {
-                let (a, b) = (tree.node(*a), tree.node(*b));
-                let (da, db) = (a.kind == NodeKind::Dir, b.kind == NodeKind::Dir);
-                db.cmp(&da).then_with(|| a.name.cmp(&b.name))
-            }),
-        }
-        stack.extend(kids.into_iter().rev());
+        let node = tree.node(id);
+        let kids = match self.sort {
+            SortBy::Size => &node.children,
+            SortBy::Name => &node.children_by_name,
+        };
+        stack.extend(
+            kids.iter()
+                .rev()
+                .copied()
+                .filter(|c| keep.is_none_or(|k| k[*c as usize])),
+        );
     }
 
     /// Which nodes survive the filters: matches and the folders above them.
@@ -152,7 +144,7 @@ impl TreeView {
         let mut keep = vec![false; tree.nodes.len()];
         for i in (1..tree.nodes.len()).rev() {
             let n = &tree.nodes[i];
-            let hit = (needle.is_empty() || n.name.to_lowercase().contains(&needle))
+            let hit = (needle.is_empty() || n.lower.contains(&needle))
                 && (!self.filters.only_flagged || n.own_severity.is_some())
                 && (!self.filters.only_changed || n.status != Status::Same);
             if hit {

@@ -80,3 +80,47 @@ fn footer(app: &App, theme: Theme, area: Rect, buf: &mut ratatui::buffer::Buffer
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
+
+/// Pane geometry the state needs to keep cursors on screen; derived from [`layout`].
+impl App {
+    /// Rows of the tree pane's inside.
+    pub fn tree_height(&self) -> usize {
+        usize::from(layout(self.area()).tree.height.saturating_sub(2)).max(1)
+    }
+
+    /// Rows of the preview pane's inside.
+    pub fn preview_height(&self) -> usize {
+        usize::from(layout(self.area()).preview.height.saturating_sub(2)).max(1)
+    }
+
+    /// Rows of the findings pane's inside.
+    pub fn findings_height(&self) -> usize {
+        usize::from(layout(self.area()).findings.height.saturating_sub(2)).max(1)
+    }
+
+    /// The whole screen.
+    pub fn area(&self) -> Rect {
+        Rect::new(0, 0, self.viewport.0, self.viewport.1)
+    }
+
+    /// Keeps the tree cursor within the pane.
+    pub(super) fn scroll_tree_into_view(&mut self) {
+        let h = self.tree_height();
+        self.selected = self.selected.min(self.view.rows.len().saturating_sub(1));
+        if self.selected < self.tree_offset {
+            self.tree_offset = self.selected;
+        } else if self.selected >= self.tree_offset + h {
+            self.tree_offset = self.selected + 1 - h;
+        }
+    }
+
+    /// Keeps the findings cursor within the pane.
+    pub(super) fn scroll_findings_into_view(&mut self) {
+        let h = self.findings_height();
+        if self.finding_selected < self.finding_offset {
+            self.finding_offset = self.finding_selected;
+        } else if self.finding_selected >= self.finding_offset + h {
+            self.finding_offset = self.finding_selected + 1 - h;
+        }
+    }
+}

@@ -9,6 +9,7 @@ use super::preview::ViewMode;
 use super::tree::{NodeKind, Status};
 
 impl App {
+    /// `x`: hex view on or off (binary files stay in hex).
     pub(super) fn toggle_hex(&mut self) {
         if let Some(doc) = self.preview.as_mut() {
             doc.mode = match doc.mode {
@@ -23,20 +24,33 @@ impl App {
         }
     }
 
+    /// `r`: show or mask again the secrets of the previewed file.
     pub(super) fn reveal_secrets(&mut self) {
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
-                doc.revealed ^= true;
-                self.status = Some(if doc.revealed {
-                    "secrets revealed on this screen only; r hides them again".into()
+                // One secret at a time: the one the finding points at, else the first.
+                let line = doc
+                    .focus
+                    .filter(|f| doc.masks.iter().any(|m| m.line == *f))
+                    .unwrap_or(doc.masks[0].line);
+                doc.revealed = if doc.revealed.is_some() {
+                    None
                 } else {
-                    "secrets masked".into()
+                    Some(line)
+                };
+                self.status = Some(match doc.revealed {
+                    Some(l) => format!(
+                        "secret on line {} revealed on this screen only; r masks it again",
+                        l + 1
+                    ),
+                    None => "secrets masked".into(),
                 });
             }
             _ => self.status = Some("nothing masked in this file".into()),
         }
     }
 
+    /// `d`: the diff against the baseline, or why there is none.
     pub(super) fn toggle_diff(&mut self) {
         let Some(doc) = self.preview.as_ref() else {
             return;

@@ -149,8 +149,22 @@ pub fn many_files(n: usize) -> Vec<u8> {
 
 /// A package with one minified file of `size` bytes on a single line.
 pub fn one_long_line(size: usize) -> Vec<u8> {
+    minified(size, usize::MAX)
+}
+
+/// A package with one minified file of `size` bytes, a newline every `line` bytes or so.
+pub fn minified(size: usize, line: usize) -> Vec<u8> {
     let unit = "var a=function(b){return b*2};";
-    let mut s: String = unit.repeat(size / unit.len() + 1);
+    let mut s = String::with_capacity(size + unit.len());
+    let mut since = 0;
+    while s.len() < size {
+        s.push_str(unit);
+        since += unit.len();
+        if since >= line {
+            s.push('\n');
+            since = 0;
+        }
+    }
     s.truncate(size);
     tgz(&[
         (b"package.json", br#"{"name":"minified","version":"1.0.0"}"#),

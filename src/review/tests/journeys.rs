@@ -309,3 +309,276 @@ fn a_finding_inside_a_nested_archive_jumps_into_it() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_manifest_baseline_explains_why_there_is_no_diff() {
+    use crate::manifest::Manifest;
+    let new = super::open(&super::fixtures::demo_leaky(), "new.tgz");
+    let old = super::open(&super::fixtures::demo_clean(), "old.tgz");
+    let baseline = super::super::Baseline::new(Manifest::of(&old), None, &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let screen = drive(&mut app, 100, 30, keys("/cli.js\n\nd"));
+    assert_eq!(selected_path(&app), "dist/cli.js");
+    assert!(
+        screen.contains("The baseline is a release manifest"),
+        "the diff view says why it cannot diff:\n{screen}"
+    );
+    assert!(
+        screen.contains("~  cli.js"),
+        "the change itself is still marked in the tree:\n{screen}"
+    );
+}
+
+#[test]
+fn a_finding_by_path_only_still_flags_its_file() {
+    let mut app = leaky_app();
+    let f = app.findings.iter().position(|f| f.rule == "install-script");
+    let k = f.expect("the install-script finding");
+    app.findings[k].location.entry = None;
+    let a = std::mem::replace(
+        &mut app.artifact,
+        super::open(&super::fixtures::demo_clean(), "x.tgz"),
+    );
+    let findings = app.findings.clone();
+    let app = super::super::App::new(a, None, findings);
+    let pkg = app
+        .artifact
+        .installed()
+        .find(|e| e.path == "package.json")
+        .map(|e| e.index);
+    assert!(
+        pkg.is_some_and(|i| app.coverage.flagged_files.contains(&i)),
+        "package.json is flagged through its path"
+    );
+}
+
+#[test]
+fn secrets_stay_masked_in_the_hex_view() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 100, 30, keys("/env\n\nx"));
+    assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Hex));
+    assert!(
+        screen.contains("**"),
+        "hidden bytes are shown as **:\n{screen}"
+    );
+    assert!(
+        !screen.contains("51 37 66 5a"),
+        "the key's bytes are not in the hex:\n{screen}"
+    );
+    let screen = drive(&mut app, 100, 30, keys("r"));
+    assert!(
+        screen.contains("51 37 66 5a"),
+        "revealed, the key's bytes show in hex:\n{screen}"
+    );
+}
+
+#[test]
+fn secrets_stay_masked_in_the_diff_view() {
+    use crate::manifest::Manifest;
+    use crate::rules::{Finding, Location, Severity};
+    let token = super::fixtures::fake_token("ghp_", 36);
+    let old = super::open(
+        &super::fixtures::tgz(&[(b"config.js", b"token = 'none';\n")]),
+        "o.tgz",
+    );
+    let new_cfg = format!("token = '{token}';\n");
+    let new = super::open(
+        &super::fixtures::tgz(&[(b"config.js", new_cfg.as_bytes())]),
+        "n.tgz",
+    );
+    let entry = new
+        .installed()
+        .find(|e| e.path == "config.js")
+        .map(|e| e.index);
+    let f = Finding {
+        rule: "secret-github-token".into(),
+        severity: Severity::Critical,
+        location: Location {
+            entry,
+            path: "config.js".into(),
+            inner: None,
+            line: Some(1),
+            column: Some(10),
+        },
+        message: "a GitHub token".into(),
+        evidence: serde_json::Value::Null,
+        allowed: None,
+    };
+    let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![f]);
+    let screen = drive(&mut app, 100, 30, keys("/config\n\nd"));
+    assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Diff));
+    assert!(
+        screen.contains("+token = 'ghp_****"),
+        "the added line is masked:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Q7fZ"),
+        "no part of the token is drawn:\n{screen}"
+    );
+}
+
+#[test]
+fn a_finding_on_a_source_map_opens_its_embedded_folder() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 80, 24, keys("n"));
+    assert_eq!(
+        selected_path(&app),
+        "dist/cli.js.map",
+        "n goes to the worst finding"
+    );
+    assert!(
+        screen.contains("▾+C cli.js.map"),
+        "the map is expanded:\n{screen}"
+    );
+    assert!(
+        screen.contains("demo-cli/"),
+        "its embedded folder is a row:\n{screen}"
+    );
+    assert!(
+        screen.contains("holds files"),
+        "the preview says the map holds files:\n{screen}"
+    );
+}
+
+#[test]
+fn reveal_shows_only_the_secret_of_the_finding_in_view() {
+    use crate::rules::{Finding, Location, Severity};
+    let (a1, a2) = (
+        super::fixtures::fake_token("AKIA", 16),
+        super::fixtures::fake_token("ghp_", 36),
+    );
+    let cfg = format!("aws = {a1}\ngh = {a2}\n");
+    let a = super::open(
+        &super::fixtures::tgz(&[(b"keys.txt", cfg.as_bytes())]),
+        "k.tgz",
+    );
+    let entry = a
+        .installed()
+        .find(|e| e.path == "keys.txt")
+        .map(|e| e.index);
+    let secret = |rule: &str, line, column| Finding {
+        rule: rule.into(),
+        severity: Severity::Critical,
+        location: Location {
+            entry,
+            path: "keys.txt".into(),
+            inner: None,
+            line: Some(line),
+            column: Some(column),
+        },
+        message: rule.into(),
+        evidence: serde_json::json!({ "length": 20 }),
+        allowed: None,
+    };
+    let findings = vec![
+        secret("secret-aws-key", 1, 7),
+        secret("secret-github-token", 2, 6),
+    ];
+    let mut app = super::super::App::new(a, None, findings);
+    let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
+    assert!(
+        screen.contains(&a2[..20]),
+        "the GitHub token in view is revealed:\n{screen}"
+    );
+    assert!(
+        !screen.contains(&a1[..8]),
+        "the AWS key on another line stays masked:\n{screen}"
+    );
+    assert!(
+        screen.contains("aws = AKIA****************"),
+        "masked to the evidence's length:\n{screen}"
+    );
+    let screen = drive(&mut app, 100, 30, keys("r"));
+    assert!(!screen.contains(&a2[..20]), "r masks it again:\n{screen}");
+}
+
+#[test]
+fn a_real_file_cannot_pose_as_an_embedded_source() {
+    let map = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["real embedded\n"]}"#;
+    let bytes = super::fixtures::tgz(&[
+        (b"x.js.map", map),
+        ("x.js.map \u{25b8} a.ts".as_bytes(), b"an impostor\n"),
+    ]);
+    let app = super::super::App::new(super::open(&bytes, "i.tgz"), None, vec![]);
+    let map_node = app.tree.node_at("x.js.map").expect("the map");
+    let inner = app
+        .tree
+        .inner_node(map_node, "a.ts")
+        .expect("its embedded source");
+    assert!(
+        matches!(app.tree.node(inner).kind, NodeKind::Inner { .. }),
+        "the embedded one is virtual"
+    );
+    let impostor = app
+        .tree
+        .node_at("x.js.map \u{25b8} a.ts")
+        .expect("the real file");
+    assert_ne!(impostor, inner, "the real file is its own node");
+    assert!(
+        matches!(app.tree.node(impostor).kind, NodeKind::Entry(_)),
+        "and it is a real entry"
+    );
+    assert_eq!(
+        app.tree.node(impostor).parent,
+        Some(0),
+        "at the top level, not inside the map"
+    );
+}
+
+#[test]
+fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
+    let mut app = leaky_app();
+    let map = app.tree.node_at("dist/cli.js.map").expect("map");
+    let token = app
+        .tree
+        .inner_node(map, "demo-cli/src/auth/token.ts")
+        .expect("token.ts");
+    for inner in [
+        "webpack://demo-cli/./src/auth/token.ts",
+        "demo-cli/src/auth/token.ts",
+        "src/auth/token.ts",
+    ] {
+        let mut f = app.findings[1].clone();
+        f.location.inner = Some(inner.into());
+        assert_eq!(app.tree.locate(&f), Some(token), "{inner} locates token.ts");
+    }
+    app.findings.clear();
+}
+
+#[test]
+fn a_removed_folder_is_shown_in_place_as_removed() {
+    use crate::manifest::Manifest;
+    use crate::review::tree::Status;
+    let old = super::open(
+        &super::fixtures::tgz(&[
+            (b"index.js", b"1\n"),
+            (b"old/a.js", b"2\n"),
+            (b"old/deep/b.js", b"3\n"),
+        ]),
+        "o.tgz",
+    );
+    let new = super::open(&super::fixtures::tgz(&[(b"index.js", b"1\n")]), "n.tgz");
+    let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let screen = drive(&mut app, 80, 24, keys("c"));
+    for path in ["old", "old/deep", "old/deep/b.js", "old/a.js"] {
+        let id = app
+            .tree
+            .node_at(path)
+            .expect("removed paths are in the tree");
+        assert_eq!(
+            app.tree.node(id).status,
+            Status::Removed,
+            "{path} is marked removed"
+        );
+        assert!(
+            app.view.rows.contains(&id),
+            "{path} is listed under only-changed:\n{screen}"
+        );
+    }
+    assert!(
+        !screen.contains("index.js"),
+        "the unchanged file is hidden:\n{screen}"
+    );
+}

@@ -66,3 +66,43 @@ fn small_terminal() {
     let mut app = leaky_app();
     insta::assert_snapshot!(drive(&mut app, 60, 16, vec![]));
 }
+
+#[test]
+fn any_terminal_size_draws_without_panicking() {
+    for (w, h) in [(1, 1), (10, 5), (20, 8), (40, 12), (200, 60)] {
+        let mut app = leaky_app();
+        let screen = drive(&mut app, w, h, keys("\t\tj\n\tx?"));
+        assert_eq!(
+            screen.lines().count(),
+            usize::from(h),
+            "{w}x{h} fills the screen"
+        );
+    }
+}
+
+#[test]
+fn a_finding_past_the_end_of_its_file_still_shows_the_file() {
+    let mut app = leaky_app();
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.rule == "secret-stripe-key")
+        .expect("finding");
+    app.findings[k].location.line = Some(9999);
+    let screen = drive(&mut app, 80, 24, keys("\t\tjj\n"));
+    assert!(
+        screen.contains("DATABASE_URL"),
+        "the last lines are on screen:\n{screen}"
+    );
+}
+
+#[test]
+fn an_empty_package_draws_and_takes_every_key() {
+    let mut app = App::new(open(&fixtures::tgz(&[]), "empty.tgz"), None, vec![]);
+    let screen = drive(&mut app, 80, 24, keys("jk\n\thlx\td\tr?\x1b/a\x1bfcsnS"));
+    assert!(
+        screen.contains("nothing matches"),
+        "an empty tree says so:\n{screen}"
+    );
+    assert!(!app.should_quit);
+}

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
 use crate::review::app::{App, Pane};
 use crate::review::diffview::DiffRow;
 use crate::review::highlight::{self, LINE_CAP};
-use crate::review::preview::{Doc, DocSource, HEX_ROW, ViewMode, line, mask_line};
+use crate::review::preview::{Doc, DocSource, HEX_ROW, ViewMode, hidden_ranges, line, mask_line};
 use crate::review::theme::Theme;
 
 /// Lines above the window fed to the highlighter so that open comments colour right.
@@ -35,11 +35,23 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         (ViewMode::Hex, Some(kind)) => format!(" · {kind} · hex"),
         (ViewMode::Hex, None) => " · hex".to_owned(),
         (ViewMode::Diff, _) => " · diff vs baseline".to_owned(),
-        (ViewMode::Text, _) if !doc.masks.is_empty() && !doc.revealed => {
-            " · secrets masked (r reveals)".to_owned()
+        (ViewMode::Text, _) if doc.revealed.is_some() => {
+            format!(
+                " · SECRET ON LINE {} REVEALED",
+                doc.revealed.unwrap_or(0) + 1
+            )
         }
-        (ViewMode::Text, _) if doc.revealed => " · SECRETS REVEALED".to_owned(),
+        (ViewMode::Text, _) if !doc.masks.is_empty() => " · secrets masked (r reveals)".to_owned(),
         (ViewMode::Text, _) => String::new(),
+    };
+    // A map or nested archive: say that Enter shows what it holds.
+    let mode = if app.is_file_like(doc.node)
+        && app.tree.expandable(doc.node)
+        && doc.mode != ViewMode::Diff
+    {
+        format!("{mode} · holds files (⏎ expands)")
+    } else {
+        mode
     };
     let width = usize::from(area.width.saturating_sub(2));
     let title = super::fit_end(
@@ -69,7 +81,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 .render(inner, buf);
             return;
         }
-        (_, ViewMode::Hex) => hex_lines(&bytes, doc.scroll_y, h, theme),
+        (_, ViewMode::Hex) => {
+            let hidden = hidden_ranges(&bytes, &doc.line_starts, &doc.active_masks());
+            hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
+        }
         (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
         (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
     };
@@ -121,22 +136,17 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let digits = doc.line_count().to_string().len();
     let cw = w.saturating_sub(digits + 2).max(1);
     let end = (doc.scroll_y + h).min(doc.line_count());
-    let raw_line = |i: usize| -> Cow<'_, [u8]> {
-        let raw = line(bytes, &doc.line_starts, i);
-        if doc.revealed {
-            Cow::Borrowed(raw)
-        } else {
-            mask_line(raw, i, &doc.masks)
-        }
-    };
+    let masks = doc.active_masks();
+    let raw_line =
+        |i: usize| -> Cow<'_, [u8]> { mask_line(line(bytes, &doc.line_starts, i), i, &masks) };
     let windows: Vec<(String, bool, bool)> = (doc.scroll_y..end)
         .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
         .collect();
     let highlighted = (theme.color && doc.scroll_x == 0 && doc.binary.is_none()).then(|| {
-        let first = String::from_utf8_lossy(line(bytes, &doc.line_starts, 0))
-            .chars()
-            .take(200)
-            .collect::<String>();
+        // Only the start of the first line decides the syntax (a shebang); never decode all
+        // of a 60 MB line for it.
+        let head = line(bytes, &doc.line_starts, 0);
+        let first = window(head, 0, 200).0;
         let syntax = highlight::syntax_for(&doc.syntax_path, &first);
         let ctx_raw: Vec<String> = (doc.scroll_y.saturating_sub(CONTEXT_LINES)..doc.scroll_y)
             .map(|i| window(&raw_line(i), 0, CONTEXT_CAP).0)
@@ -177,26 +187,43 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     out
 }
 
-fn hex_lines(bytes: &[u8], scroll: usize, h: usize, theme: Theme) -> Vec<Line<'static>> {
+fn hex_lines(
+    bytes: &[u8],
+    hidden: &[std::ops::Range<usize>],
+    scroll: usize,
+    h: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let is_hidden = |at: usize| hidden.iter().any(|r| r.contains(&at));
     bytes
         .chunks(HEX_ROW)
         .enumerate()
         .skip(scroll)
         .take(h)
         .map(|(row, chunk)| {
-            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
-            let ascii: String = chunk
+            let at = row * HEX_ROW;
+            let hex: Vec<String> = chunk
                 .iter()
-                .map(|b| {
-                    if b.is_ascii_graphic() || *b == b' ' {
-                        char::from(*b)
+                .enumerate()
+                .map(|(i, b)| {
+                    if is_hidden(at + i) {
+                        "**".to_owned()
                     } else {
-                        '.'
+                        format!("{b:02x}")
                     }
                 })
                 .collect();
+            let ascii: String = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, b)| match *b {
+                    _ if is_hidden(at + i) => '*',
+                    b if b.is_ascii_graphic() || b == b' ' => char::from(b),
+                    _ => '.',
+                })
+                .collect();
             Line::from(vec![
-                Span::styled(format!("{:08x}  ", row * HEX_ROW), theme.dim()),
+                Span::styled(format!("{at:08x}  "), theme.dim()),
                 Span::raw(format!("{:<w$}  ", hex.join(" "), w = HEX_ROW * 3 - 1)),
                 Span::styled(ascii, theme.dim()),
             ])
@@ -217,19 +244,18 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     }
     let cw = w.saturating_sub(13).max(1);
     let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(1)).0;
+    // Secrets are masked on this release's side, as in the text view.
+    let masks = doc.active_masks();
+    let new_line = |n: usize| mask_line(line(bytes, &doc.line_starts, n), n, &masks);
     d.rows
         .iter()
         .skip(doc.scroll_y)
         .take(h)
         .map(|row| {
             let (o, n, mark, body, style) = match *row {
-                DiffRow::Same(o, n) => (
-                    Some(o),
-                    Some(n),
-                    " ",
-                    text(line(bytes, &doc.line_starts, n)),
-                    Style::default(),
-                ),
+                DiffRow::Same(o, n) => {
+                    (Some(o), Some(n), " ", text(&new_line(n)), Style::default())
+                }
                 DiffRow::Removed(o) => (
                     Some(o),
                     None,
@@ -237,13 +263,7 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
                     text(line(&d.old, &d.old_starts, o)),
                     theme.diff(false),
                 ),
-                DiffRow::Added(n) => (
-                    None,
-                    Some(n),
-                    "+",
-                    text(line(bytes, &doc.line_starts, n)),
-                    theme.diff(true),
-                ),
+                DiffRow::Added(n) => (None, Some(n), "+", text(&new_line(n)), theme.diff(true)),
                 DiffRow::Gap => return Line::styled("     ⋯", theme.dim()),
             };
             let num = |x: Option<usize>| x.map_or(String::new(), |x| (x + 1).to_string());

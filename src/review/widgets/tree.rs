@@ -54,15 +54,18 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .take(usize::from(inner.height))
     {
         let n = app.tree.node(*id);
-        let indent = usize::from(n.depth.saturating_sub(1)).min(width / 3);
-        let arrow = if app.tree.expandable(*id) {
-            if app.view.expanded[*id as usize] || app.view.filters.active() {
-                "▾"
-            } else {
-                "▸"
-            }
-        } else {
-            " "
+        // Deep trees (a filter opens every folder) must leave room for the names.
+        let indent = usize::from(n.depth.saturating_sub(1)).min(width / 5);
+        // Open means its children are the rows below it (a filter may hide them all).
+        let open = app
+            .view
+            .rows
+            .get(row + 1)
+            .is_some_and(|next| app.tree.node(*next).parent == Some(*id));
+        let arrow = match (app.tree.expandable(*id), open) {
+            (false, _) => " ",
+            (true, true) => "▾",
+            (true, false) => "▸",
         };
         let (st, st_style) = theme.status(n.status);
         let (sev, sev_style) = n
@@ -70,13 +73,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .map_or((" ", ratatui::style::Style::default()), |s| {
                 theme.severity(s)
             });
-        let size = format_size(n.size, BINARY);
+        // One decimal keeps every size within 9 cells (`1023.9 KiB` aside), so columns align.
+        let size = format_size(n.size, BINARY.decimal_places(1));
         // Narrow panes drop the bar, then the size, before the name.
         let (show_bar, show_size) = (width >= 30, width >= 20);
         let right = if show_bar {
-            10 + BAR
+            11 + BAR
         } else if show_size {
-            9
+            10
         } else {
             0
         };
@@ -88,7 +92,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         let name = fit(&name, name_w);
         let pad = name_w.saturating_sub(name.chars().count());
         let mut name_style = ratatui::style::Style::default();
-        if n.kind == NodeKind::Removed {
+        if n.status == crate::review::tree::Status::Removed {
             name_style = theme
                 .dim()
                 .add_modifier(ratatui::style::Modifier::CROSSED_OUT);
@@ -110,7 +114,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Span::raw(" ".repeat(pad)),
         ]);
         if show_size {
-            line.push_span(Span::styled(format!(" {size:>8}"), theme.dim()));
+            line.push_span(Span::styled(format!(" {size:>9}"), theme.dim()));
         }
         if show_bar {
             line.push_span(Span::raw(" "));
