@@ -10,7 +10,7 @@ pub mod placeholder;
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::engine::FileCtx;
@@ -36,18 +36,32 @@ static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 /// Every format's literals in one automaton: a single pass says which formats have any
-/// candidate in a file, so only those formats' regexes run.
-static LITERALS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
-    let mut literals = Vec::new();
-    let mut owner = Vec::new();
+/// candidate in a file, so only those formats' regexes run. Literals are cut to their first
+/// three bytes and deduplicated so the automaton stays small enough for the SIMD (Teddy)
+/// prefilter; a key may stand for several formats.
+/// Bytes of each literal the prefilter keys on.
+const KEY: usize = 5;
+
+static LITERALS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
     for (i, f) in FORMATS.iter().enumerate() {
         for p in f.prefixes {
-            literals.push(*p);
-            owner.push(i);
+            let key = &p.as_bytes()[..p.len().min(KEY)];
+            match keys.iter().position(|k| *k == key) {
+                Some(k) => owners[k].push(i),
+                None => {
+                    keys.push(key);
+                    owners.push(vec![i]);
+                }
+            }
         }
     }
-    let ac = AhoCorasick::new(&literals).expect("a few dozen short literals always build");
-    (ac, owner)
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(&keys)
+        .expect("a few dozen short literals always build");
+    (ac, owners)
 });
 
 /// One secret found: which format, and the byte range of the value itself.
@@ -67,11 +81,14 @@ fn is_word(b: u8) -> bool {
 
 /// Every secret in `hay`, in order of position. Linear in `hay` for every format.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let (ac, owner) = &*LITERALS;
+    let (ac, owners) = &*LITERALS;
     let mut wanted = vec![false; FORMATS.len()];
-    // Overlapping, so a literal inside another literal's match is still seen.
-    for m in ac.find_overlapping_iter(hay) {
-        wanted[owner[m.pattern().as_usize()]] = true;
+    // Keys are three bytes and distinct, so a key hidden inside another key's match is rare
+    // (it needs both on overlapping bytes) and the key still counts wherever else it occurs.
+    for m in ac.find_iter(hay) {
+        for &i in &owners[m.pattern().as_usize()] {
+            wanted[i] = true;
+        }
     }
     let mut hits: Vec<Hit> = Vec::new();
     for ((f, re), _) in FORMATS
