@@ -107,7 +107,12 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.
-            let glued_before = f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]);
+            // In JSON-escaped text (`sourcesContent`) an escape like `\n` or `\t` ends in a letter
+            // but is a separator.
+            let after_escape =
+                at >= 2 && hay[at - 2] == b'\\' && matches!(hay[at - 1], b'n' | b't' | b'r');
+            let glued_before =
+                f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]) && !after_escape;
             let glued_after =
                 ve < hay.len() && hay[ve].is_ascii_alphanumeric() && is_word(hay[ve - 1]);
             if glued_before || glued_after {
