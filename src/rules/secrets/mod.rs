@@ -35,19 +35,25 @@ static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Every format's literals in one automaton: a single pass says which formats have any
-/// candidate in a file, so only those formats' regexes run. Literals are cut to their first
-/// three bytes and deduplicated so the automaton stays small enough for the SIMD (Teddy)
-/// prefilter; a key may stand for several formats.
-/// Bytes of each literal the prefilter keys on.
-const KEY: usize = 5;
+/// The prefilter key of a literal: its first four bytes, with families that share a rare
+/// stem merged, so the automaton stays small for its SIMD (Teddy) prefilter.
+fn key_of(literal: &str) -> &[u8] {
+    const STEMS: &[&str] = &["xox", "sk-", "sk_", "rk_", "shp", "dp.", "pscale_"];
+    let b = literal.as_bytes();
+    match STEMS.iter().find(|s| literal.starts_with(**s)) {
+        Some(stem) => &b[..stem.len()],
+        None => &b[..b.len().min(4)],
+    }
+}
 
+/// Every format's literals in one automaton: a single pass says which formats have any
+/// candidate in a file, so only those formats' regexes run (each of which is linear).
 static LITERALS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
     let mut keys: Vec<&[u8]> = Vec::new();
     let mut owners: Vec<Vec<usize>> = Vec::new();
     for (i, f) in FORMATS.iter().enumerate() {
         for p in f.prefixes {
-            let key = &p.as_bytes()[..p.len().min(KEY)];
+            let key = key_of(p);
             match keys.iter().position(|k| *k == key) {
                 Some(k) => owners[k].push(i),
                 None => {
