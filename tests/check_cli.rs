@@ -407,3 +407,32 @@ fn rules_catalogue_and_docs_do_not_drift() {
         "docs/rules.md is stale: regenerate with `shipcheck rules --format markdown`"
     );
 }
+
+#[test]
+fn the_review_path_and_the_streaming_path_find_the_same_things() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = leaky(dir.path());
+    let spec = f.to_str().expect("utf-8");
+    let kept = shipcheck::artifact::open(
+        spec,
+        &shipcheck::artifact::Options {
+            keep_contents: true,
+            ..Default::default()
+        },
+        None,
+    )
+    .expect("opens");
+    let reviewed = shipcheck::rules::evaluate(&kept, None);
+    let streamed = shipcheck::check::run(
+        spec,
+        None,
+        shipcheck::rules::Policy::default(),
+        &shipcheck::artifact::Options::default(),
+    )
+    .expect("checks");
+    assert!(reviewed.len() >= 7, "{reviewed:#?}");
+    assert_eq!(
+        reviewed, streamed.findings,
+        "evaluate (review screen) and check (streaming) agree"
+    );
+}

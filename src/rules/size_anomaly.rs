@@ -40,7 +40,12 @@ pub fn check(d: &Diff, base: &Manifest, policy: &Policy, out: &mut Vec<Finding>)
             ratio(new.unpacked_size, old.unpacked_size)
         ));
     }
-    if new.files >= 10 && ratio(new.files as u64, old.files as u64) > t.files_ratio {
+    // A small package gaining a handful of files (7 → 12 when chalk went ESM) is not news.
+    let small = new.unpacked_size < t.size_min_bytes;
+    if !small
+        && new.files >= old.files + 20
+        && ratio(new.files as u64, old.files as u64) > t.files_ratio
+    {
         reasons.push(format!("files {} → {}", old.files, new.files));
     }
     let old_largest = base.installed().map(|e| e.size).max().unwrap_or(0);

@@ -83,23 +83,29 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
         let loc = ctx.location(Some(line), Some(column));
         let decoded = decode(&bytes[at + NEEDLE.len()..]);
         let map = decoded.as_deref().map(sourcemap::parse);
-        let mut f = Finding::new(&RULE, loc.clone(), String::new());
-        match &map {
-            Some(Ok(m)) => {
-                f.message = format!(
-                    "inline source map ({} sources, {} embedded)",
-                    m.sources,
-                    m.embedded.len()
-                );
-                f.evidence = json!({ "sources": m.sources, "embedded_sources": m.embedded.len(),
-                                     "decoded_bytes": decoded.as_ref().map_or(0, Vec::len) });
-            }
-            _ => f.message = "inline source map (could not be decoded)".to_owned(),
-        }
-        out.push(f);
-        if let Some(Ok(m)) = &map
-            && !m.embedded.is_empty()
-        {
+        // Code that writes inline maps (bundlers, loaders) has the prefix followed by a string
+        // concatenation, which decodes to nothing that parses: that is not a shipped map.
+        let Some(Ok(m)) = &map else { continue };
+        let fixture = super::text::is_test_path(ctx.name());
+        let message = format!(
+            "inline source map ({} sources, {} embedded){}",
+            m.sources,
+            m.embedded.len(),
+            if fixture { " in a test fixture" } else { "" }
+        );
+        let evidence = json!({ "sources": m.sources, "embedded_sources": m.embedded.len(),
+                               "decoded_bytes": decoded.as_ref().map_or(0, Vec::len) });
+        let severity = if fixture {
+            Severity::Low
+        } else {
+            RULE.severity
+        };
+        out.push(
+            Finding::new(&RULE, loc.clone(), message)
+                .severity(severity)
+                .evidence(evidence),
+        );
+        if !m.embedded.is_empty() {
             let mut e = sourcemap_embedded::finding(ctx, m, true);
             e.location = loc;
             out.push(e);
@@ -149,7 +155,13 @@ mod tests {
     }
 
     #[test]
-    fn external_references_are_not_inline() {
+    fn external_references_and_map_writing_code_are_not_inline_maps() {
         assert!(run(b"//# sourceMappingURL=a.js.map\n").is_empty());
+        let loader =
+            br#"var s = "/*# sourceMappingURL=data:application/json;base64,".concat(b64, " */");"#;
+        assert!(
+            run(loader).is_empty(),
+            "css-loader style code writes maps, it does not ship one"
+        );
     }
 }

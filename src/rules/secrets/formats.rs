@@ -248,7 +248,7 @@ pub static FORMATS: &[Format] = &[
         ["_authToken", "_auth=", "_password="],
         0,
         200,
-        r#"^_(?:authToken|auth|password)\s*=\s*["']?(?P<v>[A-Za-z0-9_+/=.-]{16,})"#,
+        r#"(?:(?m:^)[ \t]*|:)_(?:authToken|auth|password)[ \t]*=[ \t]*["']?(?P<v>[A-Za-z0-9_+/=.-]{16,})"#,
         0
     ),
     fmt!(

@@ -10,7 +10,7 @@ pub mod placeholder;
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::engine::FileCtx;
@@ -35,19 +35,39 @@ static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The prefilter key of a literal: its first four bytes, with families that share a rare
+/// stem merged, so the automaton stays small for its SIMD (Teddy) prefilter.
+fn key_of(literal: &str) -> &[u8] {
+    const STEMS: &[&str] = &["xox", "sk-", "sk_", "rk_", "shp", "dp.", "pscale_"];
+    let b = literal.as_bytes();
+    match STEMS.iter().find(|s| literal.starts_with(**s)) {
+        Some(stem) => &b[..stem.len()],
+        None => &b[..b.len().min(4)],
+    }
+}
+
 /// Every format's literals in one automaton: a single pass says which formats have any
-/// candidate in a file, so only those formats' regexes run.
-static LITERALS: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
-    let mut literals = Vec::new();
-    let mut owner = Vec::new();
+/// candidate in a file, so only those formats' regexes run (each of which is linear).
+static LITERALS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
     for (i, f) in FORMATS.iter().enumerate() {
         for p in f.prefixes {
-            literals.push(*p);
-            owner.push(i);
+            let key = key_of(p);
+            match keys.iter().position(|k| *k == key) {
+                Some(k) => owners[k].push(i),
+                None => {
+                    keys.push(key);
+                    owners.push(vec![i]);
+                }
+            }
         }
     }
-    let ac = AhoCorasick::new(&literals).expect("a few dozen short literals always build");
-    (ac, owner)
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(&keys)
+        .expect("a few dozen short literals always build");
+    (ac, owners)
 });
 
 /// One secret found: which format, and the byte range of the value itself.
@@ -67,11 +87,14 @@ fn is_word(b: u8) -> bool {
 
 /// Every secret in `hay`, in order of position. Linear in `hay` for every format.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let (ac, owner) = &*LITERALS;
+    let (ac, owners) = &*LITERALS;
     let mut wanted = vec![false; FORMATS.len()];
-    // Overlapping, so a literal inside another literal's match is still seen.
-    for m in ac.find_overlapping_iter(hay) {
-        wanted[owner[m.pattern().as_usize()]] = true;
+    // Keys are three bytes and distinct, so a key hidden inside another key's match is rare
+    // (it needs both on overlapping bytes) and the key still counts wherever else it occurs.
+    for m in ac.find_iter(hay) {
+        for &i in &owners[m.pattern().as_usize()] {
+            wanted[i] = true;
+        }
     }
     let mut hits: Vec<Hit> = Vec::new();
     for ((f, re), _) in FORMATS
@@ -90,7 +113,12 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.
-            let glued_before = f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]);
+            // In JSON-escaped text (`sourcesContent`) an escape like `\n` or `\t` ends in a letter
+            // but is a separator.
+            let after_escape =
+                at >= 2 && hay[at - 2] == b'\\' && matches!(hay[at - 1], b'n' | b't' | b'r');
+            let glued_before =
+                f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]) && !after_escape;
             let glued_after =
                 ve < hay.len() && hay[ve].is_ascii_alphanumeric() && is_word(hay[ve - 1]);
             if glued_before || glued_after {

@@ -200,6 +200,10 @@ fn near_misses_are_not_secrets() {
         "glued on the left"
     );
     assert!(ids("https://user@github.com/a/b").is_empty());
+    assert!(
+        ids("    this._authToken = _authTokenProviderInstance;").is_empty(),
+        "code assigning a field named _authToken is not npmrc syntax (firebase)"
+    );
 }
 
 #[test]
