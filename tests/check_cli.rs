@@ -396,16 +396,18 @@ fn rules_catalogue_and_docs_do_not_drift() {
         .output()
         .expect("runs");
     let generated = String::from_utf8_lossy(&md.stdout).into_owned();
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
-        .expect("docs/rules.md");
-    let start =
-        doc.find("<!-- rules:start -->\n").expect("start marker") + "<!-- rules:start -->\n".len();
-    let end = doc.find("<!-- rules:end -->").expect("end marker");
-    assert_eq!(
-        &doc[start..end],
-        generated,
-        "docs/rules.md is stale: regenerate with `shipcheck rules --format markdown`"
-    );
+    for file in ["docs/rules.md", "README.md"] {
+        let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+            .expect("the rule list's file");
+        let start = doc.find("<!-- rules:start -->\n").expect("start marker")
+            + "<!-- rules:start -->\n".len();
+        let end = doc.find("<!-- rules:end -->").expect("end marker");
+        assert_eq!(
+            &doc[start..end],
+            generated,
+            "{file} is stale: regenerate with scripts/gen-rules-doc.sh"
+        );
+    }
 }
 
 #[test]
