@@ -1160,3 +1160,44 @@ fn a_dot_root_is_stripped_as_node_tar_does() {
     assert_eq!(a.format, Format::NpmTarball);
     assert!(a.anomalies.is_empty(), "{:?}", a.anomalies);
 }
+
+#[test]
+fn a_zip_behind_a_prepended_stub_is_refused() {
+    // A self-extracting-style zip: the content is sniffed from the first bytes, so a stub in
+    // front makes it "not an archive" (exit 2) rather than a zip read at shifted offsets.
+    let zip = Zip::new()
+        .file("a.txt", b"first")
+        .file("a.txt", b"second")
+        .finish();
+    let mut bytes = b"#!/bin/sh\nexit 0\n".repeat(4);
+    bytes.extend_from_slice(&zip);
+    let err = error_of("stub.zip", &bytes, Limits::default());
+    assert!(err.contains("stub.zip: not a package archive"), "{err}");
+}
+
+#[test]
+fn zip_duplicate_records_survive_mangling_without_panics() {
+    let zip = Zip::new()
+        .file("x.py", b"print(1)\n")
+        .symlink("x.py", "/etc/passwd")
+        .file("x.py", &[b'z'; 4000])
+        .finish();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..400 {
+        let mut m = zip.clone();
+        for _ in 0..=(next() % 4) {
+            let at = (next() as usize) % m.len();
+            m[at] = next() as u8;
+        }
+        if let Err(e) = read_bytes("dup.zip", &m, &Options::default(), None) {
+            let msg = format!("{e:#}");
+            assert!(msg.starts_with("dup.zip: "), "{msg}");
+        }
+    }
+}
