@@ -1201,3 +1201,43 @@ fn zip_duplicate_records_survive_mangling_without_panics() {
         }
     }
 }
+
+#[test]
+fn a_gnu_sparse_hole_counts_against_the_unpacked_cap() {
+    // 512 stored bytes that read back as 1 GiB: the cap is about what unpacks, not what is
+    // stored, or a sparse "bomb" costs minutes of hashing (or all memory when kept).
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.bytes.extend_from_slice(&common::gnu_sparse(
+        "package/sparse.bin",
+        &[1u8; 512],
+        1 << 30,
+    ));
+    let err = error_of(
+        "sparse.tgz",
+        &gzip(&t.finish()),
+        Limits {
+            max_unpacked: 16 << 20,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        err.contains("unpacks to more than 16777216 bytes"),
+        "a sparse entry is refused past the cap: {err}"
+    );
+}
+
+#[test]
+fn a_small_gnu_sparse_file_reads_with_its_holes() {
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.bytes
+        .extend_from_slice(&common::gnu_sparse("package/sparse.bin", &[1u8; 512], 4096));
+    let (_dir, a) = fixture("sparse.tgz", &gzip(&t.finish()));
+    let e = entry(&a, "sparse.bin");
+    assert_eq!(e.kind, EntryKind::File);
+    assert_eq!(e.size, 4096, "holes read as zeros");
+    let mut full = vec![0u8; 3584];
+    full.extend_from_slice(&[1u8; 512]);
+    assert_eq!(e.sha256.as_deref(), Some(sha256_hex(&full).as_str()));
+}

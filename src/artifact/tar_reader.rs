@@ -112,6 +112,10 @@ fn kind_of(t: EntryType) -> Option<EntryKind> {
 /// Walks the tar stream, then drains what follows the end marker so the whole input is hashed.
 fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
     b.set_layout(Layout::StripRoot);
+    let limit = input.limit;
+    // Bytes handed out by entries. Without GNU sparse holes this never exceeds what `Capped`
+    // counts; a hole reads as zeros without consuming input, so it is capped here too.
+    let mut produced = 0u64;
     {
         let mut archive = tar::Archive::new(Guard::new(&mut *input));
         for entry in archive.entries().map_err(|e| classify(&e))? {
@@ -135,6 +139,11 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 b.finish_other(index);
                 continue;
             }
+            let mut entry = Produced {
+                inner: &mut entry,
+                total: &mut produced,
+                limit,
+            };
             let (size, sha, content) = if b.wants_content(index) {
                 // Never trust the declared size for an allocation: grow as data arrives.
                 let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
@@ -172,4 +181,22 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     }
     io::copy(input, &mut io::sink()).map_err(|e| classify(&e))?;
     Ok(())
+}
+
+/// Counts the bytes an entry hands out against the unpacked limit.
+struct Produced<'a, R> {
+    inner: R,
+    total: &'a mut u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Produced<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        *self.total += n as u64;
+        if *self.total > self.limit {
+            return Err(io::Error::other(OpenError::TooLarge { limit: self.limit }));
+        }
+        Ok(n)
+    }
 }

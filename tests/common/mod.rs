@@ -467,3 +467,17 @@ pub fn zero_bomb(dir: &Path, name: &str, size: u64) -> PathBuf {
         .expect("flush bomb");
     path
 }
+
+/// A GNU sparse entry (type `S`) whose one data block of `data` sits at the end of a file of
+/// `real_size` bytes: everything before it is a hole that reads as zeros.
+pub fn gnu_sparse(name: &str, data: &[u8; 512], real_size: u64) -> Vec<u8> {
+    let mut h = header(name.as_bytes(), b'S', 512, b"", 0o644);
+    h[257..265].copy_from_slice(b"ustar  \0"); // old GNU magic and version
+    octal(&mut h[386..398], real_size - 512); // sparse[0].offset
+    octal(&mut h[398..410], 512); // sparse[0].numbytes
+    octal(&mut h[483..495], real_size); // realsize
+    fix_checksum(&mut h);
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out
+}
