@@ -725,3 +725,33 @@ fn a_10_gib_declared_size_does_not_allocate() {
         "peak RSS {rss_kib} KiB: a declared size is never trusted for an allocation"
     );
 }
+
+#[test]
+fn a_hostile_manifest_is_printed_safely() {
+    // A manifest is plain JSON anyone could edit: its strings are as untrusted as an archive's.
+    let r = releases();
+    let o = run_paths("manifest", &[&r.old], &[]);
+    assert_ok(&o, "manifest");
+    let mut m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    m["entries"][1]["path"] = "dist/\u{1b}]52;c;ZXZpbA==\u{7}x.js".into();
+    m["package"]["name"] = "demo\u{1b}[2J\u{202e}".into();
+    m["artifact"]["name"] = "demo\u{1b}[2J\u{202e}".into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = write(
+        dir.path(),
+        "old.manifest.json",
+        serde_json::to_string(&m).expect("JSON").as_bytes(),
+    );
+    for args in [&[][..], &["--json"]] {
+        let o = run_paths("diff", &[&file, &r.new], args);
+        assert_ok(&o, "diff of a hostile manifest");
+        if let Some(c) = unsafe_char(&o.stdout) {
+            panic!("diff {args:?}: raw {c} in stdout:\n{}", stdout(&o));
+        }
+    }
+    let text = stdout(&run_paths("diff", &[&file, &r.new], &[]));
+    assert!(
+        text.contains("dist/^[]52;c;ZXZpbA==^Gx.js") && text.contains("demo^[[2J\\u{202e}"),
+        "hostile manifest strings are shown escaped:\n{text}"
+    );
+}

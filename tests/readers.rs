@@ -1241,3 +1241,22 @@ fn a_small_gnu_sparse_file_reads_with_its_holes() {
     full.extend_from_slice(&[1u8; 512]);
     assert_eq!(e.sha256.as_deref(), Some(sha256_hex(&full).as_str()));
 }
+
+#[test]
+fn setuid_bits_are_kept_in_modes() {
+    let mut suid = ZipRecord::file("bin/tool", b"#!/bin/sh\n");
+    suid.unix_mode = Some(0o104_755);
+    let (_d1, z) = fixture("suid.zip", &Zip::new().record(suid).finish());
+    assert_eq!(
+        z.entries[0].mode, 0o104_755,
+        "setuid is visible in a zip entry's mode"
+    );
+    let mut t = Tar::new();
+    t.file_mode("package/bin/tool", b"#!/bin/sh\n", 0o4755);
+    let (_d2, a) = fixture("suid.tgz", &gzip(&t.finish()));
+    assert_eq!(
+        a.entries[0].mode & 0o7777,
+        0o4755,
+        "setuid is visible in a tar entry's mode"
+    );
+}

@@ -67,7 +67,13 @@ fn read_indexed<R: Read + Seek>(
         let mut file = archive
             .by_index(i)
             .map_err(|e| corrupt(format!("entry {i}: {e}")))?;
-        let mode = file.unix_mode().unwrap_or(0);
+        // The zip crate's `unix_mode` clears setuid/setgid/sticky; a reviewer should see them.
+        let mode = match file.system() {
+            zip::System::Unix if file.external_attributes() != 0 => {
+                file.external_attributes() >> 16
+            }
+            _ => file.unix_mode().unwrap_or(0),
+        };
         let kind = if file.is_symlink() {
             EntryKind::Symlink
         } else if file.is_dir() {
