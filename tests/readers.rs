@@ -1260,3 +1260,58 @@ fn setuid_bits_are_kept_in_modes() {
         "setuid is visible in a tar entry's mode"
     );
 }
+
+#[test]
+fn a_single_zero_block_does_not_end_the_archive_as_npm_reads_it() {
+    // node-tar ends an archive at two consecutive zero blocks; one is skipped. Stopping at
+    // the first would hide everything after it from review while npm installs it.
+    let mut t = Tar::new();
+    t.file(
+        "package/package.json",
+        br#"{"name":"demo","version":"1.0.0"}"#,
+    );
+    t.bytes.extend_from_slice(&[0u8; 512]);
+    t.file(
+        "package/package.json",
+        br#"{"name":"demo","version":"1.0.0","scripts":{"install":"node evil.js"}}"#,
+    )
+    .file("package/evil.js", b"steal()");
+    let (_dir, a) = fixture("zero-block.tgz", &gzip(&t.finish()));
+    assert_eq!(
+        paths(&a),
+        ["package.json", "package.json", "evil.js"],
+        "entries after a lone zero block are read"
+    );
+    assert_eq!(
+        a.package
+            .as_ref()
+            .and_then(|m| m.scripts.get("install"))
+            .map(String::as_str),
+        Some("node evil.js"),
+        "the installed package.json is the later one"
+    );
+}
+
+#[test]
+fn nothing_after_the_end_marker_is_listed() {
+    let mut t = Tar::new();
+    t.file(
+        "package/package.json",
+        br#"{"name":"demo","version":"1.0.0"}"#,
+    );
+    let mut bytes = t.finish();
+    let mut after = Tar::new();
+    after.file("package/ignored.js", b"npm never reads this");
+    bytes.extend_from_slice(&after.finish());
+    let (_dir, a) = fixture("after-end.tgz", &gzip(&bytes));
+    assert_eq!(
+        paths(&a),
+        ["package.json"],
+        "two zero blocks end the archive, as in node-tar"
+    );
+    assert_eq!(
+        a.packed_size,
+        gzip(&bytes).len() as u64,
+        "the whole file is still hashed"
+    );
+}

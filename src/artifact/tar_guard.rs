@@ -8,6 +8,11 @@
 //! larger than [`MAX_EXTENSION`] before its data is read. Where it cannot follow (a broken
 //! checksum, GNU sparse files, the end marker) it stops watching and leaves the verdict to the
 //! tar crate: it never rejects what the tar crate would read correctly.
+//!
+//! It also decides where the archive ends, as node-tar does: at two consecutive zero blocks.
+//! The tar crate stops at the first one, so an attacker could hide entries that npm installs
+//! behind a lone zero block; the reader sets `ignore_zeros` and the guard reports end of
+//! input once the real end marker has passed.
 
 use std::io::{self, Read};
 
@@ -27,8 +32,12 @@ pub struct Guard<R> {
     pax: Option<(Vec<u8>, u64)>,
     /// The pax `size` that applies to the next regular header.
     pax_size: Option<u64>,
-    /// Stopped watching (end marker, or a header only the tar crate can judge).
+    /// Stopped watching (a header only the tar crate can judge).
     off: bool,
+    /// The last header-position block was all zeros.
+    after_zero: bool,
+    /// Two consecutive zero blocks have passed: the archive is over for node-tar.
+    ended: bool,
 }
 
 impl<R> Guard<R> {
@@ -42,6 +51,8 @@ impl<R> Guard<R> {
             pax: None,
             pax_size: None,
             off: false,
+            after_zero: false,
+            ended: false,
         }
     }
 
@@ -83,9 +94,11 @@ impl<R> Guard<R> {
 
     fn on_header(&mut self) -> io::Result<()> {
         if self.header.iter().all(|&b| b == 0) {
-            self.off = true;
+            self.ended = self.after_zero;
+            self.after_zero = true;
             return Ok(());
         }
+        self.after_zero = false;
         let h = tar::Header::from_byte_slice(&self.header);
         let sum: u32 = self
             .header
@@ -132,7 +145,8 @@ impl<R> Guard<R> {
                 self.pax = Some((Vec::with_capacity(size as usize), size));
             }
         } else {
-            if t.is_gnu_sparse() {
+            if t.is_gnu_sparse() && self.header[482] != 0 {
+                // Extended sparse maps follow the header; too rare to follow here.
                 self.off = true;
                 return Ok(());
             }
@@ -165,6 +179,11 @@ fn pax_size(records: &[u8]) -> Option<u64> {
 
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        // The tar crate reads at most up to the next header, so nothing past the end marker
+        // has been handed out when it is seen.
+        if self.ended {
+            return Ok(0);
+        }
         let n = self.inner.read(out)?;
         if !self.off {
             self.observe(&out[..n])?;

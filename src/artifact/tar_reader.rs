@@ -118,6 +118,8 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     let mut produced = 0u64;
     {
         let mut archive = tar::Archive::new(Guard::new(&mut *input));
+        // Zero blocks are skipped; the guard ends the stream at the real end marker.
+        archive.set_ignore_zeros(true);
         for entry in archive.entries().map_err(|e| classify(&e))? {
             let mut entry = entry.map_err(|e| classify(&e))?;
             let Some(kind) = kind_of(entry.header().entry_type()) else {
