@@ -755,3 +755,32 @@ fn a_hostile_manifest_is_printed_safely() {
         "hostile manifest strings are shown escaped:\n{text}"
     );
 }
+
+#[test]
+fn diff_of_two_wheels() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = write(
+        dir.path(),
+        "w-1.0-py3-none-any.whl",
+        &common::wheel("w", "1.0"),
+    );
+    let new = write(
+        dir.path(),
+        "w-1.1-py3-none-any.whl",
+        &common::wheel("w", "1.1"),
+    );
+    let o = run_paths("diff", &[&old, &new], &[]);
+    assert_ok(&o, "diff of wheels");
+    let text = stdout(&o);
+    for want in [
+        "old: w@1.0  (wheel",
+        "added (3):",
+        "  + w-1.1.dist-info/METADATA",
+        "removed (3):",
+        "  - w-1.0.dist-info/WHEEL",
+        "unchanged: 1",
+        "version: \"1.0\" → \"1.1\"",
+    ] {
+        assert!(text.contains(want), "diff text has {want:?}:\n{text}");
+    }
+}

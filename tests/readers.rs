@@ -1315,3 +1315,21 @@ fn nothing_after_the_end_marker_is_listed() {
         "the whole file is still hashed"
     );
 }
+
+#[test]
+fn ustar_prefix_field_is_part_of_the_name() {
+    let mut h = common::header(b"file.js", flag::FILE, 2, b"", 0o644);
+    h[345..345 + 21].copy_from_slice(b"package/very/long/dir");
+    common::fix_checksum(&mut h);
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.bytes.extend_from_slice(&h);
+    t.bytes.extend_from_slice(b"ok");
+    t.bytes.resize(t.bytes.len() + 510, 0);
+    let (_dir, a) = fixture("prefix.tgz", &gzip(&t.finish()));
+    assert_eq!(
+        paths(&a),
+        ["package.json", "very/long/dir/file.js"],
+        "prefix/name joined"
+    );
+}
