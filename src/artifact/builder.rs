@@ -411,6 +411,7 @@ impl<'v> Builder<'v> {
             entries,
             anomalies,
             contents: self.contents,
+            limits: self.opts.limits,
             _temp: None,
         }
     }

@@ -341,6 +341,8 @@ pub struct Artifact {
     pub anomalies: Vec<Anomaly>,
     /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
     contents: Vec<Option<Arc<[u8]>>>,
+    /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
+    limits: Limits,
     /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.
     _temp: Option<Arc<tempfile::TempDir>>,
 }
@@ -391,7 +393,7 @@ impl Artifact {
             }
         };
         let opts = Options {
-            limits: Limits::default(),
+            limits: self.limits,
             keep_contents: false,
         };
         read_file(&self.file, &opts, Some(visit), Some(index))?;
