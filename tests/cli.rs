@@ -621,7 +621,7 @@ fn run_measured(args: &[&std::ffi::OsStr]) -> Option<(Output, u64)> {
         return None;
     }
     let bin = assert_cmd::cargo::cargo_bin("shipcheck");
-    let o = std::process::Command::new(time)
+    let mut o = std::process::Command::new(time)
         .args(["-f", "RSS_KIB=%M"])
         .arg(bin)
         .args(args)
@@ -634,6 +634,13 @@ fn run_measured(args: &[&std::ffi::OsStr]) -> Option<(Output, u64)> {
         .find_map(|l| l.strip_prefix("RSS_KIB="))
         .and_then(|n| n.trim().parse().ok())
         .expect("time printed the peak RSS");
+    // Leave shipcheck's own stderr: drop what `time` added.
+    o.stderr = err
+        .lines()
+        .filter(|l| !l.starts_with("RSS_KIB=") && !l.starts_with("Command exited with"))
+        .flat_map(|l| [l, "\n"])
+        .collect::<String>()
+        .into_bytes();
     eprintln!("peak RSS of shipcheck {args:?}: {rss} KiB");
     Some((o, rss))
 }
@@ -782,5 +789,36 @@ fn diff_of_two_wheels() {
         "version: \"1.0\" → \"1.1\"",
     ] {
         assert!(text.contains(want), "diff text has {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn long_names_cannot_balloon_memory() {
+    // 40 entries whose pax paths are just under the 1 MiB record cap: 40 MB of names that
+    // compress to almost nothing. Every name is kept (path, raw path, duplicate index), so
+    // without a budget on name bytes memory grows to several times that.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    for i in 0..40u32 {
+        let name = format!("package/{i}/{}", "n".repeat(1_000_000 - 16));
+        t.pax(&[("path", name.as_bytes())], "package/x", b"");
+    }
+    let path = write(dir.path(), "names.tgz", &gzip(&t.finish()));
+    let Some((o, rss_kib)) = run_measured(&["ls".as_ref(), "--json".as_ref(), path.as_os_str()])
+    else {
+        return;
+    };
+    assert!(
+        rss_kib < 160 * 1024,
+        "peak RSS {rss_kib} KiB stays bounded whatever the names hold (exit {:?})",
+        o.status.code()
+    );
+    if o.status.code() == Some(2) {
+        assert_one_line_error(
+            &o,
+            "names.tgz",
+            "entry names and link targets add up to more than 33554432 bytes",
+        );
     }
 }

@@ -283,6 +283,14 @@ pub enum OpenError {
         /// The limit in force.
         limit: usize,
     },
+    /// Entry names (and link targets) add up to more than we keep in memory.
+    #[error(
+        "entry names and link targets add up to more than {limit} bytes; refusing to read further"
+    )]
+    NamesTooLong {
+        /// The budget in force.
+        limit: u64,
+    },
     /// The data ends inside an entry.
     #[error("truncated: entry {path} declares {declared} bytes but the archive ends after {read}")]
     Truncated {
