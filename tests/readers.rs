@@ -1333,3 +1333,29 @@ fn ustar_prefix_field_is_part_of_the_name() {
         "prefix/name joined"
     );
 }
+
+#[test]
+fn a_global_pax_size_or_linkpath_is_refused() {
+    // node-tar applies these to every later entry; the tar crate ignores global headers, so
+    // the two would disagree on what the archive holds.
+    for (key, value) in [("size", "0"), ("linkpath", "/etc/passwd")] {
+        let record = format!(" {key}={value}\n");
+        let body = format!("{} {key}={value}\n", record.len() + 2);
+        let mut t = Tar::new();
+        t.file("package/package.json", b"{}");
+        t.raw(b"GlobalHead", b'g', body.len() as u64, body.as_bytes(), b"");
+        t.file("package/a.js", b"console.log(1)");
+        let err = error_of("global.tgz", &gzip(&t.finish()), Limits::default());
+        assert!(
+            err.contains(&format!("a pax global header sets '{key}'")),
+            "{key}: {err}"
+        );
+    }
+    // A harmless global header (a comment) is read as before.
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.raw(b"GlobalHead", b'g', 13, b"13 comment=x\n", b"");
+    t.file("package/a.js", b"1");
+    let (_dir, a) = fixture("global-ok.tgz", &gzip(&t.finish()));
+    assert_eq!(paths(&a), ["package.json", "a.js"]);
+}

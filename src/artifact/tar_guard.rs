@@ -13,6 +13,10 @@
 //! The tar crate stops at the first one, so an attacker could hide entries that npm installs
 //! behind a lone zero block; the reader sets `ignore_zeros` and the guard reports end of
 //! input once the real end marker has passed.
+//!
+//! node-tar applies a pax *global* header's `size` and `linkpath` to every later entry; the
+//! tar crate ignores global headers. The two would then walk different entries, so such an
+//! archive is refused: no real packer writes those keys globally.
 
 use std::io::{self, Read};
 
@@ -28,8 +32,9 @@ pub struct Guard<R> {
     filled: usize,
     /// Bytes of the current entry's data and padding still to pass.
     skip: u64,
-    /// A pax header's records being collected, and how many data bytes remain.
-    pax: Option<(Vec<u8>, u64)>,
+    /// A pax header's records being collected, how many data bytes remain, and whether it
+    /// is a global header.
+    pax: Option<(Vec<u8>, u64, bool)>,
     /// The pax `size` that applies to the next regular header.
     pax_size: Option<u64>,
     /// Stopped watching (a header only the tar crate can judge).
@@ -62,7 +67,7 @@ impl<R> Guard<R> {
                 let n = usize::try_from(self.skip)
                     .unwrap_or(usize::MAX)
                     .min(bytes.len());
-                if let Some((buf, left)) = &mut self.pax {
+                if let Some((buf, left, _)) = &mut self.pax {
                     let take = usize::try_from(*left).unwrap_or(usize::MAX).min(n);
                     buf.extend_from_slice(&bytes[..take]);
                     *left -= take as u64;
@@ -70,7 +75,7 @@ impl<R> Guard<R> {
                 self.skip -= n as u64;
                 bytes = &bytes[n..];
                 if self.skip == 0 {
-                    self.end_of_data();
+                    self.end_of_data()?;
                 }
                 continue;
             }
@@ -86,10 +91,24 @@ impl<R> Guard<R> {
         Ok(())
     }
 
-    fn end_of_data(&mut self) {
-        if let Some((records, _)) = self.pax.take() {
-            self.pax_size = pax_size(&records);
+    fn end_of_data(&mut self) -> io::Result<()> {
+        match self.pax.take() {
+            Some((records, _, false)) => self.pax_size = pax_size(&records),
+            Some((records, _, true)) => {
+                for record in tar::PaxExtensions::new(&records).flatten() {
+                    if let Ok(key @ ("size" | "linkpath")) = record.key() {
+                        return Err(io::Error::other(OpenError::Corrupt {
+                            container: "tar",
+                            reason: format!(
+                                "a pax global header sets '{key}', which npm applies to every later entry and this reader cannot; refusing"
+                            ),
+                        }));
+                    }
+                }
+            }
+            None => {}
         }
+        Ok(())
     }
 
     fn on_header(&mut self) -> io::Result<()> {
@@ -141,8 +160,9 @@ impl<R> Guard<R> {
                     ),
                 }));
             }
-            if t.is_pax_local_extensions() {
-                self.pax = Some((Vec::with_capacity(size as usize), size));
+            if t.is_pax_local_extensions() || t.is_pax_global_extensions() {
+                let global = t.is_pax_global_extensions();
+                self.pax = Some((Vec::with_capacity(size as usize), size, global));
             }
         } else {
             if t.is_gnu_sparse() && self.header[482] != 0 {
@@ -160,7 +180,7 @@ impl<R> Guard<R> {
             None => self.off = true,
         }
         if self.skip == 0 {
-            self.end_of_data();
+            self.end_of_data()?;
         }
         Ok(())
     }
