@@ -69,7 +69,7 @@ fn redact(v: &mut serde_json::Value) {
                         *val = Value::from("[temp path]");
                     }
                     // Digests of the artifact bytes depend on the gzip implementation.
-                    "sha512" | "integrity" | "packed_size" | "packed_delta" => {
+                    "sha512" | "integrity" | "packed_size" | "packed_delta" | "compressed_size" => {
                         *val = Value::from("[packed]");
                     }
                     _ => redact(val),
@@ -821,4 +821,21 @@ fn long_names_cannot_balloon_memory() {
             "entry names and link targets add up to more than 33554432 bytes",
         );
     }
+}
+
+#[test]
+fn ls_json_of_a_hostile_zip_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bytes = Zip::new()
+        .file("w-1.0.dist-info/METADATA", b"Name: w\nVersion: 1.0\n\n")
+        .file("w/__init__.py", b"x = 1\n")
+        .file("C:\\Users\\evil.dll", b"MZ")
+        .file("../outside.py", b"up")
+        .symlink("w/creds", "/home/u/.pypirc")
+        .file("w/__init__.py", b"import os\n")
+        .finish();
+    let path = write(dir.path(), "w-1.0-py3-none-any.whl", &bytes);
+    let o = run_paths("ls", &[&path], &["--json"]);
+    assert_ok(&o, "a hostile but readable zip is listed");
+    insta::assert_json_snapshot!("ls_json_hostile_zip", json_of(&o));
 }
