@@ -1359,3 +1359,15 @@ fn a_global_pax_size_or_linkpath_is_refused() {
     let (_dir, a) = fixture("global-ok.tgz", &gzip(&t.finish()));
     assert_eq!(paths(&a), ["package.json", "a.js"]);
 }
+
+#[test]
+fn a_gnu_long_name_ends_at_its_first_nul_as_in_node_tar() {
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    t.gnu_long_name(b"package/shown.js\0package/hidden-tail.js", b"1");
+    let (_dir, a) = fixture("nul.tgz", &gzip(&t.finish()));
+    assert_eq!(
+        a.entries[1].path, "shown.js",
+        "the name npm uses is the part before the NUL"
+    );
+}

@@ -125,8 +125,11 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             let Some(kind) = kind_of(entry.header().entry_type()) else {
                 continue;
             };
-            let name = entry.path_bytes().into_owned();
-            let link = entry.link_name_bytes().map(std::borrow::Cow::into_owned);
+            // node-tar cuts a GNU long name (or link name) at its first NUL; header fields
+            // are already cut that way by the tar crate, long names only lose a trailing one.
+            let until_nul = |b: &[u8]| b.split(|&c| c == 0).next().unwrap_or_default().to_vec();
+            let name = until_nul(&entry.path_bytes());
+            let link = entry.link_name_bytes().map(|l| until_nul(&l));
             let declared = entry.size();
             let raw = RawEntry {
                 name: &name,
