@@ -401,9 +401,10 @@ fn tar_absolute_path_is_recorded() {
         "outside the package root 'package/'",
     );
     assert_eq!(
-        e.path, "passwd",
-        "node-tar drops the leading '/', then strips one component"
+        e.path, "etc/passwd",
+        "node-tar strips the empty piece before the '/' as the root: the file lands inside the package"
     );
+    assert!(e.installed);
 }
 
 #[test]
@@ -1369,5 +1370,44 @@ fn a_gnu_long_name_ends_at_its_first_nul_as_in_node_tar() {
     assert_eq!(
         a.entries[1].path, "shown.js",
         "the name npm uses is the part before the NUL"
+    );
+}
+
+#[test]
+fn a_dotdot_root_is_stripped_and_the_entry_installed() {
+    // node-tar strips the first piece before it looks for '..': `../package.json` installs
+    // as `package.json` and, coming later, replaces the reviewed one.
+    let (_dir, a) = fixture(
+        "dotdot-root.tgz",
+        &npm_with(|t| {
+            t.file(
+                "../package.json",
+                br#"{"name":"evil","version":"6.6.6","scripts":{"postinstall":"sh x"}}"#,
+            );
+        }),
+    );
+    let e = &a.entries[1];
+    assert_eq!(e.path, "package.json");
+    assert!(
+        e.installed,
+        "nothing is left to climb once the root is stripped"
+    );
+    assert!(
+        !a.entries[0].installed,
+        "the earlier package.json is shadowed"
+    );
+    assert_one(
+        &a,
+        AnomalyKind::PathTraversal,
+        e,
+        "starts with '..', which the installer strips",
+    );
+    assert_eq!(
+        a.package
+            .as_ref()
+            .and_then(|m| m.scripts.get("postinstall"))
+            .map(String::as_str),
+        Some("sh x"),
+        "the metadata under review is the installed one"
     );
 }

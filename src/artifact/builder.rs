@@ -134,27 +134,32 @@ impl<'v> Builder<'v> {
         }
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
         let shown = bytes_for_terminal(raw.name).into_owned();
-        // node-tar strips the first '/'-separated piece of the name as stored, `.` included:
-        // `./package.json` installs as `package.json`. `normalize` drops `.` pieces, so a
-        // leading `.` is the head here and nothing more is skipped.
-        let dot = self.layout == Layout::StripRoot
-            && decode(raw.name).split('/').find(|p| !p.is_empty()) == Some(".");
-        let (head, skip) = if dot {
-            (Some(".".to_owned()), 0)
-        } else {
-            (norm.components.first().cloned(), 1)
-        };
-        let pieces = norm.components.len() + usize::from(dot);
-        let root = match &self.root {
-            Some(root) => root.clone(),
-            None => {
-                let decides = pieces >= 2 || (pieces == 1 && raw.kind == EntryKind::Dir);
+        // node-tar (strip: 1) splits the name as stored on '/' and drops the first piece,
+        // whatever it is: `package`, `.`, `..`, or the empty piece before a leading '/'.
+        // Only then does it look for '..' and strip what is left of an absolute path. The
+        // install path is the rest, normalised; the whole name still yields the anomalies.
+        let split = (self.layout == Layout::StripRoot).then(|| {
+            let text = decode(raw.name);
+            let (head, rest) = match text.split_once('/') {
+                Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
+                None => (text, None),
+            };
+            let rest = rest.map(|r| normalize(r.as_bytes(), self.layout, usize::MAX));
+            (head, rest)
+        });
+        let root = match (&self.root, &split) {
+            (Some(root), _) => root.clone(),
+            (None, None) => None,
+            (None, Some((head, rest))) => {
+                let decides = rest
+                    .as_ref()
+                    .is_some_and(|r| !r.components.is_empty() || raw.kind == EntryKind::Dir);
                 if decides {
-                    self.root = Some(head.clone());
+                    self.root = Some(Some(head.clone()));
                     // Loose names seen so far are not paths of the package (see `finish`).
                     let rootless = &self.rootless;
                     self.seen.retain(|_, i| !rootless.contains(i));
-                    head.clone()
+                    Some(head.clone())
                 } else {
                     // A loose file (or an empty name) decides nothing: npm strips the first
                     // component of every name, so the root is whatever the others share.
@@ -166,22 +171,25 @@ impl<'v> Builder<'v> {
         };
         let mut installed = !norm.components.is_empty();
         let mut outside = false;
-        let path = match &root {
-            None => norm.joined(0),
-            Some(r) => {
-                if head.as_ref() != Some(r) {
-                    outside = true;
-                }
-                if pieces == 1 {
-                    if !outside && raw.kind == EntryKind::Dir {
-                        return Ok(None);
+        let mut traversal = norm.anomalies.contains(&AnomalyKind::PathTraversal);
+        let path = match (&root, &split) {
+            (Some(r), Some((head, rest))) => {
+                outside = head != r;
+                match rest.as_ref().filter(|rest| !rest.components.is_empty()) {
+                    Some(rest) => {
+                        traversal = rest.components.iter().any(|c| c == "..");
+                        rest.joined(0)
                     }
-                    installed = false;
-                    norm.joined(0)
-                } else {
-                    norm.joined(skip)
+                    None => {
+                        if !outside && raw.kind == EntryKind::Dir {
+                            return Ok(None);
+                        }
+                        installed = false;
+                        norm.joined(0)
+                    }
                 }
             }
+            _ => norm.joined(0),
         };
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         if self.entries.len() >= self.opts.limits.hard_max_entries {
@@ -200,6 +208,10 @@ impl<'v> Builder<'v> {
         }
         for kind in &norm.anomalies {
             let detail = match kind {
+                AnomalyKind::PathTraversal if !traversal => format!(
+                    "{shown} starts with '..', which the installer strips with the root; it installs as {}",
+                    for_terminal(&path)
+                ),
                 AnomalyKind::PathTraversal => {
                     format!("{shown} climbs out of the install folder with '..'")
                 }
@@ -211,7 +223,7 @@ impl<'v> Builder<'v> {
             };
             self.anomaly(*kind, Some(index), detail);
         }
-        if norm.anomalies.contains(&AnomalyKind::PathTraversal) {
+        if traversal {
             installed = false; // node-tar and pip refuse such names
         }
         if outside {
