@@ -1411,3 +1411,34 @@ fn a_dotdot_root_is_stripped_and_the_entry_installed() {
         "the metadata under review is the installed one"
     );
 }
+
+#[test]
+fn a_unicode_path_extra_field_that_renames_an_entry_is_refused() {
+    // pip (Python's zipfile) writes `evil.pth` (run at every interpreter start); the zip
+    // crate would show `README.txt`. Installers disagree, so the archive is refused.
+    let mut r = ZipRecord::file("evil.pth", b"import os; os.system('id')\n");
+    r.extra = common::unicode_path_extra(b"evil.pth", "README.txt");
+    let bytes = Zip::new().file("w/__init__.py", b"").record(r).finish();
+    let err = error_of("renamed.whl", &bytes, Limits::default());
+    assert!(
+        err.contains("renamed.whl: corrupt zip: entry 1: a Unicode Path extra field renames evil.pth to README.txt"),
+        "{err}"
+    );
+    // The same field naming the entry by its own name is harmless (Info-ZIP writes that).
+    let mut same = ZipRecord::file("docs/café.txt", b"ok");
+    same.extra = common::unicode_path_extra("docs/café.txt".as_bytes(), "docs/café.txt");
+    let (_dir, a) = fixture("same.zip", &Zip::new().record(same).finish());
+    assert_eq!(paths(&a), ["docs/café.txt"]);
+}
+
+#[test]
+fn a_central_directory_with_more_records_than_its_end_record_counts_is_refused() {
+    let mut bytes = Zip::new()
+        .file("a.txt", b"a")
+        .file("hidden.pth", b"x")
+        .finish();
+    let eocd = bytes.len() - 22;
+    bytes[eocd + 8..eocd + 12].copy_from_slice(&[1, 0, 1, 0]);
+    let err = error_of("count.zip", &bytes, Limits::default());
+    assert!(err.contains("count.zip: corrupt zip"), "{err}");
+}

@@ -255,6 +255,8 @@ pub struct ZipRecord {
     pub declared_size: Option<u32>,
     /// Unix mode stored in the external attributes (with type bits); `None` for a DOS entry.
     pub unix_mode: Option<u32>,
+    /// Extra fields, written in both the local header and the central directory.
+    pub extra: Vec<u8>,
 }
 
 impl ZipRecord {
@@ -266,6 +268,7 @@ impl ZipRecord {
             deflate: true,
             declared_size: None,
             unix_mode: Some(0o100_644),
+            extra: Vec::new(),
         }
     }
 }
@@ -303,6 +306,7 @@ impl Zip {
             deflate: false,
             declared_size: None,
             unix_mode: Some(0o120_777),
+            extra: Vec::new(),
         });
         self
     }
@@ -335,9 +339,11 @@ impl Zip {
             out.extend_from_slice(&crc.sum().to_le_bytes());
             out.extend_from_slice(&(stored.len() as u32).to_le_bytes());
             out.extend_from_slice(&usize_.to_le_bytes());
+            let extra_len = r.extra.len() as u16;
             out.extend_from_slice(&name_len.to_le_bytes());
-            out.extend_from_slice(&0u16.to_le_bytes()); // extra
+            out.extend_from_slice(&extra_len.to_le_bytes());
             out.extend_from_slice(&r.name);
+            out.extend_from_slice(&r.extra);
             out.extend_from_slice(&stored);
             // Central directory record.
             let (made_by, external) = match r.unix_mode {
@@ -355,13 +361,14 @@ impl Zip {
             central.extend_from_slice(&(stored.len() as u32).to_le_bytes());
             central.extend_from_slice(&usize_.to_le_bytes());
             central.extend_from_slice(&name_len.to_le_bytes());
-            central.extend_from_slice(&0u16.to_le_bytes()); // extra
+            central.extend_from_slice(&extra_len.to_le_bytes());
             central.extend_from_slice(&0u16.to_le_bytes()); // comment
             central.extend_from_slice(&0u16.to_le_bytes()); // disk
             central.extend_from_slice(&0u16.to_le_bytes()); // internal attrs
             central.extend_from_slice(&external.to_le_bytes());
             central.extend_from_slice(&offset.to_le_bytes());
             central.extend_from_slice(&r.name);
+            central.extend_from_slice(&r.extra);
         }
         let cd_start = out.len() as u32;
         let count = self.records.len() as u16;
@@ -479,5 +486,18 @@ pub fn gnu_sparse(name: &str, data: &[u8; 512], real_size: u64) -> Vec<u8> {
     fix_checksum(&mut h);
     let mut out = h.to_vec();
     out.extend_from_slice(data);
+    out
+}
+
+/// An Info-ZIP Unicode Path extra field (0x7075) renaming the entry called `stored` to `shown`.
+pub fn unicode_path_extra(stored: &[u8], shown: &str) -> Vec<u8> {
+    let mut crc = flate2::Crc::new();
+    crc.update(stored);
+    let mut out = Vec::new();
+    out.extend_from_slice(&0x7075u16.to_le_bytes());
+    out.extend_from_slice(&(5 + shown.len() as u16).to_le_bytes());
+    out.push(1);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(shown.as_bytes());
     out
 }
