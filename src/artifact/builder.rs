@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::sanitize::{bytes_for_terminal, for_terminal};
 
+use super::install::{installed_meta, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
@@ -442,55 +443,4 @@ impl<'v> Builder<'v> {
             _temp: None,
         }
     }
-}
-
-/// The package metadata, from the copy of each metadata file the installer writes: with a
-/// duplicated `package.json`, the later one (whose scripts run) is the one that counts.
-fn installed_meta(
-    entries: &[Entry],
-    files: &[(u32, String, Vec<u8>)],
-) -> Option<meta::PackageMeta> {
-    let live: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .filter(|(i, _, _)| entries.get(*i as usize).is_some_and(|e| e.installed))
-        .map(|(_, p, c)| (p.clone(), c.clone()))
-        .collect();
-    meta::parse(&live)
-}
-
-/// npm (pacote) drops every symbolic and hard link when it unpacks a tarball, so in an npm
-/// tarball a link is not installed and shadows nothing: an earlier entry of the same path
-/// stays the installed one. Recomputes `installed` that way; returns true if anything changed.
-fn npm_skips_links(entries: &mut [Entry], eligible: &[bool], anomalies: &mut [Anomaly]) -> bool {
-    let is_link = |k: EntryKind| matches!(k, EntryKind::Symlink | EntryKind::Hardlink);
-    if !entries.iter().any(|e| is_link(e.kind)) {
-        return false;
-    }
-    let before: Vec<bool> = entries.iter().map(|e| e.installed).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for i in 0..entries.len() {
-        entries[i].installed = false;
-        if !eligible.get(i).copied().unwrap_or(false) || is_link(entries[i].kind) {
-            continue;
-        }
-        if let Some(&earlier) = seen.get(&entries[i].path) {
-            if entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir {
-                entries[earlier].installed = false;
-            }
-        }
-        entries[i].installed = true;
-        seen.insert(entries[i].path.clone(), i);
-    }
-    for an in anomalies.iter_mut() {
-        let Some(e) = an.entry.and_then(|i| entries.get(i as usize)) else {
-            continue;
-        };
-        if an.kind == AnomalyKind::DuplicatePath && is_link(e.kind) {
-            an.detail = format!(
-                "{} appears again as a link, which npm does not install; the earlier entry is the one installed",
-                for_terminal(&e.path)
-            );
-        }
-    }
-    entries.iter().map(|e| e.installed).ne(before)
 }

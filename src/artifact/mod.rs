@@ -7,6 +7,7 @@
 //! they stream past, kept in memory on request, or read again from the artifact on demand.
 
 mod builder;
+mod install;
 mod meta;
 pub mod path;
 mod pipe;
