@@ -313,3 +313,17 @@ fn setuid_bits_are_kept_in_modes() {
         "setuid is visible in a tar entry's mode"
     );
 }
+
+#[test]
+fn a_v7_tar_without_ustar_magic_is_recognised_by_its_checksum() {
+    let mut h = common::header(b"proj/a.txt", common::flag::FILE, 1, b"", 0o644);
+    h[257..265].fill(0);
+    common::fix_checksum(&mut h);
+    let mut bytes = h.to_vec();
+    bytes.extend_from_slice(b"a");
+    bytes.resize(1024, 0);
+    bytes.extend_from_slice(&[0u8; 1024]);
+    let (_dir, a) = fixture("v7.tar", &bytes);
+    assert_eq!(a.format, Format::Tar);
+    assert_eq!(paths(&a), ["a.txt"]);
+}
