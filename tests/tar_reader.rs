@@ -770,3 +770,39 @@ fn a_dotdot_root_is_stripped_and_the_entry_installed() {
         "the metadata under review is the installed one"
     );
 }
+
+#[test]
+fn a_padded_package_json_is_still_the_package_metadata() {
+    // Whitespace costs nothing compressed; a large package.json must not hide its scripts.
+    let mut json = String::from(r#"{"name":"big","version":"1.0.0","scripts":{"install":"sh x"}"#);
+    json.push_str(&" ".repeat(6 << 20));
+    json.push('}');
+    let mut t = Tar::new();
+    t.file("package/package.json", json.as_bytes());
+    let (_d1, a) = fixture("padded.tgz", &gzip(&t.finish()));
+    assert_eq!(a.format, Format::NpmTarball);
+    assert_eq!(
+        a.package
+            .as_ref()
+            .and_then(|m| m.scripts.get("install"))
+            .map(String::as_str),
+        Some("sh x"),
+        "a 6 MB package.json is parsed"
+    );
+    let mut huge = String::from(r#"{"name":"big","version":"1.0.0"}"#);
+    huge.push_str(&" ".repeat(20 << 20));
+    let mut t = Tar::new();
+    t.file("package/package.json", huge.as_bytes());
+    let (_d2, b) = fixture("huge.tgz", &gzip(&t.finish()));
+    let meta = b
+        .package
+        .as_ref()
+        .expect("metadata is reported even when not parsed");
+    assert_eq!(b.format, Format::NpmTarball, "still an npm tarball");
+    assert!(
+        meta.error
+            .as_deref()
+            .is_some_and(|e| e.contains("package.json is 20971552 bytes")),
+        "why it was not parsed is said: {meta:?}"
+    );
+}

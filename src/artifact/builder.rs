@@ -35,8 +35,10 @@ pub struct RawEntry<'a> {
     pub link_target: Option<&'a [u8]>,
 }
 
-/// Metadata files are small; anything bigger is not read as metadata.
-const MAX_META: u64 = 4 << 20;
+/// Metadata files past this are not parsed (the artifact says so in `PackageMeta::error`).
+/// Whitespace compresses to nothing, so padding must not be a way to hide install scripts:
+/// this is well above any real `package.json`.
+pub const MAX_META: u64 = 16 << 20;
 
 /// The budget for the bytes of all names and link targets. Each name is kept two or three
 /// times (install path, raw name, the duplicate index), and names compress to nothing, so

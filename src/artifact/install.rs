@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::sanitize::for_terminal;
 
+use super::builder::MAX_META;
 use super::{Anomaly, AnomalyKind, Entry, EntryKind, meta};
 
 /// The package metadata, from the copy of each metadata file the installer writes: with a
@@ -21,7 +22,31 @@ pub fn installed_meta(
         .filter(|(i, _, _)| entries.get(*i as usize).is_some_and(|e| e.installed))
         .map(|(_, p, c)| (p.clone(), c.clone()))
         .collect();
-    meta::parse(&live)
+    meta::parse(&live).or_else(|| too_large(entries))
+}
+
+/// A metadata file too large to parse still names the ecosystem, and says why it was not read.
+fn too_large(entries: &[Entry]) -> Option<meta::PackageMeta> {
+    let e = entries
+        .iter()
+        .find(|e| e.installed && e.is_file() && meta::is_metadata_path(&e.path))?;
+    let ecosystem = match e.path.as_str() {
+        "package.json" | "extension/package.json" => meta::Ecosystem::Npm,
+        "Cargo.toml" => meta::Ecosystem::Cargo,
+        "META-INF/MANIFEST.MF" => meta::Ecosystem::Java,
+        _ => meta::Ecosystem::Python,
+    };
+    let size = e.declared_size.unwrap_or(e.size).max(e.size);
+    Some(meta::PackageMeta {
+        ecosystem: Some(ecosystem),
+        source: e.path.clone(),
+        error: Some(format!(
+            "{} is {size} bytes, more than the {} read as package metadata; not parsed",
+            for_terminal(&e.path),
+            MAX_META
+        )),
+        ..meta::PackageMeta::default()
+    })
 }
 
 /// npm (pacote) drops every symbolic and hard link when it unpacks a tarball, so in an npm
