@@ -327,3 +327,16 @@ fn a_v7_tar_without_ustar_magic_is_recognised_by_its_checksum() {
     assert_eq!(a.format, Format::Tar);
     assert_eq!(paths(&a), ["a.txt"]);
 }
+
+#[test]
+fn repeated_pkg_info_headers_read_like_pip() {
+    let info = "Metadata-Version: 2.1\nName: real\nVersion: 1.0\nName: decoy\nVersion: 9.9\n\n";
+    let mut t = Tar::new();
+    t.file("real-1.0/PKG-INFO", info.as_bytes());
+    let (_dir, a) = fixture("real-1.0.tar.gz", &gzip(&t.finish()));
+    assert_eq!(
+        a.title(),
+        "real@1.0",
+        "the first of repeated headers, as email.parser gives"
+    );
+}

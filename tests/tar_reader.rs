@@ -806,3 +806,28 @@ fn a_padded_package_json_is_still_the_package_metadata() {
         "why it was not parsed is said: {meta:?}"
     );
 }
+
+#[test]
+fn package_json_is_parsed_as_npm_parses_it() {
+    // npm strips a byte-order mark, and JSON.parse keeps the last of duplicate keys.
+    for (what, json) in [
+        (
+            "BOM",
+            "\u{feff}{\"name\":\"b\",\"version\":\"1.0.0\",\"scripts\":{\"install\":\"sh x\"}}",
+        ),
+        (
+            "duplicate keys",
+            r#"{"name":"b","version":"1.0.0","scripts":{"install":"true"},"scripts":{"install":"sh x"}}"#,
+        ),
+    ] {
+        let mut t = Tar::new();
+        t.file("package/package.json", json.as_bytes());
+        let (_dir, a) = fixture("meta.tgz", &gzip(&t.finish()));
+        let meta = a.package.as_ref().expect("metadata");
+        assert_eq!(
+            meta.scripts.get("install").map(String::as_str),
+            Some("sh x"),
+            "{what}: the install script npm runs is the one shown: {meta:?}"
+        );
+    }
+}
