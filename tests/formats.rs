@@ -340,3 +340,42 @@ fn repeated_pkg_info_headers_read_like_pip() {
         "the first of repeated headers, as email.parser gives"
     );
 }
+
+#[test]
+fn gzip_members_and_padding_read_as_node_zlib_reads_them() {
+    let mut t = Tar::new();
+    t.file("package/package.json", br#"{"name":"x","version":"1.0.0"}"#);
+    let gz = gzip(&t.finish());
+    let mut padded = gz.clone();
+    padded.extend_from_slice(&[0u8; 512]);
+    let (_d1, a) = fixture("padded.tgz", &padded);
+    assert_eq!(
+        paths(&a),
+        ["package.json"],
+        "zero padding after the member is ignored"
+    );
+    assert_eq!(
+        a.digests.sha256,
+        sha256_hex(&padded),
+        "the digest covers the padding"
+    );
+    let mut split = Tar::new();
+    split.file("package/package.json", br#"{"name":"x","version":"1.0.0"}"#);
+    let mut two = gzip(&split.bytes);
+    let mut rest = Tar::new();
+    rest.file("package/second.js", b"2");
+    two.extend_from_slice(&gzip(&rest.finish()));
+    let (_d2, b) = fixture("members.tgz", &two);
+    assert_eq!(
+        paths(&b),
+        ["package.json", "second.js"],
+        "members are read back to back"
+    );
+    let mut garbage = gz;
+    garbage.extend_from_slice(b"hello");
+    let err = error_of("garbage.tgz", &garbage, Limits::default());
+    assert!(
+        err.contains("garbage.tgz: corrupt gzip: bytes after the compressed data"),
+        "{err}"
+    );
+}
