@@ -119,18 +119,10 @@ impl<R> Guard<R> {
         }
         self.after_zero = false;
         let h = tar::Header::from_byte_slice(&self.header);
-        let sum: u32 = self
-            .header
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u32::from(b)
-                }
-            })
-            .sum();
+        // The checksum counts its own field as spaces.
+        let all: u32 = self.header.iter().map(|&b| u32::from(b)).sum();
+        let field: u32 = self.header[148..156].iter().map(|&b| u32::from(b)).sum();
+        let sum = all - field + 8 * 32;
         let (Ok(cksum), Ok(mut size)) = (h.cksum(), h.entry_size()) else {
             self.off = true;
             return Ok(());

@@ -116,6 +116,9 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     // Bytes handed out by entries. Without GNU sparse holes this never exceeds what `Capped`
     // counts; a hole reads as zeros without consuming input, so it is capped here too.
     let mut produced = 0u64;
+    // One read buffer for every entry: zeroing a fresh one per entry dominated listings of
+    // many small files.
+    let mut buf = vec![0u8; 64 * 1024];
     {
         let mut archive = tar::Archive::new(Guard::new(&mut *input));
         // Zero blocks are skipped; the guard ends the stream at the real end marker.
@@ -157,7 +160,6 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 (data.len() as u64, sha, Some(data))
             } else {
                 let mut hasher = Sha256::new();
-                let mut buf = vec![0u8; 64 * 1024];
                 let mut size = 0u64;
                 loop {
                     let n = entry.read(&mut buf).map_err(|e| classify(&e))?;
