@@ -141,13 +141,18 @@ impl<'v> Builder<'v> {
         // whatever it is: `package`, `.`, `..`, or the empty piece before a leading '/'.
         // Only then does it look for '..' and strip what is left of an absolute path. The
         // install path is the rest, normalised; the whole name still yields the anomalies.
-        let split = (self.layout == Layout::StripRoot).then(|| {
-            let text = decode(raw.name);
-            let (head, rest) = match text.split_once('/') {
-                Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
-                None => (text, None),
-            };
-            let rest = rest.map(|r| normalize(r.as_bytes(), self.layout, usize::MAX));
+        let split_text: Option<(String, Option<String>)> =
+            (self.layout == Layout::StripRoot).then(|| {
+                let text = String::from(decode(raw.name));
+                match text.split_once('/') {
+                    Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
+                    None => (text, None),
+                }
+            });
+        let split = split_text.as_ref().map(|(head, rest)| {
+            let rest = rest
+                .as_deref()
+                .map(|r| normalize(r.as_bytes(), self.layout, usize::MAX));
             (head, rest)
         });
         let root = match (&self.root, &split) {
@@ -156,13 +161,13 @@ impl<'v> Builder<'v> {
             (None, Some((head, rest))) => {
                 let decides = rest
                     .as_ref()
-                    .is_some_and(|r| !r.components.is_empty() || raw.kind == EntryKind::Dir);
+                    .is_some_and(|r| !r.is_empty() || raw.kind == EntryKind::Dir);
                 if decides {
-                    self.root = Some(Some(head.clone()));
+                    self.root = Some(Some(String::clone(head)));
                     // Loose names seen so far are not paths of the package (see `finish`).
                     let rootless = &self.rootless;
                     self.seen.retain(|_, i| !rootless.contains(i));
-                    Some(head.clone())
+                    Some(String::clone(head))
                 } else {
                     // A loose file (or an empty name) decides nothing: npm strips the first
                     // component of every name, so the root is whatever the others share.
@@ -172,15 +177,15 @@ impl<'v> Builder<'v> {
                 }
             }
         };
-        let mut installed = !norm.components.is_empty();
+        let mut installed = !norm.is_empty();
         let mut outside = false;
         let mut traversal = norm.anomalies.contains(&AnomalyKind::PathTraversal);
         let path = match (&root, &split) {
             (Some(r), Some((head, rest))) => {
-                outside = head != r;
-                match rest.as_ref().filter(|rest| !rest.components.is_empty()) {
+                outside = head.as_str() != r.as_str();
+                match rest.as_ref().filter(|rest| !rest.is_empty()) {
                     Some(rest) => {
-                        traversal = rest.components.iter().any(|c| c == "..");
+                        traversal = (0..rest.len()).any(|i| rest.component(i) == Some(".."));
                         rest.joined(0)
                     }
                     None => {
@@ -221,7 +226,7 @@ impl<'v> Builder<'v> {
                 AnomalyKind::AbsolutePath => format!("{shown} is an absolute path"),
                 AnomalyKind::DriveLetter => format!("{shown} starts with a drive letter"),
                 AnomalyKind::Backslash => format!("{shown} uses '\\' as a path separator"),
-                AnomalyKind::TooDeep => format!("{shown} is {} levels deep", norm.components.len()),
+                AnomalyKind::TooDeep => format!("{shown} is {} levels deep", norm.len()),
                 _ => format!("name {shown} holds characters shown escaped"),
             };
             self.anomaly(*kind, Some(index), detail);
@@ -237,7 +242,7 @@ impl<'v> Builder<'v> {
                 format!("{shown} is outside the package root '{root}/'"),
             );
         }
-        let link_target = raw.link_target.map(decode);
+        let link_target = raw.link_target.map(|t| String::from(decode(t)));
         match raw.kind {
             EntryKind::Symlink | EntryKind::Hardlink => {
                 let (kind, word) = if raw.kind == EntryKind::Symlink {
@@ -277,7 +282,7 @@ impl<'v> Builder<'v> {
             }
             self.seen.insert(path.clone(), index);
         }
-        let raw_text = decode(raw.name);
+        let raw_text = String::from(decode(raw.name));
         self.entries.push(Entry {
             index,
             raw_path: (raw_text != path).then_some(raw_text),

@@ -7,6 +7,7 @@
 //! about a name a reviewer should know: `..` components, absolute paths, drive letters,
 //! backslashes, control and bidi characters, invalid UTF-8 and extreme depth.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::sanitize::name_issues;
@@ -32,27 +33,40 @@ pub struct Normalized {
 }
 
 impl Normalized {
+    /// The number of components.
+    pub fn len(&self) -> usize {
+        self.components.len()
+    }
+
+    /// True when nothing is left (`/`, `.`, an empty name).
+    pub fn is_empty(&self) -> bool {
+        self.components.is_empty()
+    }
+
+    /// Component `i`.
+    pub fn component(&self, i: usize) -> Option<&str> {
+        self.components.get(i).map(String::as_str)
+    }
+
     /// Joins the components with `/`.
     pub fn joined(&self, skip: usize) -> String {
         self.components.get(skip..).unwrap_or_default().join("/")
     }
 }
 
-/// Decodes raw name bytes to a `String`, keeping invalid UTF-8 visible as `\xNN`.
-pub fn decode(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(s) => s.to_owned(),
-        Err(_) => {
-            let mut out = String::with_capacity(raw.len() + 8);
-            for chunk in raw.utf8_chunks() {
-                out.push_str(chunk.valid());
-                for b in chunk.invalid() {
-                    let _ = write!(out, "\\x{b:02x}");
-                }
-            }
-            out
+/// Decodes raw name bytes, keeping invalid UTF-8 visible as `\xNN`.
+pub fn decode(raw: &[u8]) -> Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(raw.len() + 8);
+    for chunk in raw.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
         }
     }
+    Cow::Owned(out)
 }
 
 /// Splits and inspects a raw name.

@@ -207,9 +207,8 @@ impl Hasher {
     }
 }
 
-/// Lowercase hex.
+/// Lowercase hex (a table lookup: `write!` per byte showed up in listings of many files).
 pub fn hex(bytes: &[u8]) -> String {
-    // A table, not `write!` per byte: this runs once per entry, 100,000 times for big packages.
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
