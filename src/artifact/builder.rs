@@ -136,7 +136,7 @@ impl<'v> Builder<'v> {
             .into());
         }
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
-        let shown = bytes_for_terminal(raw.name).into_owned();
+        let shown = || bytes_for_terminal(raw.name);
         // node-tar (strip: 1) splits the name as stored on '/' and drops the first piece,
         // whatever it is: `package`, `.`, `..`, or the empty piece before a leading '/'.
         // Only then does it look for '..' and strip what is left of an absolute path. The
@@ -217,17 +217,18 @@ impl<'v> Builder<'v> {
         for kind in &norm.anomalies {
             let detail = match kind {
                 AnomalyKind::PathTraversal if !traversal => format!(
-                    "{shown} starts with '..', which the installer strips with the root; it installs as {}",
+                    "{} starts with '..', which the installer strips with the root; it installs as {}",
+                    shown(),
                     for_terminal(&path)
                 ),
                 AnomalyKind::PathTraversal => {
-                    format!("{shown} climbs out of the install folder with '..'")
+                    format!("{} climbs out of the install folder with '..'", shown())
                 }
-                AnomalyKind::AbsolutePath => format!("{shown} is an absolute path"),
-                AnomalyKind::DriveLetter => format!("{shown} starts with a drive letter"),
-                AnomalyKind::Backslash => format!("{shown} uses '\\' as a path separator"),
-                AnomalyKind::TooDeep => format!("{shown} is {} levels deep", norm.len()),
-                _ => format!("name {shown} holds characters shown escaped"),
+                AnomalyKind::AbsolutePath => format!("{} is an absolute path", shown()),
+                AnomalyKind::DriveLetter => format!("{} starts with a drive letter", shown()),
+                AnomalyKind::Backslash => format!("{} uses '\\' as a path separator", shown()),
+                AnomalyKind::TooDeep => format!("{} is {} levels deep", shown(), norm.len()),
+                _ => format!("name {} holds characters shown escaped", shown()),
             };
             self.anomaly(*kind, Some(index), detail);
         }
@@ -239,7 +240,7 @@ impl<'v> Builder<'v> {
             self.anomaly(
                 AnomalyKind::OutsideRoot,
                 Some(index),
-                format!("{shown} is outside the package root '{root}/'"),
+                format!("{} is outside the package root '{root}/'", shown()),
             );
         }
         let link_target = raw.link_target.map(|t| String::from(decode(t)));
@@ -254,7 +255,7 @@ impl<'v> Builder<'v> {
                 self.anomaly(
                     kind,
                     Some(index),
-                    format!("{shown} is a {word} to {target}"),
+                    format!("{} is a {word} to {target}", shown()),
                 );
             }
             EntryKind::Device | EntryKind::Fifo | EntryKind::Other => {
@@ -262,7 +263,7 @@ impl<'v> Builder<'v> {
                 self.anomaly(
                     AnomalyKind::SpecialFile,
                     Some(index),
-                    format!("{shown} is a {:?} entry", raw.kind),
+                    format!("{} is a {:?} entry", shown(), raw.kind),
                 );
             }
             EntryKind::File | EntryKind::Dir => {}
