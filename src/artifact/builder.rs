@@ -283,10 +283,10 @@ impl<'v> Builder<'v> {
             }
             self.seen.insert(path.clone(), index);
         }
-        let raw_text = String::from(decode(raw.name));
+        let raw_text = decode(raw.name);
         self.entries.push(Entry {
             index,
-            raw_path: (raw_text != path).then_some(raw_text),
+            raw_path: (raw_text != path).then(|| raw_text.into_owned()),
             path,
             kind: raw.kind,
             mode: raw.mode,
