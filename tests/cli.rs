@@ -69,7 +69,7 @@ fn redact(v: &mut serde_json::Value) {
                         *val = Value::from("[temp path]");
                     }
                     // Digests of the artifact bytes depend on the gzip implementation.
-                    "sha512" | "integrity" | "packed_size" | "packed_delta" => {
+                    "sha512" | "integrity" | "packed_size" | "packed_delta" | "compressed_size" => {
                         *val = Value::from("[packed]");
                     }
                     _ => redact(val),
@@ -621,7 +621,7 @@ fn run_measured(args: &[&std::ffi::OsStr]) -> Option<(Output, u64)> {
         return None;
     }
     let bin = assert_cmd::cargo::cargo_bin("shipcheck");
-    let o = std::process::Command::new(time)
+    let mut o = std::process::Command::new(time)
         .args(["-f", "RSS_KIB=%M"])
         .arg(bin)
         .args(args)
@@ -634,6 +634,13 @@ fn run_measured(args: &[&std::ffi::OsStr]) -> Option<(Output, u64)> {
         .find_map(|l| l.strip_prefix("RSS_KIB="))
         .and_then(|n| n.trim().parse().ok())
         .expect("time printed the peak RSS");
+    // Leave shipcheck's own stderr: drop what `time` added.
+    o.stderr = err
+        .lines()
+        .filter(|l| !l.starts_with("RSS_KIB=") && !l.starts_with("Command exited with"))
+        .flat_map(|l| [l, "\n"])
+        .collect::<String>()
+        .into_bytes();
     eprintln!("peak RSS of shipcheck {args:?}: {rss} KiB");
     Some((o, rss))
 }
@@ -724,4 +731,111 @@ fn a_10_gib_declared_size_does_not_allocate() {
         rss_kib < 64 * 1024,
         "peak RSS {rss_kib} KiB: a declared size is never trusted for an allocation"
     );
+}
+
+#[test]
+fn a_hostile_manifest_is_printed_safely() {
+    // A manifest is plain JSON anyone could edit: its strings are as untrusted as an archive's.
+    let r = releases();
+    let o = run_paths("manifest", &[&r.old], &[]);
+    assert_ok(&o, "manifest");
+    let mut m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    m["entries"][1]["path"] = "dist/\u{1b}]52;c;ZXZpbA==\u{7}x.js".into();
+    m["package"]["name"] = "demo\u{1b}[2J\u{202e}".into();
+    m["artifact"]["name"] = "demo\u{1b}[2J\u{202e}".into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = write(
+        dir.path(),
+        "old.manifest.json",
+        serde_json::to_string(&m).expect("JSON").as_bytes(),
+    );
+    for args in [&[][..], &["--json"]] {
+        let o = run_paths("diff", &[&file, &r.new], args);
+        assert_ok(&o, "diff of a hostile manifest");
+        if let Some(c) = unsafe_char(&o.stdout) {
+            panic!("diff {args:?}: raw {c} in stdout:\n{}", stdout(&o));
+        }
+    }
+    let text = stdout(&run_paths("diff", &[&file, &r.new], &[]));
+    assert!(
+        text.contains("dist/^[]52;c;ZXZpbA==^Gx.js") && text.contains("demo^[[2J\\u{202e}"),
+        "hostile manifest strings are shown escaped:\n{text}"
+    );
+}
+
+#[test]
+fn diff_of_two_wheels() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = write(
+        dir.path(),
+        "w-1.0-py3-none-any.whl",
+        &common::wheel("w", "1.0"),
+    );
+    let new = write(
+        dir.path(),
+        "w-1.1-py3-none-any.whl",
+        &common::wheel("w", "1.1"),
+    );
+    let o = run_paths("diff", &[&old, &new], &[]);
+    assert_ok(&o, "diff of wheels");
+    let text = stdout(&o);
+    for want in [
+        "old: w@1.0  (wheel",
+        "added (3):",
+        "  + w-1.1.dist-info/METADATA",
+        "removed (3):",
+        "  - w-1.0.dist-info/WHEEL",
+        "unchanged: 1",
+        "version: \"1.0\" → \"1.1\"",
+    ] {
+        assert!(text.contains(want), "diff text has {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn long_names_cannot_balloon_memory() {
+    // 40 entries whose pax paths are just under the 1 MiB record cap: 40 MB of names that
+    // compress to almost nothing. Every name is kept (path, raw path, duplicate index), so
+    // without a budget on name bytes memory grows to several times that.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut t = Tar::new();
+    t.file("package/package.json", b"{}");
+    for i in 0..40u32 {
+        let name = format!("package/{i}/{}", "n".repeat(1_000_000 - 16));
+        t.pax(&[("path", name.as_bytes())], "package/x", b"");
+    }
+    let path = write(dir.path(), "names.tgz", &gzip(&t.finish()));
+    let Some((o, rss_kib)) = run_measured(&["ls".as_ref(), "--json".as_ref(), path.as_os_str()])
+    else {
+        return;
+    };
+    assert!(
+        rss_kib < 160 * 1024,
+        "peak RSS {rss_kib} KiB stays bounded whatever the names hold (exit {:?})",
+        o.status.code()
+    );
+    if o.status.code() == Some(2) {
+        assert_one_line_error(
+            &o,
+            "names.tgz",
+            "entry names and link targets add up to more than 33554432 bytes",
+        );
+    }
+}
+
+#[test]
+fn ls_json_of_a_hostile_zip_snapshot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bytes = Zip::new()
+        .file("w-1.0.dist-info/METADATA", b"Name: w\nVersion: 1.0\n\n")
+        .file("w/__init__.py", b"x = 1\n")
+        .file("C:\\Users\\evil.dll", b"MZ")
+        .file("../outside.py", b"up")
+        .symlink("w/creds", "/home/u/.pypirc")
+        .file("w/__init__.py", b"import os\n")
+        .finish();
+    let path = write(dir.path(), "w-1.0-py3-none-any.whl", &bytes);
+    let o = run_paths("ls", &[&path], &["--json"]);
+    assert_ok(&o, "a hostile but readable zip is listed");
+    insta::assert_json_snapshot!("ls_json_hostile_zip", json_of(&o));
 }

@@ -207,6 +207,11 @@ fn cargo_package_crate_lists_like_tar() {
     for want in ["Cargo.toml", "Cargo.toml.orig", "src/lib.rs"] {
         assert!(ours.contains(&want.to_owned()), "{want} in {ours:?}");
     }
+    assert_eq!(
+        shipcheck_paths(&dir),
+        ours,
+        "ls of the crate directory packs it with cargo package and lists the same files"
+    );
 }
 
 #[test]

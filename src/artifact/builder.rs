@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::sanitize::{bytes_for_terminal, for_terminal};
 
+use super::install::{installed_meta, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
@@ -34,8 +35,16 @@ pub struct RawEntry<'a> {
     pub link_target: Option<&'a [u8]>,
 }
 
-/// Metadata files are small; anything bigger is not read as metadata.
-const MAX_META: u64 = 4 << 20;
+/// Metadata files past this are not parsed (the artifact says so in `PackageMeta::error`).
+/// Whitespace compresses to nothing, so padding must not be a way to hide install scripts:
+/// this is well above any real `package.json`.
+pub const MAX_META: u64 = 16 << 20;
+
+/// The budget for the bytes of all names and link targets. Each name is kept two or three
+/// times (install path, raw name, the duplicate index), and names compress to nothing, so
+/// without it 1 GiB of pax paths would take several GiB of memory. A real package with
+/// 100,000 files of 200-byte names uses 20 MB; 32 MiB of names cost about 100 MB of memory.
+pub const MAX_NAME_BYTES: u64 = 32 << 20;
 
 /// Accumulates the model while a reader streams.
 pub struct Builder<'v> {
@@ -50,11 +59,14 @@ pub struct Builder<'v> {
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<[u8]>>>,
     seen: HashMap<String, u32>,
+    /// Entries seen before the root was known whose names have a single component.
+    rootless: Vec<u32>,
     /// Per entry: would the installer write it, duplicates aside (see [`npm_skips_links`]).
     eligible: Vec<bool>,
     /// Metadata files read, by entry index; only the installed copy counts in the end.
     meta_files: Vec<(u32, String, Vec<u8>)>,
     read_total: u64,
+    name_bytes: u64,
     /// Set once the entry named by `only` has been read: the reader may stop.
     pub done: bool,
 }
@@ -79,8 +91,10 @@ impl<'v> Builder<'v> {
             contents: Vec::new(),
             seen: HashMap::new(),
             eligible: Vec::new(),
+            rootless: Vec::new(),
             meta_files: Vec::new(),
             read_total: 0,
+            name_bytes: 0,
             done: false,
         }
     }
@@ -114,33 +128,76 @@ impl<'v> Builder<'v> {
     /// Records a header. Returns the entry's index, or `None` for the package root folder itself
     /// (which installs nothing and is not listed).
     pub fn add(&mut self, raw: &RawEntry<'_>) -> anyhow::Result<Option<u32>> {
+        self.name_bytes += (raw.name.len() + raw.link_target.map_or(0, <[u8]>::len)) as u64;
+        if self.name_bytes > MAX_NAME_BYTES {
+            return Err(OpenError::NamesTooLong {
+                limit: MAX_NAME_BYTES,
+            }
+            .into());
+        }
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
         let shown = || bytes_for_terminal(raw.name);
-        if self.root.is_none() {
-            let first = match norm.len() {
-                1 if raw.kind == EntryKind::Dir => norm.component(0),
-                n if n >= 2 => norm.component(0),
-                _ => None,
-            };
-            self.root = Some(first.map(str::to_owned));
-        }
-        let root = self.root.as_ref().and_then(Option::as_deref);
-        let mut installed = !norm.is_empty();
-        let mut outside = false;
-        let path = match root {
-            None => norm.joined(0),
-            Some(r) => {
-                outside = norm.component(0) != Some(r);
-                if norm.len() == 1 {
-                    if !outside && raw.kind == EntryKind::Dir {
-                        return Ok(None);
-                    }
-                    installed = false;
-                    norm.joined(0)
+        // node-tar (strip: 1) splits the name as stored on '/' and drops the first piece,
+        // whatever it is: `package`, `.`, `..`, or the empty piece before a leading '/'.
+        // Only then does it look for '..' and strip what is left of an absolute path. The
+        // install path is the rest, normalised; the whole name still yields the anomalies.
+        let split_text: Option<(String, Option<String>)> =
+            (self.layout == Layout::StripRoot).then(|| {
+                let text = String::from(decode(raw.name));
+                match text.split_once('/') {
+                    Some((h, r)) => (h.to_owned(), Some(r.to_owned())),
+                    None => (text, None),
+                }
+            });
+        let split = split_text.as_ref().map(|(head, rest)| {
+            let rest = rest
+                .as_deref()
+                .map(|r| normalize(r.as_bytes(), self.layout, usize::MAX));
+            (head, rest)
+        });
+        let root = match (&self.root, &split) {
+            (Some(root), _) => root.clone(),
+            (None, None) => None,
+            (None, Some((head, rest))) => {
+                let decides = rest
+                    .as_ref()
+                    .is_some_and(|r| !r.is_empty() || raw.kind == EntryKind::Dir);
+                if decides {
+                    self.root = Some(Some(String::clone(head)));
+                    // Loose names seen so far are not paths of the package (see `finish`).
+                    let rootless = &self.rootless;
+                    self.seen.retain(|_, i| !rootless.contains(i));
+                    Some(String::clone(head))
                 } else {
-                    norm.joined(1)
+                    // A loose file (or an empty name) decides nothing: npm strips the first
+                    // component of every name, so the root is whatever the others share.
+                    self.rootless
+                        .push(u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+                    None
                 }
             }
+        };
+        let mut installed = !norm.is_empty();
+        let mut outside = false;
+        let mut traversal = norm.anomalies.contains(&AnomalyKind::PathTraversal);
+        let path = match (&root, &split) {
+            (Some(r), Some((head, rest))) => {
+                outside = head.as_str() != r.as_str();
+                match rest.as_ref().filter(|rest| !rest.is_empty()) {
+                    Some(rest) => {
+                        traversal = (0..rest.len()).any(|i| rest.component(i) == Some(".."));
+                        rest.joined(0)
+                    }
+                    None => {
+                        if !outside && raw.kind == EntryKind::Dir {
+                            return Ok(None);
+                        }
+                        installed = false;
+                        norm.joined(0)
+                    }
+                }
+            }
+            _ => norm.joined(0),
         };
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         if self.entries.len() >= self.opts.limits.hard_max_entries {
@@ -159,6 +216,11 @@ impl<'v> Builder<'v> {
         }
         for kind in &norm.anomalies {
             let detail = match kind {
+                AnomalyKind::PathTraversal if !traversal => format!(
+                    "{} starts with '..', which the installer strips with the root; it installs as {}",
+                    shown(),
+                    for_terminal(&path)
+                ),
                 AnomalyKind::PathTraversal => {
                     format!("{} climbs out of the install folder with '..'", shown())
                 }
@@ -170,19 +232,18 @@ impl<'v> Builder<'v> {
             };
             self.anomaly(*kind, Some(index), detail);
         }
-        if norm.anomalies.contains(&AnomalyKind::PathTraversal) {
+        if traversal {
             installed = false; // node-tar and pip refuse such names
         }
         if outside {
-            let root = self.root.clone().flatten().unwrap_or_default();
-            let root = for_terminal(&root).into_owned();
+            let root = root.as_deref().map(for_terminal).unwrap_or_default();
             self.anomaly(
                 AnomalyKind::OutsideRoot,
                 Some(index),
                 format!("{} is outside the package root '{root}/'", shown()),
             );
         }
-        let link_target = raw.link_target.map(|t| decode(t).into_owned());
+        let link_target = raw.link_target.map(|t| String::from(decode(t)));
         match raw.kind {
             EntryKind::Symlink | EntryKind::Hardlink => {
                 let (kind, word) = if raw.kind == EntryKind::Symlink {
@@ -222,7 +283,7 @@ impl<'v> Builder<'v> {
             }
             self.seen.insert(path.clone(), index);
         }
-        let raw_text = norm.text;
+        let raw_text = decode(raw.name);
         self.entries.push(Entry {
             index,
             raw_path: (raw_text != path).then(|| raw_text.into_owned()),
@@ -339,10 +400,30 @@ impl<'v> Builder<'v> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut entries = self.entries;
+        let mut eligible = self.eligible;
+        if let Some(Some(root)) = &self.root {
+            // A tarball whose names mostly share a root, with loose names before the first of
+            // them: the installer strips the loose names to nothing and writes none of them.
+            for &i in &self.rootless {
+                let Some(e) = entries.get_mut(i as usize) else {
+                    continue;
+                };
+                e.installed = false;
+                eligible[i as usize] = false;
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::OutsideRoot,
+                    entry: Some(i),
+                    detail: format!(
+                        "{} is outside the package root '{}/'; nothing is left of it once the root is stripped",
+                        for_terminal(e.raw_path.as_deref().unwrap_or(&e.path)),
+                        for_terminal(root)
+                    ),
+                });
+            }
+        }
         let mut package = installed_meta(&entries, &self.meta_files);
         let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
-        if format == Format::NpmTarball
-            && npm_skips_links(&mut entries, &self.eligible, &mut anomalies)
+        if format == Format::NpmTarball && npm_skips_links(&mut entries, &eligible, &mut anomalies)
         {
             package = installed_meta(&entries, &self.meta_files);
             format = meta::format_of(magic, &file_name, &entries, package.as_ref());
@@ -366,58 +447,8 @@ impl<'v> Builder<'v> {
             entries,
             anomalies,
             contents: self.contents,
+            limits: self.opts.limits,
             _temp: None,
         }
     }
-}
-
-/// The package metadata, from the copy of each metadata file the installer writes: with a
-/// duplicated `package.json`, the later one (whose scripts run) is the one that counts.
-fn installed_meta(
-    entries: &[Entry],
-    files: &[(u32, String, Vec<u8>)],
-) -> Option<meta::PackageMeta> {
-    let live: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .filter(|(i, _, _)| entries.get(*i as usize).is_some_and(|e| e.installed))
-        .map(|(_, p, c)| (p.clone(), c.clone()))
-        .collect();
-    meta::parse(&live)
-}
-
-/// npm (pacote) drops every symbolic and hard link when it unpacks a tarball, so in an npm
-/// tarball a link is not installed and shadows nothing: an earlier entry of the same path
-/// stays the installed one. Recomputes `installed` that way; returns true if anything changed.
-fn npm_skips_links(entries: &mut [Entry], eligible: &[bool], anomalies: &mut [Anomaly]) -> bool {
-    let is_link = |k: EntryKind| matches!(k, EntryKind::Symlink | EntryKind::Hardlink);
-    if !entries.iter().any(|e| is_link(e.kind)) {
-        return false;
-    }
-    let before: Vec<bool> = entries.iter().map(|e| e.installed).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for i in 0..entries.len() {
-        entries[i].installed = false;
-        if !eligible.get(i).copied().unwrap_or(false) || is_link(entries[i].kind) {
-            continue;
-        }
-        if let Some(&earlier) = seen.get(&entries[i].path) {
-            if entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir {
-                entries[earlier].installed = false;
-            }
-        }
-        entries[i].installed = true;
-        seen.insert(entries[i].path.clone(), i);
-    }
-    for an in anomalies.iter_mut() {
-        let Some(e) = an.entry.and_then(|i| entries.get(i as usize)) else {
-            continue;
-        };
-        if an.kind == AnomalyKind::DuplicatePath && is_link(e.kind) {
-            an.detail = format!(
-                "{} appears again as a link, which npm does not install; the earlier entry is the one installed",
-                for_terminal(&e.path)
-            );
-        }
-    }
-    entries.iter().map(|e| e.installed).ne(before)
 }

@@ -97,6 +97,8 @@ fn npm(bytes: &[u8]) -> PackageMeta {
         ecosystem: Some(Ecosystem::Npm),
         ..PackageMeta::default()
     };
+    // npm (json-parse-even-better-errors) strips a byte-order mark before parsing.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let json: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
@@ -209,8 +211,9 @@ fn python(text: &str) -> PackageMeta {
     let mut requires = BTreeMap::new();
     for (k, v) in headers(text) {
         match k {
-            "Name" => meta.name = Some(v.to_owned()),
-            "Version" => meta.version = Some(v.to_owned()),
+            // Python's email parser (what pip reads this with) returns the first of repeats.
+            "Name" if meta.name.is_none() => meta.name = Some(v.to_owned()),
+            "Version" if meta.version.is_none() => meta.version = Some(v.to_owned()),
             "Requires-Dist" => {
                 let end = v
                     .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.[]".contains(c)))

@@ -7,6 +7,7 @@
 //! they stream past, kept in memory on request, or read again from the artifact on demand.
 
 mod builder;
+mod install;
 mod meta;
 pub mod path;
 mod pipe;
@@ -283,6 +284,14 @@ pub enum OpenError {
         /// The limit in force.
         limit: usize,
     },
+    /// Entry names (and link targets) add up to more than we keep in memory.
+    #[error(
+        "entry names and link targets add up to more than {limit} bytes; refusing to read further"
+    )]
+    NamesTooLong {
+        /// The budget in force.
+        limit: u64,
+    },
     /// The data ends inside an entry.
     #[error("truncated: entry {path} declares {declared} bytes but the archive ends after {read}")]
     Truncated {
@@ -341,6 +350,8 @@ pub struct Artifact {
     pub anomalies: Vec<Anomaly>,
     /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
     contents: Vec<Option<Arc<[u8]>>>,
+    /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
+    limits: Limits,
     /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.
     _temp: Option<Arc<tempfile::TempDir>>,
 }
@@ -391,7 +402,7 @@ impl Artifact {
             }
         };
         let opts = Options {
-            limits: Limits::default(),
+            limits: self.limits,
             keep_contents: false,
         };
         read_file(&self.file, &opts, Some(visit), Some(index))?;

@@ -255,11 +255,7 @@ pub fn hashing_stage(input: impl Read + Send + 'static) -> Stage<(Digests, u64)>
 pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
     let (tx, rx) = sync_channel(4);
     let handle = std::thread::spawn(move || {
-        pump(
-            GzipErrors(flate2::read::MultiGzDecoder::new(input)),
-            &tx,
-            |_| Ok(()),
-        );
+        pump(GzipErrors(Members::new(input)), &tx, |_| Ok(()));
     });
     Stage {
         reader: ChannelReader::new(rx),
@@ -269,7 +265,55 @@ pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
 
 /// Inflates in memory-sized steps for nested archives (no threads).
 pub fn inflate(input: impl Read) -> impl Read {
-    GzipErrors(flate2::read::MultiGzDecoder::new(input))
+    GzipErrors(Members::new(input))
+}
+
+/// Inflates gzip members back to back as node's zlib (and so npm) does: after a member, a
+/// non-zero byte must start another member, while a zero byte ends the stream and whatever
+/// follows is padding. The padding is still read through, so the artifact digest covers it.
+struct Members<R: Read> {
+    member: Option<flate2::bufread::GzDecoder<io::BufReader<R>>>,
+}
+
+impl<R: Read> Members<R> {
+    fn new(input: R) -> Self {
+        Self {
+            member: Some(flate2::bufread::GzDecoder::new(io::BufReader::new(input))),
+        }
+    }
+}
+
+impl<R: Read> Read for Members<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        use io::BufRead as _;
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            let n = member.read(out)?;
+            if n > 0 || out.is_empty() {
+                return Ok(n);
+            }
+            let Some(member) = self.member.take() else {
+                return Ok(0);
+            };
+            let mut rest = member.into_inner();
+            match rest.fill_buf()?.first() {
+                None => return Ok(0),
+                Some(0) => {
+                    io::copy(&mut rest, &mut io::sink())?;
+                    return Ok(0);
+                }
+                Some(0x1f) => self.member = Some(flate2::bufread::GzDecoder::new(rest)),
+                Some(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "bytes after the compressed data that are neither padding nor another gzip member",
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// Names gzip failures as such, so they do not read as tar errors downstream.

@@ -8,6 +8,15 @@
 //! larger than [`MAX_EXTENSION`] before its data is read. Where it cannot follow (a broken
 //! checksum, GNU sparse files, the end marker) it stops watching and leaves the verdict to the
 //! tar crate: it never rejects what the tar crate would read correctly.
+//!
+//! It also decides where the archive ends, as node-tar does: at two consecutive zero blocks.
+//! The tar crate stops at the first one, so an attacker could hide entries that npm installs
+//! behind a lone zero block; the reader sets `ignore_zeros` and the guard reports end of
+//! input once the real end marker has passed.
+//!
+//! node-tar applies a pax *global* header's `size` and `linkpath` to every later entry; the
+//! tar crate ignores global headers. The two would then walk different entries, so such an
+//! archive is refused: no real packer writes those keys globally.
 
 use std::io::{self, Read};
 
@@ -23,16 +32,21 @@ pub struct Guard<R> {
     filled: usize,
     /// Bytes of the current entry's data and padding still to pass.
     skip: u64,
-    /// A pax header's records being collected, and how many data bytes remain.
-    pax: Option<(Vec<u8>, u64)>,
+    /// A pax header's records being collected, how many data bytes remain, and whether it
+    /// is a global header.
+    pax: Option<(Vec<u8>, u64, bool)>,
     /// The pax `size` that applies to the next regular header.
     pax_size: Option<u64>,
-    /// Stopped watching (end marker, or a header only the tar crate can judge).
+    /// Stopped watching (a header only the tar crate can judge).
     off: bool,
     /// Reused by forward seeks.
     scratch: Vec<u8>,
     /// Bytes passed so far; a seek returns it, as the tar crate sets its position from it.
     pos: u64,
+    /// The last header-position block was all zeros.
+    after_zero: bool,
+    /// Two consecutive zero blocks have passed: the archive is over for node-tar.
+    ended: bool,
 }
 
 impl<R> Guard<R> {
@@ -48,6 +62,8 @@ impl<R> Guard<R> {
             off: false,
             scratch: Vec::new(),
             pos: 0,
+            after_zero: false,
+            ended: false,
         }
     }
 
@@ -57,7 +73,7 @@ impl<R> Guard<R> {
                 let n = usize::try_from(self.skip)
                     .unwrap_or(usize::MAX)
                     .min(bytes.len());
-                if let Some((buf, left)) = &mut self.pax {
+                if let Some((buf, left, _)) = &mut self.pax {
                     let take = usize::try_from(*left).unwrap_or(usize::MAX).min(n);
                     buf.extend_from_slice(&bytes[..take]);
                     *left -= take as u64;
@@ -65,7 +81,7 @@ impl<R> Guard<R> {
                 self.skip -= n as u64;
                 bytes = &bytes[n..];
                 if self.skip == 0 {
-                    self.end_of_data();
+                    self.end_of_data()?;
                 }
                 continue;
             }
@@ -81,30 +97,38 @@ impl<R> Guard<R> {
         Ok(())
     }
 
-    fn end_of_data(&mut self) {
-        if let Some((records, _)) = self.pax.take() {
-            self.pax_size = pax_size(&records);
+    fn end_of_data(&mut self) -> io::Result<()> {
+        match self.pax.take() {
+            Some((records, _, false)) => self.pax_size = pax_size(&records),
+            Some((records, _, true)) => {
+                for record in tar::PaxExtensions::new(&records).flatten() {
+                    if let Ok(key @ ("size" | "linkpath")) = record.key() {
+                        return Err(io::Error::other(OpenError::Corrupt {
+                            container: "tar",
+                            reason: format!(
+                                "a pax global header sets '{key}', which npm applies to every later entry and this reader cannot; refusing"
+                            ),
+                        }));
+                    }
+                }
+            }
+            None => {}
         }
+        Ok(())
     }
 
     fn on_header(&mut self) -> io::Result<()> {
         if self.header.iter().all(|&b| b == 0) {
-            self.off = true;
+            self.ended = self.after_zero;
+            self.after_zero = true;
             return Ok(());
         }
+        self.after_zero = false;
         let h = tar::Header::from_byte_slice(&self.header);
-        let sum: u32 = self
-            .header
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u32::from(b)
-                }
-            })
-            .sum();
+        // The checksum counts its own field as spaces.
+        let all: u32 = self.header.iter().map(|&b| u32::from(b)).sum();
+        let field: u32 = self.header[148..156].iter().map(|&b| u32::from(b)).sum();
+        let sum = all - field + 8 * 32;
         let (Ok(cksum), Ok(mut size)) = (h.cksum(), h.entry_size()) else {
             self.off = true;
             return Ok(());
@@ -134,11 +158,13 @@ impl<R> Guard<R> {
                     ),
                 }));
             }
-            if t.is_pax_local_extensions() {
-                self.pax = Some((Vec::with_capacity(size as usize), size));
+            if t.is_pax_local_extensions() || t.is_pax_global_extensions() {
+                let global = t.is_pax_global_extensions();
+                self.pax = Some((Vec::with_capacity(size as usize), size, global));
             }
         } else {
-            if t.is_gnu_sparse() {
+            if t.is_gnu_sparse() && self.header[482] != 0 {
+                // Extended sparse maps follow the header; too rare to follow here.
                 self.off = true;
                 return Ok(());
             }
@@ -152,7 +178,7 @@ impl<R> Guard<R> {
             None => self.off = true,
         }
         if self.skip == 0 {
-            self.end_of_data();
+            self.end_of_data()?;
         }
         Ok(())
     }
@@ -207,6 +233,11 @@ impl<R: Read> io::Seek for Guard<R> {
 
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        // The tar crate reads at most up to the next header, so nothing past the end marker
+        // has been handed out when it is seen.
+        if self.ended {
+            return Ok(0);
+        }
         let n = self.inner.read(out)?;
         self.pos += n as u64;
         if !self.off {

@@ -96,18 +96,27 @@ fn kind_of(t: EntryType) -> Option<EntryKind> {
 /// Walks the tar stream, then drains what follows the end marker so the whole input is hashed.
 fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
     b.set_layout(Layout::StripRoot);
-    // One buffer for the whole walk: a fresh one per entry costs more than the entry itself
-    // on packages of many small files.
+    let limit = input.limit;
+    // Bytes handed out by entries. Without GNU sparse holes this never exceeds what `Capped`
+    // counts; a hole reads as zeros without consuming input, so it is capped here too.
+    let mut produced = 0u64;
+    // One read buffer for every entry: zeroing a fresh one per entry dominated listings of
+    // many small files.
     let mut buf = vec![0u8; 64 * 1024];
     {
         let mut archive = tar::Archive::new(Guard::new(&mut *input));
+        // Zero blocks are skipped; the guard ends the stream at the real end marker.
+        archive.set_ignore_zeros(true);
         for entry in archive.entries_with_seek().map_err(|e| classify(&e))? {
             let mut entry = entry.map_err(|e| classify(&e))?;
             let Some(kind) = kind_of(entry.header().entry_type()) else {
                 continue;
             };
-            let name = entry.path_bytes().into_owned();
-            let link = entry.link_name_bytes().map(std::borrow::Cow::into_owned);
+            // node-tar cuts a GNU long name (or link name) at its first NUL; header fields
+            // are already cut that way by the tar crate, long names only lose a trailing one.
+            let until_nul = |b: &[u8]| b.split(|&c| c == 0).next().unwrap_or_default().to_vec();
+            let name = until_nul(&entry.path_bytes());
+            let link = entry.link_name_bytes().map(|l| until_nul(&l));
             let declared = entry.size();
             let raw = RawEntry {
                 name: &name,
@@ -122,6 +131,11 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 b.finish_other(index);
                 continue;
             }
+            let mut entry = Produced {
+                inner: &mut entry,
+                total: &mut produced,
+                limit,
+            };
             let (size, sha, content) = if b.wants_content(index) {
                 // Never trust the declared size for an allocation: grow as data arrives.
                 let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
@@ -158,4 +172,22 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     }
     io::copy(input, &mut io::sink()).map_err(|e| classify(&e))?;
     Ok(())
+}
+
+/// Counts the bytes an entry hands out against the unpacked limit.
+struct Produced<'a, R> {
+    inner: R,
+    total: &'a mut u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Produced<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        *self.total += n as u64;
+        if *self.total > self.limit {
+            return Err(io::Error::other(OpenError::TooLarge { limit: self.limit }));
+        }
+        Ok(n)
+    }
 }

@@ -10,6 +10,8 @@ use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::sanitize::bytes_for_terminal;
+
 use super::builder::{Builder, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, find_open_error, hex};
@@ -31,7 +33,8 @@ pub fn read(file: &Path, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
             hasher.update(&buf[..n]);
         }
     });
-    let unpacked = read_from(File::open(file)?, b);
+    let input = File::open(file)?;
+    let unpacked = read_from(&input, b);
     let (digests, packed) = pipe::join(hashing)??;
     Ok((digests, packed, unpacked?))
 }
@@ -44,22 +47,36 @@ fn corrupt(e: impl std::fmt::Display) -> anyhow::Error {
     .into()
 }
 
-/// Reads a zip from any seekable source; returns the unpacked byte count.
-pub fn read_from<R: Read + Seek>(input: R, b: &mut Builder<'_>) -> anyhow::Result<u64> {
+/// Reads a zip from any seekable source (cloned to walk the central directory on its own);
+/// returns the unpacked byte count.
+pub fn read_from<R: Read + Seek + Clone>(input: R, b: &mut Builder<'_>) -> anyhow::Result<u64> {
     b.set_layout(Layout::AsIs);
-    let archive = zip::ZipArchive::new(input).map_err(corrupt)?;
+    let archive = zip::ZipArchive::new(input.clone()).map_err(corrupt)?;
+    let records = central_records(
+        &mut input.clone(),
+        archive.central_directory_start(),
+        archive.offset(),
+        b.hard_max_entries(),
+    )?;
     if archive.has_duplicate_names() {
         // The zip crate indexes entries by name, so an earlier duplicate is not reachable
         // through it; installers walk the central directory record by record, so we do too.
-        let (start, offset) = (archive.central_directory_start(), archive.offset());
-        return read_records(archive.into_inner(), start, offset, b);
+        return read_records(input, &records, b);
     }
-    read_indexed(archive, b)
+    if records.len() != archive.len() {
+        return Err(corrupt(format!(
+            "the central directory holds {} records but its end record counts {}",
+            records.len(),
+            archive.len()
+        )));
+    }
+    read_indexed(archive, &records, b)
 }
 
 /// The common case: every name appears once, so the zip crate's index is the whole story.
 fn read_indexed<R: Read + Seek>(
     mut archive: zip::ZipArchive<R>,
+    records: &[Record],
     b: &mut Builder<'_>,
 ) -> anyhow::Result<u64> {
     let mut total = 0u64;
@@ -67,7 +84,13 @@ fn read_indexed<R: Read + Seek>(
         let mut file = archive
             .by_index(i)
             .map_err(|e| corrupt(format!("entry {i}: {e}")))?;
-        let mode = file.unix_mode().unwrap_or(0);
+        // The zip crate's `unix_mode` clears setuid/setgid/sticky; a reviewer should see them.
+        let mode = match file.system() {
+            zip::System::Unix if file.external_attributes() != 0 => {
+                file.external_attributes() >> 16
+            }
+            _ => file.unix_mode().unwrap_or(0),
+        };
         let kind = if file.is_symlink() {
             EntryKind::Symlink
         } else if file.is_dir() {
@@ -76,6 +99,16 @@ fn read_indexed<R: Read + Seek>(
             kind_of_mode(mode)
         };
         let name = file.name_raw().to_vec();
+        let stored = records.get(i).map_or(&[][..], |r| r.name.as_slice());
+        if name != stored {
+            // The zip crate honours an Info-ZIP Unicode Path extra field; Python's zipfile
+            // (pip) ignores it. Which name gets written depends on the installer.
+            return Err(corrupt(format!(
+                "entry {i}: a Unicode Path extra field renames {} to {}; installers disagree on which name they write",
+                bytes_for_terminal(stored),
+                bytes_for_terminal(&name)
+            )));
+        }
         let compressed = file.compressed_size();
         let declared = file.size();
         if read_one(
@@ -236,12 +269,9 @@ fn central_records<R: Read + Seek>(
 /// Reads every central-directory record in order, each from its own local header.
 fn read_records<R: Read + Seek>(
     mut input: R,
-    start: u64,
-    archive_offset: u64,
+    records: &[Record],
     b: &mut Builder<'_>,
 ) -> anyhow::Result<u64> {
-    let max = b.hard_max_entries();
-    let records = central_records(&mut input, start, archive_offset, max)?;
     let mut total = 0u64;
     for (i, rec) in records.iter().enumerate() {
         let kind = if rec.dir {

@@ -1,0 +1,91 @@
+//! What the installer writes, once the whole container has been seen.
+//!
+//! Most of it is decided entry by entry while the reader streams (see `builder`); two things
+//! can only be settled at the end: which copy of a metadata file is the installed one, and,
+//! for npm tarballs, which entries survive pacote dropping every link.
+
+use std::collections::HashMap;
+
+use crate::sanitize::for_terminal;
+
+use super::builder::MAX_META;
+use super::{Anomaly, AnomalyKind, Entry, EntryKind, meta};
+
+/// The package metadata, from the copy of each metadata file the installer writes: with a
+/// duplicated `package.json`, the later one (whose scripts run) is the one that counts.
+pub fn installed_meta(
+    entries: &[Entry],
+    files: &[(u32, String, Vec<u8>)],
+) -> Option<meta::PackageMeta> {
+    let live: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(i, _, _)| entries.get(*i as usize).is_some_and(|e| e.installed))
+        .map(|(_, p, c)| (p.clone(), c.clone()))
+        .collect();
+    meta::parse(&live).or_else(|| too_large(entries))
+}
+
+/// A metadata file too large to parse still names the ecosystem, and says why it was not read.
+fn too_large(entries: &[Entry]) -> Option<meta::PackageMeta> {
+    let e = entries
+        .iter()
+        .find(|e| e.installed && e.is_file() && meta::is_metadata_path(&e.path))?;
+    let ecosystem = match e.path.as_str() {
+        "package.json" | "extension/package.json" => meta::Ecosystem::Npm,
+        "Cargo.toml" => meta::Ecosystem::Cargo,
+        "META-INF/MANIFEST.MF" => meta::Ecosystem::Java,
+        _ => meta::Ecosystem::Python,
+    };
+    let size = e.declared_size.unwrap_or(e.size).max(e.size);
+    Some(meta::PackageMeta {
+        ecosystem: Some(ecosystem),
+        source: e.path.clone(),
+        error: Some(format!(
+            "{} is {size} bytes, more than the {} read as package metadata; not parsed",
+            for_terminal(&e.path),
+            MAX_META
+        )),
+        ..meta::PackageMeta::default()
+    })
+}
+
+/// npm (pacote) drops every symbolic and hard link when it unpacks a tarball, so in an npm
+/// tarball a link is not installed and shadows nothing: an earlier entry of the same path
+/// stays the installed one. Recomputes `installed` that way; returns true if anything changed.
+pub fn npm_skips_links(
+    entries: &mut [Entry],
+    eligible: &[bool],
+    anomalies: &mut [Anomaly],
+) -> bool {
+    let is_link = |k: EntryKind| matches!(k, EntryKind::Symlink | EntryKind::Hardlink);
+    if !entries.iter().any(|e| is_link(e.kind)) {
+        return false;
+    }
+    let before: Vec<bool> = entries.iter().map(|e| e.installed).collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in 0..entries.len() {
+        entries[i].installed = false;
+        if !eligible.get(i).copied().unwrap_or(false) || is_link(entries[i].kind) {
+            continue;
+        }
+        if let Some(&earlier) = seen.get(&entries[i].path) {
+            if entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir {
+                entries[earlier].installed = false;
+            }
+        }
+        entries[i].installed = true;
+        seen.insert(entries[i].path.clone(), i);
+    }
+    for an in anomalies.iter_mut() {
+        let Some(e) = an.entry.and_then(|i| entries.get(i as usize)) else {
+            continue;
+        };
+        if an.kind == AnomalyKind::DuplicatePath && is_link(e.kind) {
+            an.detail = format!(
+                "{} appears again as a link, which npm does not install; the earlier entry is the one installed",
+                for_terminal(&e.path)
+            );
+        }
+    }
+    entries.iter().map(|e| e.installed).ne(before)
+}
