@@ -154,6 +154,16 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
+        let focus = self.focus;
+        self.apply(action);
+        // The findings pane grows while focused (see `ui::layout`): keep both cursors on screen.
+        if self.focus != focus {
+            self.scroll_tree_into_view();
+            self.scroll_findings_into_view();
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
         match (self.mode, action) {
             (_, Action::Quit) => self.should_quit = true,
             (_, Action::Resize(w, h)) => {

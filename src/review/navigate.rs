@@ -6,7 +6,6 @@ use super::action::Action;
 use super::app::{App, Pane};
 use super::preview::{Doc, DocSource, ViewMode};
 use super::tree::{NodeId, NodeKind};
-use super::ui;
 
 impl App {
     /// A key in the tree pane: move, expand, collapse, open.
@@ -109,7 +108,7 @@ impl App {
 
     fn doc_for(&self, id: NodeId) -> Doc {
         let node = self.tree.node(id);
-        let size = humansize::format_size(node.size, humansize::BINARY);
+        let size = crate::report::size(node.size);
         let source = match &node.kind {
             NodeKind::Entry(i) => {
                 let e = &self.artifact.entries[*i as usize];
@@ -149,7 +148,7 @@ impl App {
     /// A key in the preview pane: scroll down/up and right/left.
     pub(super) fn preview_key(&mut self, a: Action) {
         let page = self.preview_height();
-        let step = usize::from(ui::layout(self.area()).preview.width / 2).max(8);
+        let step = usize::from(self.regions().preview.width / 2).max(8);
         let Some(doc) = self.preview.as_mut() else {
             return;
         };
@@ -233,7 +232,7 @@ impl App {
 
     /// The mouse wheel scrolls the pane under the pointer.
     pub(super) fn wheel(&mut self, column: u16, row: u16, delta: i8) {
-        let r = ui::layout(self.area());
+        let r = self.regions();
         let pos = ratatui::layout::Position::new(column, row);
         let pane = if r.tree.contains(pos) {
             Pane::Tree
@@ -254,7 +253,7 @@ impl App {
 
     /// A click focuses a pane and selects a row; a second click on it opens it.
     pub(super) fn click(&mut self, column: u16, row: u16) {
-        let r = ui::layout(self.area());
+        let r = self.regions();
         let pos = ratatui::layout::Position::new(column, row);
         let inner_row = |rect: ratatui::layout::Rect| usize::from(row.saturating_sub(rect.y + 1));
         if r.tree.contains(pos) {

@@ -23,16 +23,21 @@ fn opening_starts_on_the_largest_file_with_nothing_viewed() {
     );
     assert_eq!(
         app.coverage.flagged_viewed(),
-        (0, 3),
-        "three flagged files, none viewed yet"
+        (0, 4),
+        "four flagged files (.env, the map, package.json, cli.js), none viewed yet"
     );
 }
 
 #[test]
 fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let mut app = leaky_app();
-    // Tab Tab: findings pane; j: the second finding (the token in the map); Enter: jump.
-    let screen = drive(&mut app, 100, 30, keys("\t\tj\n"));
+    // Tab Tab: findings pane; jjj: the fourth finding (after the two in .env and the map's
+    // own), the token in the map; Enter: jump.
+    assert_eq!(
+        app.findings[3].rule, "secret-github-pat",
+        "the rules' order"
+    );
+    let screen = drive(&mut app, 100, 30, keys("\t\tjjj\n"));
     let id = app.selected_node().expect("a row is selected");
     assert_eq!(
         app.tree.node(id).path,
@@ -43,19 +48,19 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let doc = app.preview.as_ref().expect("the preview shows it");
     assert_eq!(doc.focus, Some(1), "line 2 is the finding's line");
     assert!(
-        screen.contains("const GITHUB_TOKEN = 'ghp_****"),
+        screen.contains("const GITHUB_TOKEN = 'ghp_Q7****"),
         "the token is masked:\n{screen}"
     );
     assert!(
         !screen.contains("Q7fZ2kP9"),
-        "no part of the secret after its prefix is drawn"
+        "no part of the secret after the prefix its finding shows is drawn"
     );
     assert!(
         app.coverage
             .embedded_viewed
             .contains("dist/cli.js.map ▸ demo-cli/src/auth/token.ts")
     );
-    assert!(app.coverage.findings_viewed.contains(&1));
+    assert!(app.coverage.findings_viewed.contains(&3));
     assert_eq!(
         app.focus,
         Pane::Findings,
@@ -66,7 +71,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
 #[test]
 fn reveal_shows_the_secret_and_hides_it_again() {
     let mut app = leaky_app();
-    let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
+    let screen = drive(&mut app, 100, 30, keys("\t\tjjj\nr"));
     assert!(
         screen.contains("Q7fZ2kP9"),
         "r reveals the token to the reviewer:\n{screen}"
@@ -81,7 +86,7 @@ fn the_env_secret_is_masked_when_browsing_too() {
     let screen = drive(&mut app, 100, 30, keys("/env\n\n"));
     assert_eq!(selected_path(&app), ".env");
     assert!(
-        screen.contains("STRIPE_SECRET_KEY=sk_l****"),
+        screen.contains("STRIPE_SECRET_KEY=sk_live_****"),
         "masked in a plain preview:\n{screen}"
     );
     assert!(
@@ -365,10 +370,15 @@ fn secrets_stay_masked_in_the_hex_view() {
         !screen.contains("51 37 66 5a"),
         "the key's bytes are not in the hex:\n{screen}"
     );
+    // r reveals the first secret in view: the database password on line 2, and only it.
     let screen = drive(&mut app, 100, 30, keys("r"));
     assert!(
-        screen.contains("51 37 66 5a"),
-        "revealed, the key's bytes show in hex:\n{screen}"
+        screen.contains("3a 68 75 6e 74 65 72 32"),
+        "revealed, the password's bytes show in hex:\n{screen}"
+    );
+    assert!(
+        !screen.contains("51 37 66 5a"),
+        "the Stripe key on the next line stays hidden:\n{screen}"
     );
 }
 
@@ -421,11 +431,13 @@ fn secrets_stay_masked_in_the_diff_view() {
 #[test]
 fn a_finding_on_a_source_map_opens_its_embedded_folder() {
     let mut app = leaky_app();
-    let screen = drive(&mut app, 80, 24, keys("n"));
+    // The third finding, after the two secrets in .env; Tab back to the tree to see it whole.
+    assert_eq!(app.findings[2].rule, "sourcemap-embedded-sources");
+    let screen = drive(&mut app, 80, 24, keys("\t\tjj\n\t"));
     assert_eq!(
         selected_path(&app),
         "dist/cli.js.map",
-        "n goes to the worst finding"
+        "Enter on the finding goes to the map"
     );
     assert!(
         screen.contains("▾+C cli.js.map"),
@@ -539,7 +551,11 @@ fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
         "demo-cli/src/auth/token.ts",
         "src/auth/token.ts",
     ] {
-        let mut f = app.findings[1].clone();
+        let k = app
+            .findings
+            .iter()
+            .position(|f| f.rule == "secret-github-pat");
+        let mut f = app.findings[k.expect("the token in the map is found")].clone();
         f.location.inner = Some(inner.into());
         assert_eq!(app.tree.locate(&f), Some(token), "{inner} locates token.ts");
     }

@@ -2,11 +2,13 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
 
 use crate::review::app::{App, Pane};
 use crate::review::theme::Theme;
+use crate::rules::Finding;
 
 use super::{fit, untrusted};
 
@@ -27,7 +29,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
         return;
     }
-    let [list, detail] =
+    let [list, detail_area] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
     let width = usize::from(list.width);
     let lines: Vec<Line> = app
@@ -37,7 +39,11 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .skip(app.finding_offset)
         .take(usize::from(list.height))
         .map(|(k, f)| {
-            let (letter, style) = theme.severity(f.severity);
+            let (letter, style) = if f.allowed.is_some() {
+                ("a", theme.dim())
+            } else {
+                theme.severity(f.severity)
+            };
             let seen = if app.coverage.findings_viewed.contains(&k) {
                 "✓"
             } else {
@@ -62,25 +68,38 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .collect();
     Paragraph::new(lines).render(list, buf);
     if let Some(f) = app.findings.get(app.finding_selected) {
-        let mut text = vec![Line::from(vec![
-            Span::styled(format!("{} ", f.severity), theme.severity(f.severity).1),
-            untrusted(&f.rule, theme.title()),
-        ])];
-        text.push(Line::from(untrusted(
-            &f.message,
-            ratatui::style::Style::default(),
-        )));
-        if !f.evidence.is_null() {
-            let ev = serde_json::to_string(&f.evidence).unwrap_or_default();
-            text.push(Line::from(untrusted(&ev, theme.dim())));
-        }
-        Paragraph::new(text)
+        Paragraph::new(detail(f, theme))
             .wrap(Wrap { trim: true })
             .block(
                 Block::new()
                     .borders(ratatui::widgets::Borders::LEFT)
                     .border_style(theme.dim()),
             )
-            .render(detail, buf);
+            .render(detail_area, buf);
     }
+}
+
+/// The selected finding: severity and rule, whether the policy allows it and why, the message,
+/// and the rule's why from the registry (the same text `shipcheck rules` prints).
+fn detail(f: &Finding, theme: Theme) -> Vec<Line<'static>> {
+    let rule = crate::rules::registry::lookup(&f.rule);
+    let mut text = vec![Line::from(vec![
+        Span::styled(format!("{} ", f.severity), theme.severity(f.severity).1),
+        untrusted(&f.rule, theme.title()),
+    ])];
+    if let Some(a) = &f.allowed {
+        text.push(Line::from(vec![
+            Span::styled("allowed by policy: ", theme.title()),
+            untrusted(&a.reason, Style::default()),
+        ]));
+    }
+    text.push(Line::from(untrusted(&f.message, Style::default())));
+    text.push(Line::from(vec![
+        Span::styled("why: ", theme.title()),
+        Span::styled(
+            rule.why.split_whitespace().collect::<Vec<_>>().join(" "),
+            theme.dim(),
+        ),
+    ]));
+    text
 }
