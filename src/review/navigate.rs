@@ -50,7 +50,8 @@ impl App {
             self.view.rebuild(&self.tree);
         }
         if self.is_file_like(id) {
-            self.open_node(id, None);
+            let line = self.follow_findings(id);
+            self.open_node(id, line);
             if !self.tree.expandable(id) {
                 self.focus = Pane::Preview;
             }
@@ -63,8 +64,22 @@ impl App {
         if let Some(id) = self.selected_node()
             && self.preview.as_ref().is_none_or(|d| d.node != id)
         {
+            self.follow_findings(id);
             self.preview = Some(self.doc_for(id));
         }
+    }
+
+    /// The findings pane follows the tree: when the selected finding is not on `id` and one
+    /// is, that one is selected, so its detail and why are what the reviewer reads beside the
+    /// file. Returns the selected finding's line when it is on `id`.
+    fn follow_findings(&mut self, id: NodeId) -> Option<u32> {
+        let on_id = |k: usize| self.finding_nodes.get(k).copied().flatten() == Some(id);
+        if !on_id(self.finding_selected) {
+            let k = (0..self.findings.len()).find(|k| on_id(*k))?;
+            self.finding_selected = k;
+            self.scroll_findings_into_view();
+        }
+        self.findings[self.finding_selected].location.line
     }
 
     /// Opens a node in the preview, counts it as viewed, and scrolls to `line` (1-based).

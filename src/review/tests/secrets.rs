@@ -1,5 +1,6 @@
-//! Secrets on screen, with the real findings on the committed leaky demo: every secret is
-//! masked wherever the reviewer goes, and `r` reveals only the one in view.
+//! Findings on screen with the real rules on the committed leaky demo: every secret is masked
+//! wherever the reviewer goes, `r` reveals only the one in view, and the policy applies as in
+//! `check`.
 
 use crate::artifact::Limits;
 
@@ -112,5 +113,56 @@ fn reveal_shows_only_the_secret_in_view() {
     assert!(
         !screen.contains(hidden(SECRETS[1].0, SECRETS[1].1)),
         "r again masks it:\n{screen}"
+    );
+}
+
+#[test]
+fn the_policy_beside_the_artifact_applies_as_in_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/demo-leaky-1.1.0.tgz"
+    );
+    let artifact = dir.path().join("demo-leaky-1.1.0.tgz");
+    std::fs::copy(demo, &artifact).expect("copy the demo");
+    std::fs::write(
+        dir.path().join("shipcheck.toml"),
+        "[[allow]]\npath = \".env\"\nrule = \"sensitive-file\"\nreason = \"a template, checked by hand\"\n",
+    )
+    .expect("write the policy");
+    let spec = artifact.to_str().expect("utf-8 temp path");
+    let mut app =
+        super::super::terminal::load(spec, None, None, Limits::default()).expect("the demo opens");
+    let policy = crate::check::find_policy(spec, None).expect("the policy loads");
+    let report = crate::check::run(spec, None, policy, &crate::artifact::Options::default())
+        .expect("check runs");
+    let ids = |v: &[crate::rules::Finding]| {
+        let mut v: Vec<_> = v
+            .iter()
+            .map(|f| (f.rule.clone(), f.location.to_string(), f.allowed.is_some()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(&app.findings),
+        ids(&report.findings),
+        "review and check report the same findings under the same policy"
+    );
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.allowed.is_some())
+        .expect("the policy allows one finding");
+    app.focus = super::super::app::Pane::Findings;
+    app.finding_selected = k;
+    let screen = drive(&mut app, 120, 30, vec![]);
+    assert!(
+        screen.contains("allowed by policy: a template, checked by hand"),
+        "the allowed finding says so, with its reason:\n{screen}"
+    );
+    assert!(
+        screen.contains("1 allowed"),
+        "the header counts it apart:\n{screen}"
     );
 }
