@@ -72,6 +72,9 @@ pub struct App {
     pub finding_selected: usize,
     /// First finding on screen.
     pub finding_offset: usize,
+    /// Lines of a finding's detail scrolled off the top with PgDn, and which finding that was
+    /// (another finding's detail starts at its top).
+    pub detail_scroll: (usize, u16),
     /// The focused pane.
     pub focus: Pane,
     /// Browsing, typing a filter, or reading the help.
@@ -125,6 +128,7 @@ impl App {
             tree_offset: 0,
             finding_selected: 0,
             finding_offset: 0,
+            detail_scroll: (0, 0),
             focus: Pane::Tree,
             mode: Mode::Browse,
             preview: None,

@@ -7,6 +7,9 @@ use super::app::{App, Pane};
 use super::preview::{Doc, DocSource, ViewMode};
 use super::tree::{NodeId, NodeKind};
 
+/// How far PgDn scrolls a finding's detail at most; drawing clamps it to the text's length.
+const MAX_DETAIL_SCROLL: u16 = 200;
+
 impl App {
     /// A key in the tree pane: move, expand, collapse, open.
     pub(super) fn tree_key(&mut self, a: Action) {
@@ -188,8 +191,23 @@ impl App {
         match a {
             Action::Up => self.finding_selected = self.finding_selected.saturating_sub(1),
             Action::Down => self.finding_selected = (self.finding_selected + 1).min(last),
-            Action::PageUp => self.finding_selected = self.finding_selected.saturating_sub(page),
-            Action::PageDown => self.finding_selected = (self.finding_selected + page).min(last),
+            // Pages scroll the selected finding's detail (its rule's why is long); the list is
+            // short and walked with the arrows.
+            Action::PageUp | Action::PageDown => {
+                let k = self.finding_selected;
+                let at = if self.detail_scroll.0 == k {
+                    self.detail_scroll.1
+                } else {
+                    0
+                };
+                let step = u16::try_from(page).unwrap_or(u16::MAX);
+                let at = if a == Action::PageDown {
+                    at.saturating_add(step).min(MAX_DETAIL_SCROLL)
+                } else {
+                    at.saturating_sub(step)
+                };
+                self.detail_scroll = (k, at);
+            }
             Action::Top => self.finding_selected = 0,
             Action::Bottom => self.finding_selected = last,
             Action::Open => self.jump_to_finding(self.finding_selected),

@@ -598,3 +598,39 @@ fn a_removed_folder_is_shown_in_place_as_removed() {
         "the unchanged file is hidden:\n{screen}"
     );
 }
+
+#[test]
+fn the_rules_why_is_read_to_its_end_at_80x24() {
+    let mut app = leaky_app();
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.rule == "secret-github-pat")
+        .expect("the token in the map is found");
+    let walk = "j".repeat(k);
+    let screen = drive(&mut app, 80, 24, keys(&format!("\t\t{walk}\n")));
+    assert!(
+        screen.contains("why: A credential published"),
+        "the detail starts with the rule's why:\n{screen}"
+    );
+    assert!(
+        screen.contains("PgDn more"),
+        "it says there is more:\n{screen}"
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("term");
+    let pgdn = || {
+        Ok(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::PageDown,
+                crossterm::event::KeyModifiers::NONE,
+            ),
+        ))
+    };
+    super::super::run_loop(&mut t, &mut app, vec![pgdn(), pgdn()]).expect("event loop");
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("placeholders are reported as info"),
+        "PgDn twice scrolls the detail to the why's last sentence:\n{screen}"
+    );
+    assert!(screen.contains("PgUp back"), "and says so:\n{screen}");
+}

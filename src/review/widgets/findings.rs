@@ -68,13 +68,34 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .collect();
     Paragraph::new(lines).render(list, buf);
     if let Some(f) = app.findings.get(app.finding_selected) {
-        Paragraph::new(detail(f, theme))
+        let text = detail(f, theme);
+        // Wrapped height, estimated by characters with a word's slack per row (word wrapping
+        // leaves rows short): enough to stop PgDn just past the end of the text.
+        let width = usize::from(detail_area.width.saturating_sub(9)).max(1);
+        let rows: usize = text.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+        let hidden =
+            u16::try_from(rows.saturating_sub(usize::from(detail_area.height))).unwrap_or(u16::MAX);
+        let scroll = if app.detail_scroll.0 == app.finding_selected {
+            app.detail_scroll.1.min(hidden)
+        } else {
+            0
+        };
+        let mut block = Block::new()
+            .borders(ratatui::widgets::Borders::LEFT)
+            .border_style(theme.dim());
+        if focused && hidden > 0 {
+            let more = if scroll < hidden {
+                "PgDn more"
+            } else {
+                "PgUp back"
+            };
+            block = block
+                .title_bottom(Line::styled(format!(" {more} "), theme.title()).right_aligned());
+        }
+        Paragraph::new(text)
             .wrap(Wrap { trim: true })
-            .block(
-                Block::new()
-                    .borders(ratatui::widgets::Borders::LEFT)
-                    .border_style(theme.dim()),
-            )
+            .scroll((scroll, 0))
+            .block(block)
             .render(detail_area, buf);
     }
 }
