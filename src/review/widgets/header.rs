@@ -44,6 +44,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         counts.push(Span::styled("no findings ", theme.dim()));
     }
     // Counted as `check` counts them: findings the policy allows are not at any severity.
+    // Narrow screens get the tree's letters (`5C 2H`), so the coverage still fits beside them.
+    let narrow = area.width < 96;
     for sev in Severity::ALL {
         let n = app
             .findings
@@ -51,8 +53,13 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .filter(|f| f.allowed.is_none() && f.severity == sev)
             .count();
         if n > 0 {
-            let (_, style) = theme.severity(sev);
-            counts.push(Span::styled(format!("{n} {sev} "), style));
+            let (letter, style) = theme.severity(sev);
+            let text = if narrow {
+                format!("{n}{letter} ")
+            } else {
+                format!("{n} {sev} ")
+            };
+            counts.push(Span::styled(text, style));
         }
     }
     let allowed = app.findings.iter().filter(|f| f.allowed.is_some()).count();
