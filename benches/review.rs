@@ -63,7 +63,7 @@ fn main() {
     });
     // The review screen's first frame: open with contents, rules, tree, one draw at 80×24.
     let (first_frame, mut app) = best_of(3, || {
-        let mut app = load(&many, None, Limits::default()).expect("load");
+        let mut app = load(&many, None, None, Limits::default()).expect("load");
         let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         app.update(Action::Resize(80, 24));
         draw(&mut term, &app);
@@ -84,7 +84,7 @@ fn main() {
             shipcheck::report::ls::text(&a).len()
         });
         let (frame, files) = best_of(3, || {
-            let mut app = load(&real, None, Limits::default()).expect("load");
+            let mut app = load(&real, None, None, Limits::default()).expect("load");
             let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             app.update(Action::Resize(80, 24));
             draw(&mut term, &app);
@@ -151,7 +151,7 @@ fn main() {
 /// Opens `path`, puts the cursor above its bundle, then times moving onto it (which indexes
 /// its lines), opening it and drawing, then a horizontal scroll.
 fn first_preview(label: &str, path: &str) {
-    let mut app = load(path, None, Limits::default()).expect("load");
+    let mut app = load(path, None, None, Limits::default()).expect("load");
     app.color = true;
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     app.update(Action::Resize(80, 24));
@@ -190,7 +190,7 @@ fn first_preview(label: &str, path: &str) {
 /// Walks every row of a real artifact's fully expanded tree (each step previews a new file):
 /// the keystroke cost on real content, mean and worst.
 fn walk(path: &str) {
-    let mut app = load(path, None, Limits::default()).expect("load");
+    let mut app = load(path, None, None, Limits::default()).expect("load");
     app.color = true;
     app.view.expanded.iter_mut().for_each(|e| *e = true);
     app.view.rebuild(&app.tree);

@@ -23,6 +23,15 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
+/// [`size`] with one decimal (`147.1 kB`), for columns: never wider than 8 cells below 1 PB.
+pub fn size_compact(bytes: u64) -> String {
+    if bytes < 1000 {
+        format!("{bytes} B")
+    } else {
+        format_size(bytes, DECIMAL.decimal_places(1))
+    }
+}
+
 /// A signed byte delta (`+1.2 MB`, `-300 B`, `±0 B`).
 pub fn size_delta(delta: i64) -> String {
     match delta {
@@ -54,6 +63,12 @@ mod tests {
     fn sizes_and_modes_read_naturally() {
         assert_eq!(size(1_234_567), "1.23 MB");
         assert_eq!(size_delta(-300), "-300 B");
+        assert_eq!(
+            size_compact(147_130),
+            "147.1 kB",
+            "one decimal, decimal units"
+        );
+        assert_eq!(size_compact(999), "999 B");
         assert_eq!(size_delta(0), "±0 B");
         assert_eq!(mode_string(EntryKind::File, 0o644), "-rw-r--r--");
         assert_eq!(mode_string(EntryKind::Dir, 0o755), "drwxr-xr-x");

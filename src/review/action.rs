@@ -138,8 +138,8 @@ const fn bind(
 pub const KEYS: &[KeyBinding] = &[
     bind(B, &[Up, Char('k')], Action::Up, "↑/k", "", "move up (scroll in the preview)"),
     bind(B, &[Down, Char('j')], Action::Down, "↓/j", "", "move down (scroll in the preview)"),
-    bind(B, &[PageUp], Action::PageUp, "PgUp", "", "one page up"),
-    bind(B, &[PageDown, Char(' ')], Action::PageDown, "PgDn/space", "", "one page down"),
+    bind(B, &[PageUp], Action::PageUp, "PgUp", "", "one page up (findings: scroll the detail)"),
+    bind(B, &[PageDown, Char(' ')], Action::PageDown, "PgDn/space", "", "one page down (findings: scroll the detail and its why)"),
     bind(B, &[Home, Char('g')], Action::Top, "Home/g", "", "to the top"),
     bind(B, &[End, Char('G')], Action::Bottom, "End/G", "", "to the bottom"),
     bind(B, &[Enter, Char('l'), Right], Action::Open, "⏎/l", "open", "open a file (counts as viewed), expand a folder or map, jump to a finding; scroll right in the preview"),

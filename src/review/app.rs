@@ -72,6 +72,9 @@ pub struct App {
     pub finding_selected: usize,
     /// First finding on screen.
     pub finding_offset: usize,
+    /// Lines of a finding's detail scrolled off the top with PgDn, and which finding that was
+    /// (another finding's detail starts at its top).
+    pub detail_scroll: (usize, u16),
     /// The focused pane.
     pub focus: Pane,
     /// Browsing, typing a filter, or reading the help.
@@ -125,6 +128,7 @@ impl App {
             tree_offset: 0,
             finding_selected: 0,
             finding_offset: 0,
+            detail_scroll: (0, 0),
             focus: Pane::Tree,
             mode: Mode::Browse,
             preview: None,
@@ -154,6 +158,16 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
+        let focus = self.focus;
+        self.apply(action);
+        // The findings pane grows while focused (see `ui::layout`): keep both cursors on screen.
+        if self.focus != focus {
+            self.scroll_tree_into_view();
+            self.scroll_findings_into_view();
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
         match (self.mode, action) {
             (_, Action::Quit) => self.should_quit = true,
             (_, Action::Resize(w, h)) => {

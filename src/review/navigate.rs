@@ -6,7 +6,9 @@ use super::action::Action;
 use super::app::{App, Pane};
 use super::preview::{Doc, DocSource, ViewMode};
 use super::tree::{NodeId, NodeKind};
-use super::ui;
+
+/// How far PgDn scrolls a finding's detail at most; drawing clamps it to the text's length.
+const MAX_DETAIL_SCROLL: u16 = 200;
 
 impl App {
     /// A key in the tree pane: move, expand, collapse, open.
@@ -51,7 +53,8 @@ impl App {
             self.view.rebuild(&self.tree);
         }
         if self.is_file_like(id) {
-            self.open_node(id, None);
+            let line = self.follow_findings(id);
+            self.open_node(id, line);
             if !self.tree.expandable(id) {
                 self.focus = Pane::Preview;
             }
@@ -64,8 +67,22 @@ impl App {
         if let Some(id) = self.selected_node()
             && self.preview.as_ref().is_none_or(|d| d.node != id)
         {
+            self.follow_findings(id);
             self.preview = Some(self.doc_for(id));
         }
+    }
+
+    /// The findings pane follows the tree: when the selected finding is not on `id` and one
+    /// is, that one is selected, so its detail and why are what the reviewer reads beside the
+    /// file. Returns the selected finding's line when it is on `id`.
+    fn follow_findings(&mut self, id: NodeId) -> Option<u32> {
+        let on_id = |k: usize| self.finding_nodes.get(k).copied().flatten() == Some(id);
+        if !on_id(self.finding_selected) {
+            let k = (0..self.findings.len()).find(|k| on_id(*k))?;
+            self.finding_selected = k;
+            self.scroll_findings_into_view();
+        }
+        self.findings[self.finding_selected].location.line
     }
 
     /// Opens a node in the preview, counts it as viewed, and scrolls to `line` (1-based).
@@ -109,7 +126,7 @@ impl App {
 
     fn doc_for(&self, id: NodeId) -> Doc {
         let node = self.tree.node(id);
-        let size = humansize::format_size(node.size, humansize::BINARY);
+        let size = crate::report::size(node.size);
         let source = match &node.kind {
             NodeKind::Entry(i) => {
                 let e = &self.artifact.entries[*i as usize];
@@ -149,7 +166,7 @@ impl App {
     /// A key in the preview pane: scroll down/up and right/left.
     pub(super) fn preview_key(&mut self, a: Action) {
         let page = self.preview_height();
-        let step = usize::from(ui::layout(self.area()).preview.width / 2).max(8);
+        let step = usize::from(self.regions().preview.width / 2).max(8);
         let Some(doc) = self.preview.as_mut() else {
             return;
         };
@@ -174,8 +191,23 @@ impl App {
         match a {
             Action::Up => self.finding_selected = self.finding_selected.saturating_sub(1),
             Action::Down => self.finding_selected = (self.finding_selected + 1).min(last),
-            Action::PageUp => self.finding_selected = self.finding_selected.saturating_sub(page),
-            Action::PageDown => self.finding_selected = (self.finding_selected + page).min(last),
+            // Pages scroll the selected finding's detail (its rule's why is long); the list is
+            // short and walked with the arrows.
+            Action::PageUp | Action::PageDown => {
+                let k = self.finding_selected;
+                let at = if self.detail_scroll.0 == k {
+                    self.detail_scroll.1
+                } else {
+                    0
+                };
+                let step = u16::try_from(page).unwrap_or(u16::MAX);
+                let at = if a == Action::PageDown {
+                    at.saturating_add(step).min(MAX_DETAIL_SCROLL)
+                } else {
+                    at.saturating_sub(step)
+                };
+                self.detail_scroll = (k, at);
+            }
             Action::Top => self.finding_selected = 0,
             Action::Bottom => self.finding_selected = last,
             Action::Open => self.jump_to_finding(self.finding_selected),
@@ -233,7 +265,7 @@ impl App {
 
     /// The mouse wheel scrolls the pane under the pointer.
     pub(super) fn wheel(&mut self, column: u16, row: u16, delta: i8) {
-        let r = ui::layout(self.area());
+        let r = self.regions();
         let pos = ratatui::layout::Position::new(column, row);
         let pane = if r.tree.contains(pos) {
             Pane::Tree
@@ -254,7 +286,7 @@ impl App {
 
     /// A click focuses a pane and selects a row; a second click on it opens it.
     pub(super) fn click(&mut self, column: u16, row: u16) {
-        let r = ui::layout(self.area());
+        let r = self.regions();
         let pos = ratatui::layout::Position::new(column, row);
         let inner_row = |rect: ratatui::layout::Rect| usize::from(row.saturating_sub(rect.y + 1));
         if r.tree.contains(pos) {

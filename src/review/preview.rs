@@ -32,6 +32,8 @@ pub struct Mask {
     pub start: usize,
     /// Its length in bytes, when the finding says; else up to the end of the token.
     pub len: Option<usize>,
+    /// Bytes left visible at its start: what the finding's message already shows.
+    pub keep: usize,
 }
 
 /// Bytes per row of the hex view (fits an 80-column screen's preview).
@@ -115,26 +117,16 @@ impl Doc {
         let bytes = doc.bytes(artifact);
         let (len, binary) = (bytes.len(), super::binary::binary_kind(&bytes));
         let starts = line_starts(&bytes);
+        let masks = findings
+            .iter()
+            .filter(|f| f.rule.starts_with("secret-"))
+            .filter_map(|f| mask_for(f, &bytes, &starts))
+            .collect();
         drop(bytes);
-        (doc.len, doc.binary, doc.line_starts) = (len, binary, starts);
+        (doc.len, doc.binary, doc.line_starts, doc.masks) = (len, binary, starts, masks);
         if binary.is_some() {
             doc.mode = ViewMode::Hex;
         }
-        doc.masks = findings
-            .iter()
-            .filter(|f| f.rule.starts_with("secret-"))
-            .filter_map(|f| {
-                let line = f.location.line? as usize;
-                Some(Mask {
-                    line: line.saturating_sub(1),
-                    start: f
-                        .location
-                        .column
-                        .map_or(0, |c| (c as usize).saturating_sub(1)),
-                    len: secret_len(&f.evidence),
-                })
-            })
-            .collect();
         doc
     }
 
@@ -196,6 +188,43 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
     v
 }
 
+/// Where a secret finding's value sits in this document. The finding's column counts bytes of
+/// what the rule scanned (for an embedded source, the JSON-escaped string inside the map) and
+/// points at the whole match (`postgres://…`), while its length is the value's (the password);
+/// so the value is found again on the finding's line by the rules' own matcher: the hit of the
+/// finding's rule nearest its column. The column and length are only the fallback.
+fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
+    let line_no = usize::try_from(f.location.line?).ok()?.checked_sub(1)?;
+    let text = line(bytes, starts, line_no);
+    let column = f
+        .location
+        .column
+        .map_or(0, |c| (c as usize).saturating_sub(1));
+    let keep = f
+        .evidence
+        .get("prefix")
+        .and_then(serde_json::Value::as_str)
+        .map_or(MASK_KEEP, str::len);
+    let hit = crate::rules::secrets::find(text)
+        .into_iter()
+        .filter(|h| h.format.rule.id == f.rule)
+        .min_by_key(|h| h.at.abs_diff(column));
+    Some(match hit {
+        Some(h) => Mask {
+            line: line_no,
+            start: h.value.0,
+            len: Some(h.value.1 - h.value.0),
+            keep,
+        },
+        None => Mask {
+            line: line_no,
+            start: column,
+            len: secret_len(&f.evidence),
+            keep,
+        },
+    })
+}
+
 /// The secret's length from a finding's evidence, when the rule recorded one.
 fn secret_len(evidence: &serde_json::Value) -> Option<usize> {
     ["length", "len", "match_len", "match_length"]
@@ -229,7 +258,7 @@ fn hidden_span(raw: &[u8], m: &Mask) -> std::ops::Range<usize> {
             .position(|b| b" \t\"'`,;)}]<>".contains(b))
             .map_or(raw.len(), |p| start + p),
     };
-    (start + MASK_KEEP).min(end)..end
+    (start + m.keep).min(end)..end
 }
 
 /// The hidden byte ranges of the whole document, for views that are not line by line (hex).
@@ -274,6 +303,7 @@ mod tests {
             line: 0,
             start: 6,
             len: None,
+            keep: MASK_KEEP,
         }];
         let out = mask_line(b"token=ghp_abcdef123456 rest", 0, &masks);
         assert_eq!(&*out, b"token=ghp_************ rest");
@@ -281,6 +311,7 @@ mod tests {
             line: 0,
             start: 0,
             len: Some(6),
+            keep: MASK_KEEP,
         }];
         assert_eq!(&*mask_line(b"AKIAXYZW=1", 0, &exact), b"AKIA**ZW=1");
         assert_eq!(

@@ -77,8 +77,16 @@ pub fn no_color() -> bool {
 }
 
 /// Opens what `review` shows: the artifact with contents kept, the baseline (an artifact with
-/// contents, or a manifest), and the findings.
-pub fn load(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Result<App> {
+/// contents, or a manifest), and the findings exactly as `check` computes them: the policy
+/// found by [`crate::check::find_policy`] (`--policy`, else `shipcheck.toml` beside the
+/// artifact) applied by [`crate::rules::evaluate_with`].
+pub fn load(
+    spec: &str,
+    baseline: Option<&str>,
+    policy: Option<&std::path::Path>,
+    limits: Limits,
+) -> anyhow::Result<App> {
+    let policy = crate::check::find_policy(spec, policy)?;
     let opts = Options {
         limits,
         keep_contents: true,
@@ -101,7 +109,8 @@ pub fn load(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Resul
             }
         })
         .transpose()?;
-    let findings = crate::rules::evaluate(&artifact, baseline.as_ref().map(|b| &b.manifest));
+    let findings =
+        crate::rules::evaluate_with(&artifact, baseline.as_ref().map(|b| &b.manifest), &policy);
     Ok(App::new(artifact, baseline, findings))
 }
 
@@ -126,14 +135,19 @@ impl Drop for Restore {
 }
 
 /// Runs the review screen on the real terminal; returns what the reviewer covered.
-pub fn run(spec: &str, baseline: Option<&str>, limits: Limits) -> anyhow::Result<Coverage> {
+pub fn run(
+    spec: &str,
+    baseline: Option<&str>,
+    policy: Option<&std::path::Path>,
+    limits: Limits,
+) -> anyhow::Result<Coverage> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "review is interactive and needs a terminal; use `shipcheck check` in scripts and CI"
         );
     }
     highlight::warm_up();
-    let mut app = load(spec, baseline, limits)?;
+    let mut app = load(spec, baseline, policy, limits)?;
     app.color = !no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.

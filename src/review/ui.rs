@@ -25,10 +25,17 @@ pub struct Regions {
     pub footer: Rect,
 }
 
-/// Splits the screen; pure, so that mouse handling and drawing agree.
-pub fn layout(area: Rect) -> Regions {
+/// Splits the screen; pure, so that mouse handling and drawing agree. While the findings pane
+/// has the focus it takes half the body, so the selected finding's message and its rule's
+/// why can be read in full even at 80×24.
+pub fn layout(area: Rect, findings_focused: bool) -> Regions {
     let header_h = if area.height >= 20 { 3 } else { 2 };
-    let findings_h = if area.height >= 30 { 9 } else { 6 };
+    let normal = if area.height >= 30 { 9 } else { 6 };
+    let findings_h = if findings_focused {
+        normal.max(area.height.saturating_sub(header_h + 1) / 2)
+    } else {
+        normal
+    };
     let [header, body, findings, footer] = Layout::vertical([
         Constraint::Length(header_h),
         Constraint::Min(3),
@@ -50,7 +57,7 @@ pub fn layout(area: Rect) -> Regions {
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let theme = Theme { color: app.color };
-    let r = layout(frame.area());
+    let r = app.regions();
     let buf = frame.buffer_mut();
     widgets::header::render(app, theme, r.header, buf);
     widgets::tree::render(app, theme, r.tree, buf);
@@ -85,17 +92,22 @@ fn footer(app: &App, theme: Theme, area: Rect, buf: &mut ratatui::buffer::Buffer
 impl App {
     /// Rows of the tree pane's inside.
     pub fn tree_height(&self) -> usize {
-        usize::from(layout(self.area()).tree.height.saturating_sub(2)).max(1)
+        usize::from(self.regions().tree.height.saturating_sub(2)).max(1)
     }
 
     /// Rows of the preview pane's inside.
     pub fn preview_height(&self) -> usize {
-        usize::from(layout(self.area()).preview.height.saturating_sub(2)).max(1)
+        usize::from(self.regions().preview.height.saturating_sub(2)).max(1)
     }
 
     /// Rows of the findings pane's inside.
     pub fn findings_height(&self) -> usize {
-        usize::from(layout(self.area()).findings.height.saturating_sub(2)).max(1)
+        usize::from(self.regions().findings.height.saturating_sub(2)).max(1)
+    }
+
+    /// The screen's regions in the current focus.
+    pub fn regions(&self) -> Regions {
+        layout(self.area(), self.focus == super::app::Pane::Findings)
     }
 
     /// The whole screen.

@@ -26,13 +26,20 @@ impl App {
 
     /// `r`: show or mask again the secrets of the previewed file.
     pub(super) fn reveal_secrets(&mut self) {
+        let height = self.preview_height();
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
-                // One secret at a time: the one the finding points at, else the first.
-                let line = doc
+                // One secret at a time, and only one on screen: the one the finding points at,
+                // else the first in view.
+                let in_view = |l: usize| (doc.scroll_y..doc.scroll_y + height).contains(&l);
+                let Some(line) = doc
                     .focus
-                    .filter(|f| doc.masks.iter().any(|m| m.line == *f))
-                    .unwrap_or(doc.masks[0].line);
+                    .filter(|f| in_view(*f) && doc.masks.iter().any(|m| m.line == *f))
+                    .or_else(|| doc.masks.iter().map(|m| m.line).find(|l| in_view(*l)))
+                else {
+                    self.status = Some("no secret in view: scroll to one to reveal it".into());
+                    return;
+                };
                 doc.revealed = if doc.revealed.is_some() {
                     None
                 } else {

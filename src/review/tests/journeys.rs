@@ -23,16 +23,21 @@ fn opening_starts_on_the_largest_file_with_nothing_viewed() {
     );
     assert_eq!(
         app.coverage.flagged_viewed(),
-        (0, 3),
-        "three flagged files, none viewed yet"
+        (0, 4),
+        "four flagged files (.env, the map, package.json, cli.js), none viewed yet"
     );
 }
 
 #[test]
 fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let mut app = leaky_app();
-    // Tab Tab: findings pane; j: the second finding (the token in the map); Enter: jump.
-    let screen = drive(&mut app, 100, 30, keys("\t\tj\n"));
+    // Tab Tab: findings pane; jjj: the fourth finding (after the two in .env and the map's
+    // own), the token in the map; Enter: jump.
+    assert_eq!(
+        app.findings[3].rule, "secret-github-pat",
+        "the rules' order"
+    );
+    let screen = drive(&mut app, 100, 30, keys("\t\tjjj\n"));
     let id = app.selected_node().expect("a row is selected");
     assert_eq!(
         app.tree.node(id).path,
@@ -43,19 +48,19 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let doc = app.preview.as_ref().expect("the preview shows it");
     assert_eq!(doc.focus, Some(1), "line 2 is the finding's line");
     assert!(
-        screen.contains("const GITHUB_TOKEN = 'ghp_****"),
+        screen.contains("const GITHUB_TOKEN = 'ghp_Q7****"),
         "the token is masked:\n{screen}"
     );
     assert!(
         !screen.contains("Q7fZ2kP9"),
-        "no part of the secret after its prefix is drawn"
+        "no part of the secret after the prefix its finding shows is drawn"
     );
     assert!(
         app.coverage
             .embedded_viewed
             .contains("dist/cli.js.map ▸ demo-cli/src/auth/token.ts")
     );
-    assert!(app.coverage.findings_viewed.contains(&1));
+    assert!(app.coverage.findings_viewed.contains(&3));
     assert_eq!(
         app.focus,
         Pane::Findings,
@@ -66,7 +71,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
 #[test]
 fn reveal_shows_the_secret_and_hides_it_again() {
     let mut app = leaky_app();
-    let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
+    let screen = drive(&mut app, 100, 30, keys("\t\tjjj\nr"));
     assert!(
         screen.contains("Q7fZ2kP9"),
         "r reveals the token to the reviewer:\n{screen}"
@@ -81,7 +86,7 @@ fn the_env_secret_is_masked_when_browsing_too() {
     let screen = drive(&mut app, 100, 30, keys("/env\n\n"));
     assert_eq!(selected_path(&app), ".env");
     assert!(
-        screen.contains("STRIPE_SECRET_KEY=sk_l****"),
+        screen.contains("STRIPE_SECRET_KEY=sk_live_****"),
         "masked in a plain preview:\n{screen}"
     );
     assert!(
@@ -261,38 +266,23 @@ fn mouse_click_selects_and_wheel_scrolls() {
 
 #[test]
 fn a_finding_inside_a_nested_archive_jumps_into_it() {
-    use crate::rules::{Finding, Location, Severity};
+    let key = super::fixtures::fake_token("sk_live_", 24);
+    let js = format!("// vendored\nexports.key = '{key}';\n");
     let inner = super::fixtures::tgz(&[
         (b"index.js", b"module.exports = require('./lib/key');\n"),
-        (
-            b"lib/key.js",
-            b"// vendored\nexports.key = 'not-a-real-key';\n",
-        ),
+        (b"lib/key.js", js.as_bytes()),
     ]);
     let outer = super::fixtures::tgz(&[
         (b"package.json", br#"{"name":"host","version":"1.0.0"}"#),
         (b"vendor/dep.tgz", &inner),
     ]);
     let a = super::open(&outer, "host.tgz");
-    let entry = a
-        .installed()
-        .find(|e| e.path == "vendor/dep.tgz")
-        .map(|e| e.index);
-    let f = Finding {
-        rule: "custom-pattern".into(),
-        severity: Severity::Medium,
-        location: Location {
-            entry,
-            path: "vendor/dep.tgz".into(),
-            inner: Some("lib/key.js".into()),
-            line: Some(2),
-            column: None,
-        },
-        message: "a key in a vendored archive".into(),
-        evidence: serde_json::Value::Null,
-        allowed: None,
-    };
-    let mut app = super::super::App::new(a, None, vec![f]);
+    // The real finding on the key inside the archive (the archive's own finding is left out so
+    // that `n` goes to the key).
+    let mut f = crate::rules::evaluate(&a, None);
+    f.retain(|f| f.rule.starts_with("secret-"));
+    assert_eq!(f.len(), 1, "the key inside the archive is found: {f:?}");
+    let mut app = super::super::App::new(a, None, f);
     let screen = drive(&mut app, 80, 24, keys("n"));
     assert_eq!(
         selected_path(&app),
@@ -305,8 +295,8 @@ fn a_finding_inside_a_nested_archive_jumps_into_it() {
         "at line 2"
     );
     assert!(
-        screen.contains("exports.key = 'not-a-real-key';"),
-        "{screen}"
+        screen.contains("exports.key = 'sk_live_****"),
+        "the line is shown, its key masked:\n{screen}"
     );
 }
 
@@ -365,17 +355,21 @@ fn secrets_stay_masked_in_the_hex_view() {
         !screen.contains("51 37 66 5a"),
         "the key's bytes are not in the hex:\n{screen}"
     );
+    // r reveals the first secret in view: the database password on line 2, and only it.
     let screen = drive(&mut app, 100, 30, keys("r"));
     assert!(
-        screen.contains("51 37 66 5a"),
-        "revealed, the key's bytes show in hex:\n{screen}"
+        screen.contains("3a 68 75 6e 74 65 72 32"),
+        "revealed, the password's bytes show in hex:\n{screen}"
+    );
+    assert!(
+        !screen.contains("51 37 66 5a"),
+        "the Stripe key on the next line stays hidden:\n{screen}"
     );
 }
 
 #[test]
 fn secrets_stay_masked_in_the_diff_view() {
     use crate::manifest::Manifest;
-    use crate::rules::{Finding, Location, Severity};
     let token = super::fixtures::fake_token("ghp_", 36);
     let old = super::open(
         &super::fixtures::tgz(&[(b"config.js", b"token = 'none';\n")]),
@@ -386,30 +380,17 @@ fn secrets_stay_masked_in_the_diff_view() {
         &super::fixtures::tgz(&[(b"config.js", new_cfg.as_bytes())]),
         "n.tgz",
     );
-    let entry = new
-        .installed()
-        .find(|e| e.path == "config.js")
-        .map(|e| e.index);
-    let f = Finding {
-        rule: "secret-github-token".into(),
-        severity: Severity::Critical,
-        location: Location {
-            entry,
-            path: "config.js".into(),
-            inner: None,
-            line: Some(1),
-            column: Some(10),
-        },
-        message: "a GitHub token".into(),
-        evidence: serde_json::Value::Null,
-        allowed: None,
-    };
+    let f = crate::rules::evaluate(&new, None);
+    assert!(
+        f.iter().any(|f| f.rule == "secret-github-pat"),
+        "the rules find the token: {f:?}"
+    );
     let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
-    let mut app = super::super::App::new(new, Some(baseline), vec![f]);
+    let mut app = super::super::App::new(new, Some(baseline), f);
     let screen = drive(&mut app, 100, 30, keys("/config\n\nd"));
     assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Diff));
     assert!(
-        screen.contains("+token = 'ghp_****"),
+        screen.contains("+token = 'ghp_Q7****"),
         "the added line is masked:\n{screen}"
     );
     assert!(
@@ -421,11 +402,13 @@ fn secrets_stay_masked_in_the_diff_view() {
 #[test]
 fn a_finding_on_a_source_map_opens_its_embedded_folder() {
     let mut app = leaky_app();
-    let screen = drive(&mut app, 80, 24, keys("n"));
+    // The third finding, after the two secrets in .env; Tab back to the tree to see it whole.
+    assert_eq!(app.findings[2].rule, "sourcemap-embedded-sources");
+    let screen = drive(&mut app, 80, 24, keys("\t\tjj\n\t"));
     assert_eq!(
         selected_path(&app),
         "dist/cli.js.map",
-        "n goes to the worst finding"
+        "Enter on the finding goes to the map"
     );
     assert!(
         screen.contains("▾+C cli.js.map"),
@@ -443,38 +426,24 @@ fn a_finding_on_a_source_map_opens_its_embedded_folder() {
 
 #[test]
 fn reveal_shows_only_the_secret_of_the_finding_in_view() {
-    use crate::rules::{Finding, Location, Severity};
     let (a1, a2) = (
-        super::fixtures::fake_token("AKIA", 16),
+        super::fixtures::fake_token("sk_live_", 24),
         super::fixtures::fake_token("ghp_", 36),
     );
-    let cfg = format!("aws = {a1}\ngh = {a2}\n");
+    let cfg = format!("stripe = {a1}\ngh = {a2}\n");
     let a = super::open(
         &super::fixtures::tgz(&[(b"keys.txt", cfg.as_bytes())]),
         "k.tgz",
     );
-    let entry = a
-        .installed()
-        .find(|e| e.path == "keys.txt")
-        .map(|e| e.index);
-    let secret = |rule: &str, line, column| Finding {
-        rule: rule.into(),
-        severity: Severity::Critical,
-        location: Location {
-            entry,
-            path: "keys.txt".into(),
-            inner: None,
-            line: Some(line),
-            column: Some(column),
-        },
-        message: rule.into(),
-        evidence: serde_json::json!({ "length": 20 }),
-        allowed: None,
-    };
-    let findings = vec![
-        secret("secret-aws-key", 1, 7),
-        secret("secret-github-token", 2, 6),
-    ];
+    let findings = crate::rules::evaluate(&a, None);
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f.rule.starts_with("secret-"))
+            .count(),
+        2,
+        "the rules find both keys: {findings:?}"
+    );
     let mut app = super::super::App::new(a, None, findings);
     let screen = drive(&mut app, 100, 30, keys("\t\tj\nr"));
     assert!(
@@ -482,12 +451,12 @@ fn reveal_shows_only_the_secret_of_the_finding_in_view() {
         "the GitHub token in view is revealed:\n{screen}"
     );
     assert!(
-        !screen.contains(&a1[..8]),
-        "the AWS key on another line stays masked:\n{screen}"
+        !screen.contains(&format!("stripe = {}", &a1[..12])),
+        "the Stripe key on another line stays masked:\n{screen}"
     );
     assert!(
-        screen.contains("aws = AKIA****************"),
-        "masked to the evidence's length:\n{screen}"
+        screen.contains("stripe = sk_live_************************"),
+        "masked after the prefix its finding shows, to its end:\n{screen}"
     );
     let screen = drive(&mut app, 100, 30, keys("r"));
     assert!(!screen.contains(&a2[..20]), "r masks it again:\n{screen}");
@@ -539,7 +508,11 @@ fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
         "demo-cli/src/auth/token.ts",
         "src/auth/token.ts",
     ] {
-        let mut f = app.findings[1].clone();
+        let k = app
+            .findings
+            .iter()
+            .position(|f| f.rule == "secret-github-pat");
+        let mut f = app.findings[k.expect("the token in the map is found")].clone();
         f.location.inner = Some(inner.into());
         assert_eq!(app.tree.locate(&f), Some(token), "{inner} locates token.ts");
     }
@@ -581,4 +554,40 @@ fn a_removed_folder_is_shown_in_place_as_removed() {
         !screen.contains("index.js"),
         "the unchanged file is hidden:\n{screen}"
     );
+}
+
+#[test]
+fn the_rules_why_is_read_to_its_end_at_80x24() {
+    let mut app = leaky_app();
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.rule == "secret-github-pat")
+        .expect("the token in the map is found");
+    let walk = "j".repeat(k);
+    let screen = drive(&mut app, 80, 24, keys(&format!("\t\t{walk}\n")));
+    assert!(
+        screen.contains("why: A credential published"),
+        "the detail starts with the rule's why:\n{screen}"
+    );
+    assert!(
+        screen.contains("PgDn more"),
+        "it says there is more:\n{screen}"
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("term");
+    let pgdn = || {
+        Ok(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::PageDown,
+                crossterm::event::KeyModifiers::NONE,
+            ),
+        ))
+    };
+    super::super::run_loop(&mut t, &mut app, vec![pgdn(), pgdn()]).expect("event loop");
+    let screen = t.backend().to_string();
+    assert!(
+        screen.contains("placeholders are reported as info"),
+        "PgDn twice scrolls the detail to the why's last sentence:\n{screen}"
+    );
+    assert!(screen.contains("PgUp back"), "and says so:\n{screen}");
 }

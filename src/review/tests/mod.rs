@@ -4,6 +4,7 @@
 #[path = "../../../tests/support/fixtures.rs"]
 pub(crate) mod fixtures;
 mod journeys;
+mod secrets;
 mod snapshots;
 
 use std::io;
@@ -14,7 +15,6 @@ use ratatui::backend::TestBackend;
 
 use crate::artifact::{self, Artifact, Options};
 use crate::manifest::Manifest;
-use crate::rules::{Finding, Location, Severity};
 
 use super::app::{App, Baseline};
 
@@ -29,90 +29,12 @@ pub(crate) fn open(bytes: &[u8], name: &str) -> Artifact {
     artifact::open(path.to_str().expect("utf-8 temp path"), &opts, None).expect("fixture opens")
 }
 
-fn finding(
-    rule: &str,
-    sev: Severity,
-    a: &Artifact,
-    path: &str,
-    inner: Option<&str>,
-    line: Option<u32>,
-    column: Option<u32>,
-) -> Finding {
-    let entry = a.installed().find(|e| e.path == path).map(|e| e.index);
-    Finding {
-        rule: rule.into(),
-        severity: sev,
-        location: Location {
-            entry,
-            path: path.into(),
-            inner: inner.map(Into::into),
-            line,
-            column,
-        },
-        message: format!("{rule} in {path}"),
-        evidence: serde_json::Value::Null,
-        allowed: None,
-    }
-}
-
-/// The findings the rules of issue #3 report on the leaky demo, written out by hand so these
-/// tests do not depend on the rules' progress.
-pub(crate) fn leaky_findings(a: &Artifact) -> Vec<Finding> {
-    vec![
-        finding(
-            "sourcemap-embedded-sources",
-            Severity::Critical,
-            a,
-            "dist/cli.js.map",
-            None,
-            None,
-            None,
-        ),
-        finding(
-            "secret-github-token",
-            Severity::Critical,
-            a,
-            "dist/cli.js.map",
-            Some("webpack://demo-cli/./src/auth/token.ts"),
-            Some(2),
-            Some(23),
-        ),
-        finding(
-            "secret-stripe-key",
-            Severity::Critical,
-            a,
-            ".env",
-            None,
-            Some(3),
-            Some(19),
-        ),
-        finding(
-            "sensitive-file",
-            Severity::High,
-            a,
-            ".env",
-            None,
-            None,
-            None,
-        ),
-        finding(
-            "install-script",
-            Severity::High,
-            a,
-            "package.json",
-            None,
-            None,
-            None,
-        ),
-    ]
-}
-
 /// The leaky release against the clean one (as an artifact, so diffs have contents).
 pub(crate) fn leaky_app() -> App {
     let new = open(&fixtures::demo_leaky(), "demo-cli-1.1.0.tgz");
     let old = open(&fixtures::demo_clean(), "demo-cli-1.0.0.tgz");
-    // Hand-written findings keep these screen tests independent of the rules' wording.
-    let findings = leaky_findings(&new);
+    // The real findings, as `review` and `check` compute them (no policy file here).
+    let findings = crate::rules::evaluate(&new, Some(&Manifest::of(&old)));
     let baseline = Baseline::new(Manifest::of(&old), Some(old), &new);
     let mut app = App::new(new, Some(baseline), findings);
     app.color = false;

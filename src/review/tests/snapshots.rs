@@ -12,7 +12,8 @@ fn overview() {
 #[test]
 fn embedded_source_finding() {
     let mut app = leaky_app();
-    insta::assert_snapshot!(drive(&mut app, 80, 24, keys("\t\tj\n")));
+    // The fourth finding: the GitHub token inside the map's embedded token.ts.
+    insta::assert_snapshot!(drive(&mut app, 80, 24, keys("\t\tjjj\n")));
 }
 
 #[test]
@@ -86,10 +87,11 @@ fn a_finding_past_the_end_of_its_file_still_shows_the_file() {
     let k = app
         .findings
         .iter()
-        .position(|f| f.rule == "secret-stripe-key")
+        .position(|f| f.rule == "secret-stripe-secret-key")
         .expect("finding");
+    assert_eq!(k, 1, "the Stripe key is the second finding");
     app.findings[k].location.line = Some(9999);
-    let screen = drive(&mut app, 80, 24, keys("\t\tjj\n"));
+    let screen = drive(&mut app, 80, 24, keys("\t\tj\n"));
     assert!(
         screen.contains("DATABASE_URL"),
         "the last lines are on screen:\n{screen}"

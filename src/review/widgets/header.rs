@@ -1,7 +1,7 @@
 //! The header: what is under review, its size against the baseline, findings by severity and
 //! review coverage.
 
-use humansize::{BINARY, format_size};
+use crate::report::{size, size_delta};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,15 +12,6 @@ use crate::review::theme::Theme;
 use crate::rules::Severity;
 
 use super::untrusted;
-
-fn signed_size(d: i64) -> String {
-    let s = format_size(d.unsigned_abs(), BINARY);
-    if d < 0 {
-        format!("-{s}")
-    } else {
-        format!("+{s}")
-    }
-}
 
 /// Draws the two header lines.
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -41,10 +32,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let delta = |d: Option<String>| d.map(|d| format!(" ({d})")).unwrap_or_default();
     let sizes = Line::from(format!(
         "{}{} packed · {}{} unpacked · {} files{}",
-        format_size(a.packed_size, BINARY),
-        delta(totals.map(|t| signed_size(t.packed_delta))),
-        format_size(a.unpacked_size, BINARY),
-        delta(totals.map(|t| signed_size(t.unpacked_delta))),
+        size(a.packed_size),
+        delta(totals.map(|t| size_delta(t.packed_delta))),
+        size(a.unpacked_size),
+        delta(totals.map(|t| size_delta(t.unpacked_delta))),
         a.file_count(),
         delta(totals.map(|t| format!("{:+}", t.files_delta))),
     ));
@@ -52,12 +43,28 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.findings.is_empty() {
         counts.push(Span::styled("no findings ", theme.dim()));
     }
+    // Counted as `check` counts them: findings the policy allows are not at any severity.
+    // Narrow screens get the tree's letters (`5C 2H`), so the coverage still fits beside them.
+    let narrow = area.width < 96;
     for sev in Severity::ALL {
-        let n = app.findings.iter().filter(|f| f.severity == sev).count();
+        let n = app
+            .findings
+            .iter()
+            .filter(|f| f.allowed.is_none() && f.severity == sev)
+            .count();
         if n > 0 {
-            let (_, style) = theme.severity(sev);
-            counts.push(Span::styled(format!("{n} {sev} "), style));
+            let (letter, style) = theme.severity(sev);
+            let text = if narrow {
+                format!("{n}{letter} ")
+            } else {
+                format!("{n} {sev} ")
+            };
+            counts.push(Span::styled(text, style));
         }
+    }
+    let allowed = app.findings.iter().filter(|f| f.allowed.is_some()).count();
+    if allowed > 0 {
+        counts.push(Span::styled(format!("{allowed} allowed "), theme.dim()));
     }
     counts.push(Span::styled("│ ", theme.dim()));
     let lines = if area.height > 2 {

@@ -1,7 +1,6 @@
 //! The tree pane: one row per visible node with its name, diff status, severity marker, size
 //! and a heat bar showing its share of the package.
 
-use humansize::{BINARY, format_size};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -73,8 +72,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             .map_or((" ", ratatui::style::Style::default()), |s| {
                 theme.severity(s)
             });
-        // One decimal keeps every size within 9 cells (`1023.9 KiB` aside), so columns align.
-        let size = format_size(n.size, BINARY.decimal_places(1));
+        // One decimal keeps every size within 9 cells, so columns align; decimal units, as
+        // `ls`, `diff` and npm print them.
+        let size = crate::report::size_compact(n.size);
         // Narrow panes drop the bar, then the size, before the name.
         let (show_bar, show_size) = (width >= 30, width >= 20);
         let right = if show_bar {

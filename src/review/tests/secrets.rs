@@ -1,0 +1,168 @@
+//! Findings on screen with the real rules on the committed leaky demo: every secret is masked
+//! wherever the reviewer goes, `r` reveals only the one in view, and the policy applies as in
+//! `check`.
+
+use crate::artifact::Limits;
+
+use super::{drive, keys};
+
+/// The demo's secrets (see `examples/make_demo.rs`) and the bytes of each left visible: what
+/// the finding's own message shows (`ghp_R8…`, `hu…`).
+const SECRETS: [(&str, usize); 3] = [
+    ("ghp_R8x2Lq9Vt4Wm7Zc1Nb6Jd3Hs5Kf0Gy2Pa8Qe", 6),
+    ("sk_live_51Hx7Lq2Vt9Wm4Zc8Nb1Jd6Hs3Kf", 8),
+    ("hunter2-prod", 2),
+];
+
+fn demo_app() -> super::super::App {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo");
+    let mut app = super::super::terminal::load(
+        &format!("{dir}/demo-leaky-1.1.0.tgz"),
+        Some(&format!("{dir}/demo-clean-1.0.0.tgz")),
+        None,
+        Limits::default(),
+    )
+    .expect("the committed demo opens");
+    app.color = false;
+    app
+}
+
+/// The part of a secret that must never be drawn while masked.
+fn hidden(secret: &str, keep: usize) -> &str {
+    &secret[keep..]
+}
+
+#[test]
+fn no_secret_is_ever_drawn_unrevealed() {
+    let mut app = demo_app();
+    let secret_findings = app
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("secret-"))
+        .count();
+    assert_eq!(
+        secret_findings, 3,
+        "the rules find the token, the Stripe key and the database password"
+    );
+    let mut previewed = 0;
+    for step in 0..app.findings.len() {
+        for (w, h) in [(80, 24), (140, 40)] {
+            let screen = drive(&mut app, w, h, keys(if w == 80 { "n" } else { "" }));
+            for (secret, keep) in SECRETS {
+                assert!(
+                    !screen.contains(hidden(secret, keep)),
+                    "step {step} at {w}×{h}: {secret} is drawn unmasked:\n{screen}"
+                );
+            }
+        }
+        let f = &app.findings[app.finding_selected];
+        if f.rule.starts_with("secret-") {
+            previewed += 1;
+            let doc = app.preview.as_ref().expect("a secret opens its file");
+            assert_eq!(
+                doc.focus.map(|l| l + 1),
+                f.location.line.map(|l| l as usize),
+                "{}: the preview marks the finding's line",
+                f.rule
+            );
+            assert_eq!(
+                doc.masks.iter().filter(|m| m.len.is_some()).count(),
+                doc.masks.len(),
+                "{}: every mask knows the secret's exact extent",
+                f.rule
+            );
+        }
+    }
+    assert_eq!(previewed, 3, "n visits every secret finding");
+}
+
+#[test]
+fn each_secret_is_masked_exactly_after_its_shown_prefix() {
+    let mut app = demo_app();
+    let screen = drive(&mut app, 160, 30, keys("/.env\n\n"));
+    assert!(
+        screen.contains("postgres://admin:hu**********@db.internal.example:5432/app"),
+        "only the password is masked, after the two bytes the finding shows:\n{screen}"
+    );
+    assert!(
+        screen.contains("STRIPE_SECRET_KEY=sk_live_****************************"),
+        "the Stripe key is masked after `sk_live_`, to its end:\n{screen}"
+    );
+}
+
+#[test]
+fn reveal_shows_only_the_secret_in_view() {
+    let mut app = demo_app();
+    let stripe = app
+        .findings
+        .iter()
+        .position(|f| f.rule == "secret-stripe-secret-key")
+        .expect("the demo's Stripe key is found");
+    app.focus = super::super::app::Pane::Findings;
+    app.finding_selected = stripe;
+    let screen = drive(&mut app, 120, 30, keys("\nr"));
+    assert!(
+        screen.contains(SECRETS[1].0),
+        "r reveals the Stripe key the finding points at:\n{screen}"
+    );
+    assert!(
+        !screen.contains(hidden(SECRETS[2].0, SECRETS[2].1)),
+        "the password on the line above stays masked:\n{screen}"
+    );
+    let screen = drive(&mut app, 120, 30, keys("r"));
+    assert!(
+        !screen.contains(hidden(SECRETS[1].0, SECRETS[1].1)),
+        "r again masks it:\n{screen}"
+    );
+}
+
+#[test]
+fn the_policy_beside_the_artifact_applies_as_in_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/demo-leaky-1.1.0.tgz"
+    );
+    let artifact = dir.path().join("demo-leaky-1.1.0.tgz");
+    std::fs::copy(demo, &artifact).expect("copy the demo");
+    std::fs::write(
+        dir.path().join("shipcheck.toml"),
+        "[[allow]]\npath = \".env\"\nrule = \"sensitive-file\"\nreason = \"a template, checked by hand\"\n",
+    )
+    .expect("write the policy");
+    let spec = artifact.to_str().expect("utf-8 temp path");
+    let mut app =
+        super::super::terminal::load(spec, None, None, Limits::default()).expect("the demo opens");
+    let policy = crate::check::find_policy(spec, None).expect("the policy loads");
+    let report = crate::check::run(spec, None, policy, &crate::artifact::Options::default())
+        .expect("check runs");
+    let ids = |v: &[crate::rules::Finding]| {
+        let mut v: Vec<_> = v
+            .iter()
+            .map(|f| (f.rule.clone(), f.location.to_string(), f.allowed.is_some()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(&app.findings),
+        ids(&report.findings),
+        "review and check report the same findings under the same policy"
+    );
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.allowed.is_some())
+        .expect("the policy allows one finding");
+    app.focus = super::super::app::Pane::Findings;
+    app.finding_selected = k;
+    let screen = drive(&mut app, 120, 30, vec![]);
+    assert!(
+        screen.contains("allowed by policy: a template, checked by hand"),
+        "the allowed finding says so, with its reason:\n{screen}"
+    );
+    assert!(
+        screen.contains("1 allowed"),
+        "the header counts it apart:\n{screen}"
+    );
+}
