@@ -20,13 +20,16 @@ RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 
 
 
 def run(cmd):
-    """Runs cmd with stdout discarded; returns (seconds, peak RSS in MB, exit code)."""
+    """Runs cmd with stdout discarded; returns (seconds, peak RSS in MB, exit code).
+
+    RSS comes from /usr/bin/time: wait4's ru_maxrss would include this Python process's own
+    memory, which Linux carries across fork+exec.
+    """
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    p.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    rss_kb = int(p.stderr.decode().strip().splitlines()[-1].split()[-1])
+    return elapsed, rss_kb / 1024, p.returncode
 
 
 def median(cmd):
