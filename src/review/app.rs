@@ -93,6 +93,9 @@ pub struct App {
     pub help_scroll: usize,
     /// Set by [`Action::Quit`].
     pub should_quit: bool,
+    /// True while the rules are still running: the first frame is drawn before them, so the
+    /// screen says "scanning" rather than "no findings".
+    pub scanning: bool,
 }
 
 impl App {
@@ -138,6 +141,7 @@ impl App {
             color: true,
             help_scroll: 0,
             should_quit: false,
+            scanning: false,
         };
         app.peek();
         app

@@ -86,6 +86,17 @@ pub fn load(
     policy: Option<&std::path::Path>,
     limits: Limits,
 ) -> anyhow::Result<App> {
+    let (app, policy) = load_unscanned(spec, baseline, policy, limits)?;
+    Ok(scan(app, &policy))
+}
+
+/// [`load`] without the rules: what the first frame shows while they run (`scanning` set).
+pub fn load_unscanned(
+    spec: &str,
+    baseline: Option<&str>,
+    policy: Option<&std::path::Path>,
+    limits: Limits,
+) -> anyhow::Result<(App, crate::rules::Policy)> {
     let policy = crate::check::find_policy(spec, policy)?;
     let opts = Options {
         limits,
@@ -109,9 +120,23 @@ pub fn load(
             }
         })
         .transpose()?;
-    let findings =
-        crate::rules::evaluate_with(&artifact, baseline.as_ref().map(|b| &b.manifest), &policy);
-    Ok(App::new(artifact, baseline, findings))
+    let mut app = App::new(artifact, baseline, Vec::new());
+    app.scanning = true;
+    Ok((app, policy))
+}
+
+/// Runs the rules over an unscanned screen's artifact and rebuilds the screen with them.
+pub fn scan(app: App, policy: &crate::rules::Policy) -> App {
+    let findings = crate::rules::evaluate_with(
+        &app.artifact,
+        app.baseline.as_ref().map(|b| &b.manifest),
+        policy,
+    );
+    let (color, viewport) = (app.color, app.viewport);
+    let mut scanned = App::new(app.artifact, app.baseline, findings);
+    scanned.color = color;
+    scanned.update(Action::Resize(viewport.0, viewport.1));
+    scanned
 }
 
 /// True when the file's first non-blank byte (within 64) is `{`: a release manifest.
@@ -147,7 +172,7 @@ pub fn run(
         );
     }
     highlight::warm_up();
-    let mut app = load(spec, baseline, policy, limits)?;
+    let (mut app, policy) = load_unscanned(spec, baseline, policy, limits)?;
     app.color = !no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.
@@ -158,6 +183,12 @@ pub fn run(
     }));
     let _restore = Restore;
     crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    // The package is on screen before the rules finish; keys typed meanwhile wait in the
+    // terminal's input queue and are handled once the findings are in.
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    terminal.draw(|f| ui::render(&app, f))?;
+    let mut app = scan(app, &policy);
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
     // prove the terminal is restored on a panic too; release builds compile this out.
     let panic_on_key =

@@ -591,3 +591,19 @@ fn the_rules_why_is_read_to_its_end_at_80x24() {
     );
     assert!(screen.contains("PgUp back"), "and says so:\n{screen}");
 }
+
+#[test]
+fn the_first_frame_says_scanning_until_the_rules_are_in() {
+    let a = super::open(&super::fixtures::demo_leaky(), "demo-cli-1.1.0.tgz");
+    let mut app = super::super::App::new(a, None, Vec::new());
+    app.scanning = true;
+    let screen = drive(&mut app, 80, 24, vec![]);
+    assert!(
+        screen.contains("scanning"),
+        "the header says the rules are still running"
+    );
+    assert!(
+        !screen.contains("no findings") && !screen.contains("No findings"),
+        "an unscanned package never claims to have no findings"
+    );
+}

@@ -22,11 +22,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     if app.findings.is_empty() {
-        Paragraph::new(Line::styled(
-            "No findings. Still read what ships: the tree is sorted by size.",
-            theme.dim(),
-        ))
-        .render(inner, buf);
+        let text = if app.scanning {
+            "Scanning the package for findings…"
+        } else {
+            "No findings. Still read what ships: the tree is sorted by size."
+        };
+        Paragraph::new(Line::styled(text, theme.dim())).render(inner, buf);
         return;
     }
     let [list, detail_area] =

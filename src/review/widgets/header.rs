@@ -40,7 +40,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         delta(totals.map(|t| format!("{:+}", t.files_delta))),
     ));
     let mut counts = Vec::new();
-    if app.findings.is_empty() {
+    if app.scanning {
+        counts.push(Span::styled("scanning… ", theme.dim()));
+    } else if app.findings.is_empty() {
         counts.push(Span::styled("no findings ", theme.dim()));
     }
     // Counted as `check` counts them: findings the policy allows are not at any severity.
