@@ -155,7 +155,7 @@ impl Groups {
                         ..Location::default()
                     };
                 }
-                let size = humansize::format_size(g.bytes, humansize::BINARY);
+                let size = crate::report::size(g.bytes);
                 Finding::new(
                     &RULE,
                     loc,

@@ -28,7 +28,7 @@ pub fn check(a: &Artifact, policy: &Policy, out: &mut Vec<Finding>) {
         if !(too_big || dominant) {
             continue;
         }
-        let size = humansize::format_size(e.size, humansize::BINARY);
+        let size = crate::report::size(e.size);
         let message = if too_big {
             format!(
                 "{size}, above the {} limit",

@@ -50,7 +50,7 @@ pub fn report(
                 "nested {} with {} files ({}), scanned",
                 a.format.label(),
                 a.file_count(),
-                humansize::format_size(a.unpacked_size, humansize::BINARY)
+                crate::report::size(a.unpacked_size)
             ),
             json!({ "format": a.format.label(), "files": a.file_count(), "unpacked_size": a.unpacked_size, "scanned": scanned }),
         ),

@@ -38,7 +38,7 @@ pub fn check(d: &Diff, base: &Manifest, out: &mut Vec<Finding>) {
             path: format!("{top}/"),
             ..Location::default()
         };
-        let size = humansize::format_size(bytes, humansize::BINARY);
+        let size = crate::report::size(bytes);
         out.push(
             Finding::new(
                 &RULE,

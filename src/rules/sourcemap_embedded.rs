@@ -94,7 +94,7 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         thousands(all.files),
         thousands(map.sources as u64),
         thousands(all.lines),
-        humansize::format_size(all.bytes, humansize::BINARY),
+        crate::report::size(all.bytes),
         if map.indexed {
             " [index map: sections not analysed]"
         } else {
