@@ -147,7 +147,13 @@ impl Manifest {
     }
 }
 
-/// True when the file looks like JSON (so it is read as a manifest, not an archive).
+/// True when `spec` names a file that looks like JSON, so it is read as a manifest rather than
+/// an archive (archives never start with `{`).
+pub fn is_manifest_file(spec: &str) -> bool {
+    let path = Path::new(spec);
+    path.is_file() && looks_like_json(path)
+}
+
 fn looks_like_json(path: &Path) -> bool {
     use std::io::Read as _;
     let mut head = [0u8; 64];
@@ -160,7 +166,7 @@ fn looks_like_json(path: &Path) -> bool {
 /// Loads one side of a comparison: a manifest file, or any artifact spec (opened and summarised).
 pub fn load(spec: &str, opts: &artifact::Options) -> anyhow::Result<Manifest> {
     let path = Path::new(spec);
-    if path.is_file() && looks_like_json(path) {
+    if is_manifest_file(spec) {
         let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
         return Manifest::from_json(&bytes).with_context(|| path.display().to_string());
     }

@@ -105,9 +105,7 @@ pub fn load_unscanned(
     let artifact = artifact::open(spec, &opts, None)?;
     let baseline = baseline
         .map(|b| -> anyhow::Result<Baseline> {
-            let path = std::path::Path::new(b);
-            let is_json = path.is_file() && starts_like_json(path);
-            if is_json {
+            if crate::manifest::is_manifest_file(b) {
                 Ok(Baseline::new(
                     crate::manifest::load(b, &opts)?,
                     None,
@@ -137,16 +135,6 @@ pub fn scan(app: App, policy: &crate::rules::Policy) -> App {
     scanned.color = color;
     scanned.update(Action::Resize(viewport.0, viewport.1));
     scanned
-}
-
-/// True when the file's first non-blank byte (within 64) is `{`: a release manifest.
-fn starts_like_json(path: &std::path::Path) -> bool {
-    use std::io::Read as _;
-    let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Restores the terminal when dropped: on return, on error and while unwinding.
