@@ -50,7 +50,8 @@ fn push_escape(out: &mut String, c: char) {
 /// Returns `s` with every dangerous character replaced by a visible escape; borrows when `s`
 /// is already safe, which is the common case.
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_dangerous) {
+    // Printable ASCII, by far the common case, holds nothing to escape.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_dangerous) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

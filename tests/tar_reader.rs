@@ -173,6 +173,33 @@ fn tar_duplicates_keep_both_and_the_later_is_installed() {
 }
 
 #[test]
+fn duplicates_spelled_differently_are_still_duplicates() {
+    // Plain names take a fast path in the reader; odd spellings of the same path take the
+    // general one. Both must meet in the same duplicate index.
+    let (_dir, a) = fixture(
+        "t.tgz",
+        &npm_with(|t| {
+            t.file("package/lib/a.js", b"first")
+                .file("package/./lib/a.js", b"second")
+                .file("package/lib//a.js", b"third")
+                .file("package/lib/a.js", b"fourth!");
+        }),
+    );
+    let all: Vec<&Entry> = a.entries.iter().filter(|e| e.path == "lib/a.js").collect();
+    assert_eq!(all.len(), 4, "every copy is kept: {:?}", paths(&a));
+    assert_eq!(
+        all.iter().map(|e| e.installed).collect::<Vec<_>>(),
+        [false, false, false, true],
+        "only the last copy installs"
+    );
+    assert_eq!(anomalies(&a, AnomalyKind::DuplicatePath).len(), 3);
+    assert_eq!(
+        a.installed().find(|e| e.path == "lib/a.js").map(|e| e.size),
+        Some(7)
+    );
+}
+
+#[test]
 fn tar_repeated_directories_are_not_duplicates() {
     let (_dir, a) = fixture(
         "t.tgz",

@@ -5,7 +5,7 @@
 //! the entry, which anomalies it carries, and who sees the content (the visitor, the kept
 //! contents, the metadata parser).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -58,7 +58,7 @@ pub struct Builder<'v> {
     entries: Vec<Entry>,
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<[u8]>>>,
-    seen: HashMap<String, u32>,
+    seen: Seen,
     /// Entries seen before the root was known whose names have a single component.
     rootless: Vec<u32>,
     /// Per entry: would the installer write it, duplicates aside (see [`npm_skips_links`]).
@@ -89,7 +89,7 @@ impl<'v> Builder<'v> {
             entries: Vec::new(),
             anomalies: Vec::new(),
             contents: Vec::new(),
-            seen: HashMap::new(),
+            seen: Seen::default(),
             eligible: Vec::new(),
             rootless: Vec::new(),
             meta_files: Vec::new(),
@@ -135,6 +135,74 @@ impl<'v> Builder<'v> {
             }
             .into());
         }
+        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let (path, installed) = match self.plain_path(raw) {
+            Some(rest) => {
+                let rest = rest.to_owned();
+                self.count_entry(index)?;
+                (rest, true)
+            }
+            None => match self.place(raw, index)? {
+                Some(placed) => placed,
+                None => return Ok(None),
+            },
+        };
+        self.record(raw, index, path, installed);
+        Ok(Some(index))
+    }
+
+    /// The common case, checked in one cheap pass: a printable-ASCII file or folder name under
+    /// the known root whose other components are all plain (none empty, `.` or `..`) and not
+    /// too deep. For it [`Self::place`] would find no anomaly and install the rest as it is.
+    fn plain_path<'n>(&self, raw: &RawEntry<'n>) -> Option<&'n str> {
+        let Some(Some(root)) = &self.root else {
+            return None;
+        };
+        let name = raw.name;
+        let plain = self.layout == Layout::StripRoot
+            && matches!(raw.kind, EntryKind::File | EntryKind::Dir)
+            && !root.is_empty()
+            && name.iter().all(|b| (0x20..0x7f).contains(b))
+            && !(name.len() >= 2 && name[1] == b':' && name[0].is_ascii_alphabetic());
+        if !plain {
+            return None;
+        }
+        let rest = name.strip_prefix(root.as_bytes())?.strip_prefix(b"/")?;
+        let mut depth = 1;
+        for part in rest.split(|&b| b == b'/') {
+            if part.is_empty() || part == b"." || part == b".." {
+                return None;
+            }
+            depth += 1;
+        }
+        if depth > self.opts.limits.max_depth {
+            return None;
+        }
+        std::str::from_utf8(rest).ok()
+    }
+
+    /// Refuses past the hard entry limit; notes the soft one.
+    fn count_entry(&mut self, index: u32) -> anyhow::Result<()> {
+        if self.entries.len() >= self.opts.limits.hard_max_entries {
+            return Err(OpenError::TooManyEntries {
+                limit: self.opts.limits.hard_max_entries,
+            }
+            .into());
+        }
+        if self.entries.len() == self.opts.limits.max_entries {
+            let limit = self.opts.limits.max_entries;
+            self.anomaly(
+                AnomalyKind::TooManyEntries,
+                Some(index),
+                format!("more than {limit} entries"),
+            );
+        }
+        Ok(())
+    }
+
+    /// The general case: where the installer writes `raw` and whether it does, with every
+    /// anomaly of the name and kind recorded. `None` for the package root folder itself.
+    fn place(&mut self, raw: &RawEntry<'_>, index: u32) -> anyhow::Result<Option<(String, bool)>> {
         let norm = normalize(raw.name, self.layout, self.opts.limits.max_depth);
         let shown = || bytes_for_terminal(raw.name);
         // node-tar (strip: 1) splits the name as stored on '/' and drops the first piece,
@@ -165,8 +233,7 @@ impl<'v> Builder<'v> {
                 if decides {
                     self.root = Some(Some(String::clone(head)));
                     // Loose names seen so far are not paths of the package (see `finish`).
-                    let rootless = &self.rootless;
-                    self.seen.retain(|_, i| !rootless.contains(i));
+                    self.seen.forget(&self.rootless);
                     Some(String::clone(head))
                 } else {
                     // A loose file (or an empty name) decides nothing: npm strips the first
@@ -199,21 +266,7 @@ impl<'v> Builder<'v> {
             }
             _ => norm.joined(0),
         };
-        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        if self.entries.len() >= self.opts.limits.hard_max_entries {
-            return Err(OpenError::TooManyEntries {
-                limit: self.opts.limits.hard_max_entries,
-            }
-            .into());
-        }
-        if self.entries.len() == self.opts.limits.max_entries {
-            let limit = self.opts.limits.max_entries;
-            self.anomaly(
-                AnomalyKind::TooManyEntries,
-                Some(index),
-                format!("more than {limit} entries"),
-            );
-        }
+        self.count_entry(index)?;
         for kind in &norm.anomalies {
             let detail = match kind {
                 AnomalyKind::PathTraversal if !traversal => format!(
@@ -243,7 +296,6 @@ impl<'v> Builder<'v> {
                 format!("{} is outside the package root '{root}/'", shown()),
             );
         }
-        let link_target = raw.link_target.map(|t| String::from(decode(t)));
         match raw.kind {
             EntryKind::Symlink | EntryKind::Hardlink => {
                 let (kind, word) = if raw.kind == EntryKind::Symlink {
@@ -268,9 +320,15 @@ impl<'v> Builder<'v> {
             }
             EntryKind::File | EntryKind::Dir => {}
         }
+        Ok(Some((path, installed)))
+    }
+
+    /// Adds the entry to the model: the duplicate check and the entry itself.
+    fn record(&mut self, raw: &RawEntry<'_>, index: u32, path: String, installed: bool) {
+        let link_target = raw.link_target.map(|t| String::from(decode(t)));
         self.eligible.push(installed);
         if installed {
-            if let Some(&earlier) = self.seen.get(&path) {
+            if let Some(earlier) = self.seen.insert(&self.entries, &path, index) {
                 let earlier_kind = self.entries[earlier as usize].kind;
                 if earlier_kind != EntryKind::Dir || raw.kind != EntryKind::Dir {
                     self.entries[earlier as usize].installed = false;
@@ -281,7 +339,6 @@ impl<'v> Builder<'v> {
                     );
                 }
             }
-            self.seen.insert(path.clone(), index);
         }
         let raw_text = decode(raw.name);
         self.entries.push(Entry {
@@ -298,7 +355,6 @@ impl<'v> Builder<'v> {
             installed,
         });
         self.contents.push(None);
-        Ok(Some(index))
     }
 
     /// True when the reader must collect this file's content (not just hash it).
@@ -450,5 +506,41 @@ impl<'v> Builder<'v> {
             limits: self.opts.limits,
             _temp: None,
         }
+    }
+}
+
+/// Installed paths so far, by entry index: the path itself lives in the entry, so the table
+/// holds only indices (no second copy of every name) and hashes with a fast seeded hasher
+/// (SipHash was a twentieth of a listing of many small files).
+#[derive(Default)]
+struct Seen {
+    /// (hash of the path, entry index): the stored hash spares growing the table a re-hash
+    /// of every path, and most mismatches a string comparison.
+    table: hashbrown::HashTable<(u64, u32)>,
+    hasher: foldhash::quality::RandomState,
+}
+
+impl Seen {
+    /// Records `path` as entry `index`'s (not yet in `entries`) and returns the entry that
+    /// held it before, if any.
+    fn insert(&mut self, entries: &[Entry], path: &str, index: u32) -> Option<u32> {
+        let hash = self.hasher.hash_one(path);
+        let same = |&(h, i): &(u64, u32)| {
+            h == hash && entries.get(i as usize).is_some_and(|e| e.path == path)
+        };
+        match self.table.entry(hash, same, |&(h, _)| h) {
+            hashbrown::hash_table::Entry::Occupied(mut o) => {
+                Some(std::mem::replace(&mut o.get_mut().1, index))
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert((hash, index));
+                None
+            }
+        }
+    }
+
+    /// Drops the given entries.
+    fn forget(&mut self, indices: &[u32]) {
+        self.table.retain(|(_, i)| !indices.contains(i));
     }
 }

@@ -82,20 +82,29 @@ type Chunk = io::Result<Vec<u8>>;
 /// The receiving end of a stage, readable as a stream.
 pub struct ChannelReader {
     rx: Receiver<Chunk>,
+    /// Spent chunks go back to the producer: allocating and freeing a 256 KiB chunk per step
+    /// made glibc consolidate its heap each time, a tenth of a listing of many small files.
+    spent: SyncSender<Vec<u8>>,
     buf: Vec<u8>,
     pos: usize,
     done: bool,
 }
 
-impl ChannelReader {
-    fn new(rx: Receiver<Chunk>) -> Self {
-        Self {
-            rx,
-            buf: Vec::new(),
-            pos: 0,
-            done: false,
-        }
-    }
+/// Chunks in flight: the channel's own slots plus one being filled and one being read.
+const DEPTH: usize = 4;
+
+/// A stage's two channels: chunks forward, spent chunks back.
+fn channel() -> (SyncSender<Chunk>, Receiver<Vec<u8>>, ChannelReader) {
+    let (tx, rx) = sync_channel(DEPTH);
+    let (spent, recycled) = sync_channel(DEPTH + 2);
+    let reader = ChannelReader {
+        rx,
+        spent,
+        buf: Vec::new(),
+        pos: 0,
+        done: false,
+    };
+    (tx, recycled, reader)
 }
 
 impl Read for ChannelReader {
@@ -107,7 +116,9 @@ impl Read for ChannelReader {
             match self.rx.recv() {
                 Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
                 Ok(Ok(chunk)) => {
-                    self.buf = chunk;
+                    let spent = std::mem::replace(&mut self.buf, chunk);
+                    // A full return channel or a finished producer just drops the chunk.
+                    let _ = self.spent.try_send(spent);
                     self.pos = 0;
                 }
                 Ok(Err(e)) => {
@@ -136,10 +147,13 @@ impl Read for ChannelReader {
 fn pump(
     mut input: impl Read,
     tx: &SyncSender<Chunk>,
+    recycled: &Receiver<Vec<u8>>,
     mut on_chunk: impl FnMut(&[u8]) -> io::Result<()>,
 ) {
     loop {
-        let mut chunk = vec![0u8; CHUNK];
+        let mut chunk = recycled.try_recv().unwrap_or_default();
+        // A recycled chunk is only ever truncated, so this writes zeros once per allocation.
+        chunk.resize(CHUNK, 0);
         let mut filled = 0;
         // Fill whole chunks: inflaters return small reads, and fewer sends are cheaper.
         let result = loop {
@@ -235,32 +249,26 @@ pub fn join<T>(handle: JoinHandle<T>) -> anyhow::Result<T> {
 
 /// Stage 1: reads `input`, hashing the packed bytes, and forwards them.
 pub fn hashing_stage(input: impl Read + Send + 'static) -> Stage<(Digests, u64)> {
-    let (tx, rx) = sync_channel(4);
+    let (tx, recycled, reader) = channel();
     let handle = std::thread::spawn(move || {
         let mut hasher = Hasher::default();
-        pump(input, &tx, |c| {
+        pump(input, &tx, &recycled, |c| {
             hasher.update(c);
             Ok(())
         });
         hasher.finish()
     });
-    Stage {
-        reader: ChannelReader::new(rx),
-        handle,
-    }
+    Stage { reader, handle }
 }
 
 /// Stage 2: inflates a gzip stream (all members, as `gzip -d` does). The consumer caps the
 /// total with [`Capped`]; the bounded channel keeps this stage from running far ahead.
 pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
-    let (tx, rx) = sync_channel(4);
+    let (tx, recycled, reader) = channel();
     let handle = std::thread::spawn(move || {
-        pump(GzipErrors(Members::new(input)), &tx, |_| Ok(()));
+        pump(GzipErrors(Members::new(input)), &tx, &recycled, |_| Ok(()));
     });
-    Stage {
-        reader: ChannelReader::new(rx),
-        handle,
-    }
+    Stage { reader, handle }
 }
 
 /// Inflates in memory-sized steps for nested archives (no threads).

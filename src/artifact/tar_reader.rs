@@ -103,6 +103,8 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     // One read buffer for every entry: zeroing a fresh one per entry dominated listings of
     // many small files.
     let mut buf = vec![0u8; 64 * 1024];
+    // Likewise one name buffer.
+    let mut name = Vec::new();
     {
         let mut archive = tar::Archive::new(Guard::new(&mut *input));
         // Zero blocks are skipped; the guard ends the stream at the real end marker.
@@ -115,7 +117,14 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             // node-tar cuts a GNU long name (or link name) at its first NUL; header fields
             // are already cut that way by the tar crate, long names only lose a trailing one.
             let until_nul = |b: &[u8]| b.split(|&c| c == 0).next().unwrap_or_default().to_vec();
-            let name = until_nul(&entry.path_bytes());
+            name.clear();
+            name.extend_from_slice(
+                entry
+                    .path_bytes()
+                    .split(|&c| c == 0)
+                    .next()
+                    .unwrap_or_default(),
+            );
             let link = entry.link_name_bytes().map(|l| until_nul(&l));
             let declared = entry.size();
             let raw = RawEntry {
