@@ -22,6 +22,31 @@ use crate::rules::{Finding, Policy, Scanner, Severity};
 /// Files above this are scanned on the reading thread instead of being copied to the worker.
 const INLINE_SCAN: usize = 4 << 20;
 
+/// Small files travel to the scanner thread in batches of about this many bytes or files: one
+/// send per file woke the worker thousands of times on a real package.
+const BATCH_BYTES: usize = 1 << 20;
+const BATCH_FILES: usize = 256;
+
+/// Files on their way to the scanner thread.
+#[derive(Default)]
+struct Batch {
+    files: Vec<(Entry, Vec<u8>)>,
+    bytes: usize,
+}
+
+/// Hands a batch to the worker, or scans it here if the worker is gone (it panicked) rather
+/// than lose the files.
+fn send(tx: &std::sync::mpsc::SyncSender<Batch>, batch: Batch, inline: &mut Scanner<'_>) {
+    if batch.files.is_empty() {
+        return;
+    }
+    if let Err(back) = tx.send(batch) {
+        for (e, bytes) in &back.0.files {
+            inline.file(e, bytes);
+        }
+    }
+}
+
 /// Everything `check` found, ready for any output format.
 #[derive(Debug)]
 pub struct Report {
@@ -96,28 +121,35 @@ pub fn run(
     let seen = Arc::new(AtomicU64::new(0));
     let progress = Progress::start(Arc::clone(&seen));
     let scanned = std::thread::scope(|scope| -> anyhow::Result<_> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(Entry, Vec<u8>)>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let policy = &policy;
         let worker = scope.spawn(move || {
             let mut s = Scanner::new(policy);
-            for (e, bytes) in rx {
-                s.file(&e, &bytes);
+            for batch in rx {
+                for (e, bytes) in &batch.files {
+                    s.file(e, bytes);
+                }
             }
             s
         });
         let mut inline = Scanner::new(policy);
+        let mut batch = Batch::default();
         let opened = {
             let visit = &mut |e: &Entry, bytes: &[u8]| {
                 seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
                 if bytes.len() > INLINE_SCAN {
                     inline.file(e, bytes);
-                } else if let Err(back) = tx.send((e.clone(), bytes.to_vec())) {
-                    // The worker is gone (it panicked); scan here rather than lose the file.
-                    inline.file(&back.0.0, &back.0.1);
+                    return;
+                }
+                batch.bytes += bytes.len();
+                batch.files.push((e.clone(), bytes.to_vec()));
+                if batch.bytes >= BATCH_BYTES || batch.files.len() >= BATCH_FILES {
+                    send(&tx, std::mem::take(&mut batch), &mut inline);
                 }
             };
             artifact::open(spec, opts, Some(visit))
         };
+        send(&tx, batch, &mut inline);
         drop(tx);
         let worker = worker
             .join()
