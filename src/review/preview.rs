@@ -153,6 +153,26 @@ impl Doc {
         self.line_starts.len()
     }
 
+    /// True when line `i` (0-based, of this release's file) is on screen in the current mode,
+    /// given the pane's height in rows.
+    pub fn shows_line(&self, i: usize, height: usize) -> bool {
+        let rows = self.scroll_y..self.scroll_y + height;
+        match self.mode {
+            ViewMode::Text => rows.contains(&i),
+            ViewMode::Hex => {
+                // The line's bytes overlap the bytes on screen.
+                let start = self.line_starts.get(i).copied().unwrap_or(usize::MAX);
+                let end = self.line_starts.get(i + 1).copied().unwrap_or(self.len);
+                start < rows.end.saturating_mul(HEX_ROW) && end > rows.start * HEX_ROW
+            }
+            ViewMode::Diff => self.diff.as_ref().is_some_and(|d| {
+                d.rows.iter().skip(rows.start).take(height).any(|r| {
+                    matches!(*r, super::diffview::DiffRow::Same(_, n) | super::diffview::DiffRow::Added(n) if n == i)
+                })
+            }),
+        }
+    }
+
     /// Number of rows the current mode scrolls over.
     pub fn rows(&self) -> usize {
         match self.mode {
@@ -279,7 +299,58 @@ pub fn hidden_ranges(
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
+
+    fn doc_over(bytes: &[u8]) -> Doc {
+        Doc {
+            node: 0,
+            path: "f.txt".into(),
+            syntax_path: "f.txt".into(),
+            source: DocSource::Entry(0),
+            line_starts: line_starts(bytes),
+            len: bytes.len(),
+            binary: None,
+            masks: Vec::new(),
+            focus: None,
+            scroll_y: 0,
+            scroll_x: 0,
+            mode: ViewMode::Text,
+            revealed: None,
+            diff: None,
+        }
+    }
+
+    #[test]
+    fn lines_on_screen_follow_the_view_mode() {
+        let old = (0..40).fold(String::new(), |mut s, i| {
+            let _ = writeln!(s, "line {i}");
+            s
+        });
+        let new = old.replace("line 30\n", "TOKEN=changed\n");
+        let mut doc = doc_over(new.as_bytes());
+        assert!(
+            doc.shows_line(5, 10) && !doc.shows_line(30, 10),
+            "text: rows are lines"
+        );
+        doc.diff = Some(DiffDoc::compute(Arc::from(old.as_bytes()), new.as_bytes()));
+        doc.mode = ViewMode::Diff;
+        assert!(
+            doc.shows_line(30, 10),
+            "diff: the changed line is in the first rows (after a gap and context)"
+        );
+        assert!(
+            !doc.shows_line(5, 10),
+            "diff: unchanged far-off lines are not shown"
+        );
+        doc.mode = ViewMode::Hex;
+        // "line 0\n" is 7 bytes: hex rows 0..2 (16 bytes) cover lines 0, 1 and 2.
+        assert!(
+            doc.shows_line(2, 2) && !doc.shows_line(3, 2),
+            "hex: lines by their bytes"
+        );
+    }
 
     #[test]
     fn lines_are_indexed_without_their_endings() {

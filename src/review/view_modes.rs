@@ -31,7 +31,8 @@ impl App {
             Some(doc) if !doc.masks.is_empty() => {
                 // One secret at a time, and only one on screen: the one the finding points at,
                 // else the first in view.
-                let in_view = |l: usize| (doc.scroll_y..doc.scroll_y + height).contains(&l);
+                // Lines of the file, whatever the view mode scrolls over (diff rows, hex rows).
+                let in_view = |l: usize| doc.shows_line(l, height);
                 let Some(line) = doc
                     .focus
                     .filter(|f| in_view(*f) && doc.masks.iter().any(|m| m.line == *f))

@@ -173,8 +173,8 @@ fn diff_view_shows_the_changed_lines() {
     let doc = app.preview.as_ref().expect("preview");
     assert_eq!(doc.mode, ViewMode::Diff, "d switches to the diff view");
     assert!(
-        screen.contains("-const { greet } = require('./lib/util');"),
-        "removed line:\n{screen}"
+        screen.contains("-const { greet } = require('./lib/util')›"),
+        "removed line, cut at the pane's edge with the marker the text view uses:\n{screen}"
     );
     assert!(
         screen.contains("+//# sourceMappingURL=cli.js.map"),

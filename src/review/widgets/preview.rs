@@ -243,7 +243,8 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
             .collect();
     }
     let cw = w.saturating_sub(13).max(1);
-    let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(1)).0;
+    // Cut as in the text view: `‹` and `›` say a line goes on past the pane.
+    let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(2));
     // Secrets are masked on this release's side, as in the text view.
     let masks = doc.active_masks();
     let new_line = |n: usize| mask_line(line(bytes, &doc.line_starts, n), n, &masks);
@@ -252,7 +253,7 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
         .skip(doc.scroll_y)
         .take(h)
         .map(|row| {
-            let (o, n, mark, body, style) = match *row {
+            let (o, n, mark, (body, cut_left, more), style) = match *row {
                 DiffRow::Same(o, n) => {
                     (Some(o), Some(n), " ", text(&new_line(n)), Style::default())
                 }
@@ -271,7 +272,13 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
                 Span::styled(format!("{:>5} {:>5} ", num(o), num(n)), theme.dim()),
                 Span::styled(mark, style),
             ];
-            spans_.extend(spans(vec![(style, body)], cw));
+            if cut_left {
+                spans_.push(Span::styled("‹", theme.dim()));
+            }
+            spans_.extend(spans(vec![(style, body)], cw.saturating_sub(2)));
+            if more {
+                spans_.push(Span::styled("›", theme.dim()));
+            }
             Line::from(spans_)
         })
         .collect()
