@@ -22,6 +22,10 @@ const TEST_DIRS: &[&str] = &[
     "testing",
 ];
 
+/// Folder name prefixes that mark stand-ins for tests (`dummyserver/`, `fake-registry/`,
+/// `mock_api/`): what is under them exists to be used in tests, keys included.
+const TEST_DIR_PREFIXES: &[&str] = &["dummy", "fake", "mock"];
+
 /// True for a path inside a test/fixture/example folder or named like a test file.
 pub fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/').peekable();
@@ -32,7 +36,10 @@ pub fn is_test_path(path: &str) -> bool {
                 .iter()
                 .any(|m| lower.contains(m));
         }
-        if TEST_DIRS.iter().any(|d| part.eq_ignore_ascii_case(d)) {
+        let lower = part.to_ascii_lowercase();
+        if TEST_DIRS.contains(&lower.as_str())
+            || TEST_DIR_PREFIXES.iter().any(|p| lower.starts_with(p))
+        {
             return true;
         }
     }
@@ -126,6 +133,15 @@ mod tests {
         assert!(is_test_path("tests/keys/server.pem"));
         assert!(is_test_path("src/__tests__/auth.ts"));
         assert!(is_test_path("lib/auth.test.js"));
+        assert!(
+            is_test_path("dummyserver/certs/server.key"),
+            "urllib3's test server"
+        );
+        assert!(is_test_path("src/mock_api/token.json"));
+        assert!(
+            !is_test_path("lib/dummy.js"),
+            "a file name alone is not a folder of test stand-ins"
+        );
         assert!(
             !is_test_path("lib/contest.js"),
             "substring of a name is not a test dir"
