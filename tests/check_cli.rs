@@ -141,6 +141,40 @@ fn a_clean_package_passes() {
 }
 
 #[test]
+fn text_output_counts_what_it_does_not_list_below_high() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let map = br#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#;
+    let names: Vec<String> = (0..14)
+        .map(|i| format!("package/dist/m{i:02}.js.map"))
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = vec![("package/package.json", CLEAN_PKG)];
+    files.extend(names.iter().map(|n| (n.as_str(), &map[..])));
+    let f = write(dir.path(), "maps-1.0.0.tgz", &tgz_bytes(&files));
+    let out = shipcheck(dir.path())
+        .arg("check")
+        .arg(&f)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("MEDIUM (14)"), "{text}");
+    assert_eq!(
+        text.matches("  sourcemap-file ").count(),
+        10,
+        "ten of one rule are listed: {text}"
+    );
+    assert!(
+        text.contains("… and 4 more sourcemap-file (--format json lists all)"),
+        "{text}"
+    );
+    let (v, _) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(
+        find(&v, "sourcemap-file").len(),
+        14,
+        "JSON lists every finding"
+    );
+}
+
+#[test]
 fn the_incident_package_fails_with_precise_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = leaky(dir.path());

@@ -75,17 +75,31 @@ pub fn render(r: &Report, fail_on: Severity, colour: bool) -> String {
         }
         let header = format!("{} ({})", sev.as_str().to_uppercase(), group.len());
         let _ = writeln!(out, "\n{}", paint(colour, colour_of(sev), &header));
-        // Info findings can number in the hundreds (one per map reference); show a few.
-        let shown = if sev == Severity::Info { 5 } else { usize::MAX };
-        for f in group.iter().take(shown) {
-            out.push_str(&line(f));
+        // A rule can fire thousands of times (one `sourcemap-file` per map in next@14): below
+        // high, show a few of each rule and count the rest. Blocking findings are all listed.
+        let per_rule = match sev {
+            Severity::Critical | Severity::High => usize::MAX,
+            Severity::Medium | Severity::Low => 10,
+            Severity::Info => 3,
+        };
+        let mut rules: Vec<&str> = Vec::new();
+        for f in &group {
+            if !rules.contains(&f.rule.as_str()) {
+                rules.push(&f.rule);
+            }
         }
-        if group.len() > shown {
-            let _ = writeln!(
-                out,
-                "  … and {} more (--format json lists all)",
-                group.len() - shown
-            );
+        for rule in rules {
+            let of_rule: Vec<&&Finding> = group.iter().filter(|f| f.rule == rule).collect();
+            for f in of_rule.iter().take(per_rule) {
+                out.push_str(&line(f));
+            }
+            if of_rule.len() > per_rule {
+                let _ = writeln!(
+                    out,
+                    "  … and {} more {rule} (--format json lists all)",
+                    of_rule.len() - per_rule
+                );
+            }
         }
     }
     let allowed: Vec<&Finding> = r.findings.iter().filter(|f| f.allowed.is_some()).collect();
