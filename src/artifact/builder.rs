@@ -57,7 +57,7 @@ pub struct Builder<'v> {
     root: Option<Option<String>>,
     entries: Vec<Entry>,
     anomalies: Vec<Anomaly>,
-    contents: Vec<Option<Arc<[u8]>>>,
+    contents: Vec<Option<Arc<Vec<u8>>>>,
     seen: Seen,
     /// Entries seen before the root was known whose names have a single component.
     rootless: Vec<u32>,
@@ -423,7 +423,13 @@ impl<'v> Builder<'v> {
                 .push((index, self.entries[i].path.clone(), content.clone()));
         }
         if self.opts.keep_contents {
-            self.contents[i] = Some(content.into());
+            // Kept as read, without the copy an `Arc<[u8]>` costs; a buffer that grew by
+            // doubling gives its slack back (a large one by `mremap`, without a copy).
+            let mut content = content;
+            if content.capacity() - content.len() > content.len() / 8 {
+                content.shrink_to_fit();
+            }
+            self.contents[i] = Some(Arc::new(content));
         }
     }
 

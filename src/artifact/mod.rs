@@ -349,7 +349,7 @@ pub struct Artifact {
     /// Every anomaly of the container.
     pub anomalies: Vec<Anomaly>,
     /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
-    contents: Vec<Option<Arc<[u8]>>>,
+    contents: Vec<Option<Arc<Vec<u8>>>>,
     /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
     limits: Limits,
     /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.

@@ -10,12 +10,14 @@ pub const MAX_NESTED: usize = 256 << 20;
 
 /// True for names the review opens as nested archives.
 pub fn is_archive_name(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
+    let p = path.as_bytes();
     [
         ".tgz", ".tar.gz", ".tar", ".zip", ".jar", ".whl", ".vsix", ".crate",
     ]
     .iter()
-    .any(|ext| p.ends_with(ext))
+    .any(|ext| {
+        p.len() >= ext.len() && p[p.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
+    })
 }
 
 /// The installed files of a nested archive with their bytes; empty when it cannot be read

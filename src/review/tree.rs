@@ -88,19 +88,23 @@ pub struct Node {
 pub struct Tree {
     /// All nodes; `nodes[0]` is the root; parents come before children.
     pub nodes: Vec<Node>,
-    by_path: HashMap<String, NodeId>,
+    by_path: HashMap<String, NodeId, Hasher>,
     /// Files inside an entry, by (the entry's node, inner path). Kept apart from `by_path` so
     /// that a real file named like `x.map ▸ y` can never pose as an embedded source.
-    by_inner: HashMap<(NodeId, String), NodeId>,
-    by_entry: HashMap<u32, NodeId>,
+    by_inner: HashMap<(NodeId, String), NodeId, Hasher>,
+    by_entry: HashMap<u32, NodeId, Hasher>,
 }
 
+/// A fast seeded hasher for the path indexes: SipHash showed up in building the tree of
+/// 100,000 files, and a random seed still keeps hostile names from colliding by design.
+type Hasher = foldhash::quality::RandomState;
+
 impl Tree {
-    /// Builds the tree of installed entries, removed baseline entries, and embedded sources.
-    pub fn build(artifact: &Artifact, diff: Option<&Diff>, findings: &[Finding]) -> Self {
-        let mut t = Tree {
+    /// A tree with only its root, named `title`.
+    fn empty(title: String) -> Self {
+        Tree {
             nodes: vec![Node {
-                name: artifact.title(),
+                name: title,
                 path: String::new(),
                 inner: None,
                 parent: None,
@@ -115,15 +119,23 @@ impl Tree {
                 severity: None,
                 depth: 0,
             }],
-            by_path: HashMap::new(),
-            by_inner: HashMap::new(),
-            by_entry: HashMap::new(),
-        };
+            by_path: HashMap::default(),
+            by_inner: HashMap::default(),
+            by_entry: HashMap::default(),
+        }
+    }
+
+    /// Builds the tree of installed entries, removed baseline entries, and embedded sources.
+    pub fn build(artifact: &Artifact, diff: Option<&Diff>, findings: &[Finding]) -> Self {
+        let mut t = Tree::empty(artifact.title());
         let set = |f: fn(&Diff) -> &Vec<crate::diff::EntryChange>| -> HashSet<&str> {
             diff.map(|d| f(d).iter().map(|c| c.path.as_str()).collect())
                 .unwrap_or_default()
         };
         let (added, changed) = (set(|d| &d.added), set(|d| &d.changed));
+        t.nodes.reserve(artifact.entries.len());
+        t.by_path.reserve(artifact.entries.len());
+        t.by_entry.reserve(artifact.entries.len());
         for e in artifact.installed() {
             let status = if added.contains(e.path.as_str()) {
                 Status::Added
@@ -197,23 +209,45 @@ impl Tree {
     }
 
     /// Inserts a path below the root, creating folders on the way; returns the leaf.
+    ///
+    /// Looks up the leaf, then its nearest existing folder from the deepest up, by slices of
+    /// `path` itself: a listing's files mostly land in folders that already exist, so this is
+    /// two lookups and no allocation for them (joining every prefix made building the tree of
+    /// 100,000 files cost as much as reading them).
     fn insert(&mut self, path: &str, kind: &NodeKind, size: u64, status: Status) -> NodeId {
-        let mut parent = 0;
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        for (i, part) in parts.iter().enumerate() {
-            let full = parts[..=i].join("/");
-            let last = i + 1 == parts.len();
-            if let Some(&id) = self.by_path.get(&full) {
-                if last {
-                    let n = &mut self.nodes[id as usize];
-                    if *kind != NodeKind::Dir {
-                        (n.kind, n.size, n.status) = (kind.clone(), size, status);
-                    }
-                }
-                parent = id;
-                continue;
+        let plain = !path.is_empty()
+            && !path.starts_with('/')
+            && !path.ends_with('/')
+            && !path.contains("//");
+        if !plain {
+            let joined: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            if joined.is_empty() {
+                return 0;
             }
-            let (k, s, st) = if last {
+            return self.insert(&joined.join("/"), kind, size, status);
+        }
+        if let Some(&id) = self.by_path.get(path) {
+            let n = &mut self.nodes[id as usize];
+            if *kind != NodeKind::Dir {
+                (n.kind, n.size, n.status) = (kind.clone(), size, status);
+            }
+            return id;
+        }
+        // The nearest folder on the way that exists, from the deepest up.
+        let (mut parent, mut from) = (0, 0);
+        let mut cut = path.len();
+        while let Some(i) = path[..cut].rfind('/') {
+            if let Some(&id) = self.by_path.get(&path[..i]) {
+                (parent, from) = (id, i + 1);
+                break;
+            }
+            cut = i;
+        }
+        // Then the missing folders and the leaf.
+        loop {
+            let end = path[from..].find('/').map_or(path.len(), |j| from + j);
+            let last = end == path.len();
+            let (node_kind, s, st) = if last {
                 (kind.clone(), size, status)
             } else {
                 // Removed entries come last, so a folder first made for one holds only removed
@@ -225,10 +259,22 @@ impl Tree {
                 };
                 (NodeKind::Dir, 0, st)
             };
-            parent = self.push(parent, (*part).to_owned(), full.clone(), None, k, s, st);
-            self.by_path.insert(full, parent);
+            let (name, full) = (&path[from..end], &path[..end]);
+            parent = self.push(
+                parent,
+                name.to_owned(),
+                full.to_owned(),
+                None,
+                node_kind,
+                s,
+                st,
+            );
+            self.by_path.insert(full.to_owned(), parent);
+            if last {
+                return parent;
+            }
+            from = end + 1;
         }
-        parent
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -380,5 +426,73 @@ impl Tree {
     /// True for folders and for maps with embedded sources: nodes that expand.
     pub fn expandable(&self, id: NodeId) -> bool {
         !self.nodes[id as usize].children.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(t: &Tree) -> Vec<(&str, &str, Option<NodeId>)> {
+        t.nodes
+            .iter()
+            .skip(1)
+            .map(|n| (n.path.as_str(), n.name.as_str(), n.parent))
+            .collect()
+    }
+
+    #[test]
+    fn insert_makes_each_folder_once_and_reuses_the_deepest() {
+        let mut t = Tree::empty("p".into());
+        let file = NodeKind::Entry(0);
+        let a = t.insert("lib/x/a.js", &file, 3, Status::Same);
+        let b = t.insert("lib/x/b.js", &file, 4, Status::Added);
+        let c = t.insert("lib/c.js", &file, 5, Status::Same);
+        assert_eq!(
+            paths(&t),
+            [
+                ("lib", "lib", Some(0)),
+                ("lib/x", "x", Some(1)),
+                ("lib/x/a.js", "a.js", Some(2)),
+                ("lib/x/b.js", "b.js", Some(2)),
+                ("lib/c.js", "c.js", Some(1)),
+            ]
+        );
+        assert_eq!((a, b, c), (3, 4, 5));
+        assert_eq!(t.node(1).depth, 1);
+        assert_eq!(t.node(4).depth, 3);
+        // A later copy of a file updates its node; a folder entry after its files adds nothing.
+        assert_eq!(
+            t.insert("lib/x/a.js", &NodeKind::Entry(7), 9, Status::Changed),
+            a
+        );
+        assert_eq!(t.node(a).kind, NodeKind::Entry(7));
+        assert_eq!((t.node(a).size, t.node(a).status), (9, Status::Changed));
+        assert_eq!(t.insert("lib/x", &NodeKind::Dir, 0, Status::Same), 2);
+        assert_eq!(t.nodes.len(), 6);
+        // Odd spellings land on the same nodes.
+        assert_eq!(t.insert("lib//x/b.js", &file, 4, Status::Added), b);
+        assert_eq!(t.insert("/lib/c.js/", &file, 5, Status::Same), c);
+        assert_eq!(
+            t.insert("//", &file, 0, Status::Same),
+            0,
+            "nothing left: the root"
+        );
+        assert_eq!(t.nodes.len(), 6);
+    }
+
+    #[test]
+    fn folders_made_for_removed_entries_are_removed() {
+        let mut t = Tree::empty("p".into());
+        t.insert("lib/a.js", &NodeKind::Entry(0), 1, Status::Same);
+        let gone = t.insert("old/deep/b.js", &NodeKind::Removed, 1, Status::Removed);
+        let kept = t.insert("lib/old.js", &NodeKind::Removed, 1, Status::Removed);
+        assert_eq!(
+            t.node(t.node_at("old/deep").expect("made")).status,
+            Status::Removed
+        );
+        assert_eq!(t.node(gone).status, Status::Removed);
+        assert_eq!(t.node(1).status, Status::Same, "lib/ still ships");
+        assert_eq!(t.node(kept).parent, Some(1));
     }
 }
