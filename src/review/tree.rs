@@ -236,7 +236,7 @@ impl Tree {
         // The nearest folder on the way that exists, from the deepest up.
         let (mut parent, mut from) = (0, 0);
         let mut cut = path.len();
-        while let Some(i) = path[..cut].rfind('/') {
+        while let Some(i) = memchr::memrchr(b'/', &path.as_bytes()[..cut]) {
             if let Some(&id) = self.by_path.get(&path[..i]) {
                 (parent, from) = (id, i + 1);
                 break;
@@ -245,7 +245,8 @@ impl Tree {
         }
         // Then the missing folders and the leaf.
         loop {
-            let end = path[from..].find('/').map_or(path.len(), |j| from + j);
+            let end =
+                memchr::memchr(b'/', &path.as_bytes()[from..]).map_or(path.len(), |j| from + j);
             let last = end == path.len();
             let (node_kind, s, st) = if last {
                 (kind.clone(), size, status)
