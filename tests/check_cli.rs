@@ -412,6 +412,68 @@ fn a_new_install_script_against_the_baseline_is_critical() {
     assert!(md.contains("| files | 1 | 1 | +0 |"), "delta table: {md}");
 }
 
+/// An index map (`sections`) holding the token in its second section, a `url` section and a
+/// nested index map, which the spec forbids.
+fn index_map_with_secret() -> Vec<u8> {
+    let section = |line: u32, sources: &[&str], contents: &[String]| {
+        serde_json::json!({ "offset": { "line": line, "column": 0 },
+            "map": { "version": 3, "sources": sources, "sourcesContent": contents, "mappings": "AAAA" } })
+    };
+    serde_json::to_vec(&serde_json::json!({
+        "version": 3,
+        "file": "app.js",
+        "sections": [
+            section(0, &["webpack://app/./src/main.ts"], &["main();\n".to_owned()]),
+            section(10, &["webpack://app/./src/auth/token.ts", "webpack://app/../node_modules/d/i.js"],
+                    &[format!("// auth\nexport const token = \"{}\";\n", token()), "dep\n".to_owned()]),
+            { "offset": { "line": 20, "column": 0 }, "url": "vendor.js.map" },
+            { "offset": { "line": 30, "column": 0 }, "map": { "version": 3, "sections": [] } },
+        ],
+    }))
+    .expect("map JSON")
+}
+
+#[test]
+fn an_index_map_is_measured_and_scanned_through_its_sections() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "idx-1.0.0.tgz",
+        &tgz_bytes(&[
+            (
+                "package/package.json",
+                br#"{"name":"idx","version":"1.0.0","files":["dist"]}"#.as_slice(),
+            ),
+            // Named like data, not like a map: recognised by its content.
+            ("package/dist/app.js.json", &index_map_with_secret()),
+        ]),
+    );
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "embedded sources and a token fail the check");
+    let maps = find(&v, "sourcemap-embedded-sources");
+    assert_eq!(maps.len(), 1, "{v}");
+    let e = &maps[0]["evidence"];
+    assert_eq!(e["sources"], 3);
+    assert_eq!(e["embedded_sources"], 3);
+    assert_eq!(e["embedded_lines"], 4);
+    assert_eq!(e["first_party"]["files"], 2);
+    assert_eq!(e["third_party"]["files"], 1);
+    assert_eq!(e["index_map"]["sections"], 4);
+    assert_eq!(e["index_map"]["url_sections"], 1);
+    assert_eq!(e["index_map"]["nested_index_maps"], 1);
+    let message = maps[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("1 nested index maps (invalid) not read"),
+        "{message}"
+    );
+    let secret = find(&v, "secret-github-pat");
+    assert_eq!(secret.len(), 1, "{v}");
+    assert_eq!(secret[0]["path"], "dist/app.js.json");
+    assert_eq!(secret[0]["inner"], "src/auth/token.ts");
+    assert_eq!(secret[0]["line"], 2);
+    assert!(find(&v, "sourcemap-file").is_empty(), "one finding per map");
+}
+
 #[test]
 fn rules_catalogue_and_docs_do_not_drift() {
     let out = Command::cargo_bin("shipcheck")

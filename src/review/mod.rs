@@ -14,7 +14,6 @@ pub mod highlight;
 mod navigate;
 pub mod nested;
 pub mod preview;
-pub mod sourcemap;
 pub mod terminal;
 pub mod theme;
 pub mod tree;

@@ -1,7 +1,5 @@
 //! How each pane answers the keys and the mouse: moving, opening, and jumping to findings.
 
-use std::sync::Arc;
-
 use super::action::Action;
 use super::app::{App, Pane};
 use super::preview::{Doc, DocSource, ViewMode};
@@ -140,7 +138,7 @@ impl App {
                     }
                 }
             }
-            NodeKind::Inner { content, .. } => DocSource::Inner(Arc::clone(content)),
+            NodeKind::Inner { content, .. } => DocSource::Inner(content.bytes()),
             NodeKind::Removed => DocSource::Note(format!(
                 "Removed since the baseline: this release no longer ships it (it was {size})."
             )),

@@ -7,13 +7,15 @@
 //! folders, visible rows) is [`super::tree_view::TreeView`].
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::artifact::{Artifact, EntryKind};
 use crate::diff::Diff;
 use crate::rules::{Finding, Severity};
 
-use super::{nested, sourcemap};
+use super::nested;
+use crate::rules::sourcemap;
 
 /// Index of a node in [`Tree::nodes`].
 pub type NodeId = u32;
@@ -32,9 +34,45 @@ pub enum NodeKind {
     Inner {
         /// The containing entry's index.
         container: u32,
-        /// The file's bytes.
-        content: Arc<[u8]>,
+        /// The file's bytes, or where to decode them from.
+        content: InnerContent,
     },
+}
+
+/// The content of a file inside an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InnerContent {
+    /// The bytes themselves (an entry of a nested archive).
+    Bytes(Arc<[u8]>),
+    /// A source a map embeds: the JSON-escaped string at `span` in the map's bytes, shared by
+    /// all the map's sources and decoded only when the source is opened, so a 60 MB map is
+    /// held once, not once more as decoded text.
+    Escaped {
+        /// The map file's bytes.
+        map: Arc<[u8]>,
+        /// The string body (between the quotes) inside `map`.
+        span: Range<usize>,
+    },
+}
+
+impl InnerContent {
+    /// The file's bytes, decoded if need be.
+    pub fn bytes(&self) -> Arc<[u8]> {
+        match self {
+            InnerContent::Bytes(b) => Arc::clone(b),
+            InnerContent::Escaped { map, span } => Arc::from(
+                crate::rules::text::json_unescape(map.get(span.clone()).unwrap_or_default())
+                    .into_bytes(),
+            ),
+        }
+    }
+}
+
+/// Where `inner` (a subslice of `outer`) sits in it.
+fn span_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
+    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
+    let end = start.checked_add(inner.len())?;
+    (end <= outer.len()).then_some(start..end)
 }
 
 /// Diff status against the baseline.
@@ -153,20 +191,34 @@ impl Tree {
             t.by_entry.insert(e.index, id);
             // Only maps and archives are read here, so opening stays linear in their size.
             if e.is_file() && e.path.ends_with(".map") {
+                // The rules' reader: regular and index maps, names normalised as findings
+                // name them, so `locate` finds a finding's source by its exact path.
                 if let Ok(bytes) = artifact.content(e.index)
-                    && sourcemap::may_embed(&e.path, &bytes)
+                    && memchr::memmem::find(&bytes, b"\"sourcesContent\"").is_some()
                 {
-                    let files = sourcemap::embedded(&bytes)
-                        .into_iter()
-                        .map(|s| (s.path, Arc::from(s.content.into_bytes())))
-                        .collect();
-                    t.add_inner(id, e.index, files);
+                    let shared: Arc<[u8]> = Arc::from(&*bytes);
+                    if let Some(Ok(map)) = sourcemap::parse_if_map(&e.path, &shared) {
+                        let files = map
+                            .embedded
+                            .iter()
+                            .filter_map(|s| {
+                                let span = span_in(&shared, s.raw)?;
+                                let map = Arc::clone(&shared);
+                                Some((s.tree_path(), s.bytes, InnerContent::Escaped { map, span }))
+                            })
+                            .collect();
+                        t.add_inner(id, e.index, files);
+                    }
                 }
             } else if e.is_file()
                 && nested::is_archive_name(&e.path)
                 && let Ok(bytes) = artifact.content(e.index)
             {
-                t.add_inner(id, e.index, nested::files(&e.path, &bytes));
+                let files = nested::files(&e.path, &bytes)
+                    .into_iter()
+                    .map(|(path, b)| (path, b.len() as u64, InnerContent::Bytes(b)))
+                    .collect();
+                t.add_inner(id, e.index, files);
             }
         }
         for r in diff.map(|d| d.removed.as_slice()).unwrap_or_default() {
@@ -313,9 +365,9 @@ impl Tree {
 
     /// Adds the virtual folder of the files inside an entry (a map's embedded sources, a nested
     /// archive's entries) below the entry's node.
-    fn add_inner(&mut self, node: NodeId, container: u32, files: Vec<(String, Arc<[u8]>)>) {
+    fn add_inner(&mut self, node: NodeId, container: u32, files: Vec<(String, u64, InnerContent)>) {
         let map_path = self.nodes[node as usize].path.clone();
-        for (path, content) in files {
+        for (path, file_size, content) in files {
             let mut parent = node;
             let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
             for (i, part) in parts.iter().enumerate() {
@@ -329,12 +381,12 @@ impl Tree {
                 let kind = if last {
                     NodeKind::Inner {
                         container,
-                        content: Arc::clone(&content),
+                        content: content.clone(),
                     }
                 } else {
                     NodeKind::Dir
                 };
-                let size = if last { content.len() as u64 } else { 0 };
+                let size = if last { file_size } else { 0 };
                 let id = self.push(
                     parent,
                     (*part).to_owned(),
@@ -382,14 +434,14 @@ impl Tree {
             .and_then(|e| self.by_entry.get(&e).copied())
             .or_else(|| self.by_path.get(&loc.path).copied())?;
         if let Some(inner) = &loc.inner {
-            let clean = sourcemap::display_path(inner, 0);
+            let clean = sourcemap::tree_path(&sourcemap::normalize(inner));
             let found = self
                 .by_inner
                 .get(&(base, inner.clone()))
                 .or_else(|| self.by_inner.get(&(base, clean.clone())))
                 .copied()
-                // Rules may name a source without the bundler's prefix (`src/a.ts` for
-                // `webpack://app/./src/a.ts`): take the shortest inner path ending with it.
+                // A name that is only the tail of a tree path (written by hand in a policy or
+                // a test): take the shortest inner path ending with it.
                 .or_else(|| {
                     let tail = format!("/{clean}");
                     self.by_inner

@@ -294,4 +294,47 @@ mod tests {
         );
         assert!(out.iter().all(|f| f.location.line == Some(2)));
     }
+
+    #[test]
+    fn sources_in_an_index_map_s_sections_are_scanned() {
+        let token = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let map = serde_json::to_vec(&serde_json::json!({
+            "version": 3,
+            "sections": [
+                { "offset": { "line": 0, "column": 0 }, "url": "elsewhere.js.map" },
+                { "offset": { "line": 5, "column": 0 }, "map": {
+                    "version": 3, "mappings": "", "sources": ["webpack://x/./src/a.ts"],
+                    "sourcesContent": [format!("one\ntwo\nlet t = '{token}';")],
+                }},
+            ],
+        }))
+        .expect("map");
+        let policy = Policy::default();
+        let mut scanner = Scanner::new(&policy);
+        let ctx = FileCtx {
+            entry: Some(0),
+            path: "dist/x.js.map",
+            inner: None,
+            policy: &policy,
+        };
+        scanner.scan(&ctx, &map, 0);
+        let secret = scanner
+            .findings
+            .iter()
+            .find(|f| f.rule == "secret-github-pat")
+            .expect("the section's source is scanned");
+        assert_eq!(
+            secret.location.to_string(),
+            "dist/x.js.map \u{25b8} src/a.ts:3",
+            "located in the source, by line"
+        );
+        assert_eq!(secret.location.column, Some(10));
+        assert!(
+            scanner
+                .findings
+                .iter()
+                .any(|f| f.rule == "sourcemap-embedded-sources"),
+            "and the map is reported as embedding sources"
+        );
+    }
 }

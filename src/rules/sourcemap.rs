@@ -1,13 +1,23 @@
-//! Source maps: recognising them (by name or content) and measuring what they embed.
+//! Source maps: recognising them (by name or content), reading regular and index maps, and
+//! measuring what they embed. This is the one reader of maps: the rules measure and scan what
+//! it returns, and the review screen shows the same sources as a map's virtual folder.
 //!
 //! A 60 MB map is parsed once with `serde_json::from_slice` into borrowed data: `mappings` and
 //! each `sourcesContent` entry stay [`RawValue`]s pointing into the file's bytes, so nothing is
 //! copied. Lines and bytes of each embedded source are counted on the escaped JSON text, and
-//! the secret scanner reads that same text (see `secrets::report` with `escaped`).
+//! the secret scanner reads that same text (see `secrets::report` with `escaped`); only the
+//! review screen decodes a source, when it builds the tree.
+//!
+//! An index map (`{"version":3,"sections":[{"offset":…,"map":{…}}]}`, ECMA-426 §9) is read
+//! section by section as it streams past, each section's `map` parsed from the same bytes.
+//! Sections that name a `url` embed nothing here. A section whose map is itself an index map
+//! is invalid per the spec; it is counted and not read, so nesting cannot recurse.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// The fields of a source map we read; everything else is skipped without allocating.
@@ -20,6 +30,18 @@ struct RawMap<'a> {
     sources_content: Option<Vec<Option<&'a RawValue>>>,
     mappings: Option<&'a RawValue>,
     sections: Option<&'a RawValue>,
+}
+
+/// One entry of an index map's `sections`.
+#[derive(Deserialize)]
+struct RawSection<'a> {
+    /// Required by the spec; also what tells an index map from a data file with `sections`.
+    #[allow(dead_code)]
+    offset: IgnoredAny,
+    #[serde(borrow, default)]
+    url: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    map: Option<&'a RawValue>,
 }
 
 /// One source a map embeds.
@@ -37,73 +59,201 @@ pub struct Embedded<'a> {
     pub third_party: bool,
 }
 
+impl Embedded<'_> {
+    /// The decoded source text (what the author wrote), for display.
+    pub fn decode(&self) -> String {
+        super::text::json_unescape(self.raw)
+    }
+
+    /// Where the review screen shows this source inside the map's virtual folder.
+    pub fn tree_path(&self) -> String {
+        let p = tree_path(&self.name);
+        if p.is_empty() { self.name.clone() } else { p }
+    }
+}
+
+/// What an index map's `sections` held, for the evidence.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    /// Entries in `sections`.
+    pub sections: usize,
+    /// Sections that point at another file (`url`) and embed nothing.
+    pub by_url: usize,
+    /// Sections whose map is an index map itself: invalid per the spec, not read.
+    pub nested: usize,
+    /// Sections with neither a readable `map` nor a `url`.
+    pub invalid: usize,
+}
+
+impl Index {
+    /// The part of a message that says what was not read (empty when everything was).
+    pub fn note(&self) -> String {
+        let mut parts = vec![format!("index map of {} sections", self.sections)];
+        if self.by_url > 0 {
+            parts.push(format!("{} by url, not shipped inline", self.by_url));
+        }
+        if self.nested > 0 {
+            parts.push(format!(
+                "{} nested index maps (invalid) not read",
+                self.nested
+            ));
+        }
+        if self.invalid > 0 {
+            parts.push(format!("{} unreadable", self.invalid));
+        }
+        parts.join(", ")
+    }
+
+    /// The evidence object.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "sections": self.sections,
+            "url_sections": self.by_url,
+            "nested_index_maps": self.nested,
+            "invalid_sections": self.invalid,
+        })
+    }
+}
+
 /// A parsed map.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Map<'a> {
-    /// Entries in `sources`.
+    /// Entries in `sources` (of every section, for an index map).
     pub sources: usize,
-    /// Non-null, non-empty `sourcesContent` entries.
+    /// Non-null, non-empty `sourcesContent` entries, in map order (section by section).
     pub embedded: Vec<Embedded<'a>>,
-    /// An index map (`sections`), whose sections are not analysed further.
-    pub indexed: bool,
+    /// For an index map, what its sections held.
+    pub index: Option<Index>,
+}
+
+impl<'a> Map<'a> {
+    /// Adds a regular map's sources and embedded contents.
+    fn add(&mut self, raw: RawMap<'a>) {
+        let sources = raw.sources.unwrap_or_default();
+        self.sources += sources.len();
+        for (i, content) in raw
+            .sources_content
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
+            let Some(content) = content else { continue };
+            let text = content.get().as_bytes();
+            // A JSON string: strip the quotes; `null` was already filtered by `Option`.
+            let Some(body) = text.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) else {
+                continue;
+            };
+            if body.is_empty() {
+                continue;
+            }
+            let name = sources
+                .get(i)
+                .and_then(|s| s.as_deref())
+                .map_or_else(|| format!("source #{i}"), normalize);
+            let (lines, bytes) = measure(body);
+            self.embedded.push(Embedded {
+                third_party: is_third_party(&name),
+                name,
+                raw: body,
+                lines,
+                bytes,
+            });
+        }
+    }
+
+    /// Adds one section of an index map.
+    fn add_section(&mut self, section: &RawSection<'a>) {
+        let index = self.index.get_or_insert_with(Index::default);
+        index.sections += 1;
+        let Some(map) = section.map else {
+            if section.url.is_some() {
+                index.by_url += 1;
+            } else {
+                index.invalid += 1;
+            }
+            return;
+        };
+        match serde_json::from_str::<RawMap<'a>>(map.get()) {
+            Ok(inner) if inner.sections.is_some() => index.nested += 1,
+            Ok(inner) if inner.mappings.is_some() || inner.sources.is_some() => self.add(inner),
+            _ => index.invalid += 1,
+        }
+    }
+}
+
+/// Reads `sections` one at a time into the map, so a map of many sections never holds them
+/// all as a list.
+struct Sections<'m, 'a>(&'m mut Map<'a>);
+
+impl<'de> DeserializeSeed<'de> for Sections<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Sections<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of sections")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(section) = seq.next_element::<RawSection<'de>>()? {
+            self.0.add_section(&section);
+        }
+        Ok(())
+    }
 }
 
 /// Parses `bytes` as a map when the name or the content says it is one; `None` otherwise.
+///
+/// By content (any name), only a JSON object with `version` and `mappings` or `sections` is a
+/// map, so a data file that merely mentions those words is left alone. A `*.map` file is read
+/// even when it lacks `version` or `mappings`: whatever `sourcesContent` it holds still ships.
 pub fn parse_if_map<'a>(name: &str, bytes: &'a [u8]) -> Option<Result<Map<'a>, String>> {
     let by_name = name.ends_with(".map");
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return by_name.then(|| Err("not a JSON object".to_owned()));
     }
+    if by_name {
+        return Some(read(bytes, false));
+    }
     let finder = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
-    let looks_like_map = finder("\"mappings\"") && finder("\"sources\"") && finder("\"version\"");
-    if !by_name && !looks_like_map {
+    let looks_like_map = finder("\"version\"")
+        && (finder("\"sections\"") || finder("\"mappings\"") && finder("\"sources\""));
+    if !looks_like_map {
         return None;
     }
-    Some(parse(bytes))
+    read(bytes, true).ok().map(Ok)
 }
 
-/// Parses a map's JSON.
+/// Parses a map's JSON, which must have `version` and `mappings` or `sections`.
 pub fn parse(bytes: &[u8]) -> Result<Map<'_>, String> {
+    read(bytes, true)
+}
+
+fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
     let raw: RawMap<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    if raw.version.is_none() || (raw.mappings.is_none() && raw.sections.is_none()) {
+    let body = raw.mappings.is_some() || raw.sections.is_some();
+    let shaped = if strict {
+        raw.version.is_some() && body
+    } else {
+        body || raw.sources.is_some() || raw.sources_content.is_some()
+    };
+    if !shaped {
         return Err("JSON without `version` and `mappings`".to_owned());
     }
-    let sources = raw.sources.unwrap_or_default();
-    let mut embedded = Vec::new();
-    for (i, content) in raw
-        .sources_content
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
-        let Some(content) = content else { continue };
-        let text = content.get().as_bytes();
-        // A JSON string: strip the quotes; `null` was already filtered by `Option`.
-        let Some(body) = text.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) else {
-            continue;
-        };
-        if body.is_empty() {
-            continue;
-        }
-        let name = sources
-            .get(i)
-            .and_then(|s| s.as_deref())
-            .map_or_else(|| format!("source #{i}"), normalize);
-        let (lines, bytes) = measure(body);
-        embedded.push(Embedded {
-            third_party: is_third_party(&name),
-            name,
-            raw: body,
-            lines,
-            bytes,
-        });
+    let mut map = Map::default();
+    if let Some(sections) = raw.sections {
+        let mut de = serde_json::Deserializer::from_str(sections.get());
+        Sections(&mut map)
+            .deserialize(&mut de)
+            .map_err(|e| format!("sections: {e}"))?;
     }
-    Ok(Map {
-        sources: sources.len(),
-        embedded,
-        indexed: raw.sections.is_some(),
-    })
+    // Sources beside `sections` are not valid either, but they ship all the same.
+    map.add(raw);
+    Ok(map)
 }
 
 /// Lines and decoded bytes of an escaped JSON string body, in one pass over its escapes.
@@ -162,6 +312,16 @@ pub fn normalize(source: &str) -> String {
     let s = s.trim_start_matches('/');
     let s = s.strip_prefix("./").unwrap_or(s);
     crate::sanitize::for_terminal(s).into_owned()
+}
+
+/// The path of a (normalised) source name inside the map's virtual folder in the review
+/// screen: `.`, `..` and empty components dropped (`../src/a.ts` → `src/a.ts`), `\\` read
+/// as `/`. Empty when nothing is left.
+pub fn tree_path(name: &str) -> String {
+    name.split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// True for sources that are bundled dependencies or bundler runtime, not the author's code.
@@ -240,6 +400,29 @@ mod tests {
     }
 
     #[test]
+    fn tree_paths_drop_dots_and_keep_the_rest() {
+        assert_eq!(tree_path("../src/a.ts"), "src/a.ts");
+        assert_eq!(tree_path("..\\lib\\.\\b.js"), "lib/b.js");
+        assert_eq!(tree_path("a//b"), "a/b");
+        assert_eq!(tree_path("../.."), "", "nothing left");
+        let map = br#"{"version":3,"sources":["../..","webpack://app/./src/a.ts"],"sourcesContent":["x","y"],"mappings":""}"#;
+        let m = parse(map).expect("parses");
+        let paths: Vec<_> = m.embedded.iter().map(Embedded::tree_path).collect();
+        assert_eq!(
+            paths,
+            ["../..", "src/a.ts"],
+            "a name with no path left is shown as it is"
+        );
+    }
+
+    #[test]
+    fn decodes_a_source_for_display() {
+        let map = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["const s = \"\u00e9\\\";\n\tx"],"mappings":""}"#;
+        let m = parse(map).expect("parses");
+        assert_eq!(m.embedded[0].decode(), "const s = \"é\\\";\n\tx");
+    }
+
+    #[test]
     fn parses_only_maps() {
         let map = br#"{"version":3,"sources":["a.ts",null],"sourcesContent":["x\ny",null],"mappings":"AAAA"}"#;
         let m = parse_if_map("dist/a.js.map", map)
@@ -247,6 +430,7 @@ mod tests {
             .expect("parses");
         assert_eq!((m.sources, m.embedded.len()), (2, 1));
         assert_eq!(m.embedded[0].lines, 2);
+        assert!(m.index.is_none(), "a regular map");
         assert!(parse_if_map("package.json", br#"{"name":"x"}"#).is_none());
         assert!(
             parse_if_map("data.json", map).is_some(),
@@ -257,5 +441,119 @@ mod tests {
                 .expect("by name")
                 .is_err()
         );
+        assert!(
+            parse_if_map(
+                "data.json",
+                br#"{"version":1,"sources":"not a list","mappings":1}"#
+            )
+            .is_none(),
+            "by content, only what parses as a map is one"
+        );
+    }
+
+    #[test]
+    fn a_map_file_without_mappings_still_shows_what_it_embeds() {
+        let bare = br#"{"sources":["a.ts"],"sourcesContent":["leak"]}"#;
+        let m = parse_if_map("x.js.map", bare)
+            .expect("by name")
+            .expect("read leniently");
+        assert_eq!(m.embedded.len(), 1);
+        assert!(parse(bare).is_err(), "but it is no map by content");
+        assert!(
+            parse_if_map("x.json", bare).is_none(),
+            "and not recognised without the name"
+        );
+    }
+
+    const INDEX: &[u8] = br#"{"version":3,"file":"app.js","sections":[
+        {"offset":{"line":0,"column":0},"map":{"version":3,"sources":["webpack://app/./src/a.ts","../node_modules/dep/i.js"],
+            "sourcesContent":["a\nb\n","dep"],"mappings":"AAAA"}},
+        {"offset":{"line":100,"column":0},"url":"b.js.map"},
+        {"offset":{"line":200,"column":0},"map":{"version":3,"sources":["src/b.ts"],"sourcesContent":["one\ntwo\nthree"],"mappings":"AAAA"}},
+        {"offset":{"line":300,"column":0},"map":{"version":3,"sections":[{"offset":{"line":0,"column":0},
+            "map":{"version":3,"sources":["hidden.ts"],"sourcesContent":["nested"],"mappings":""}}]}},
+        {"offset":{"line":400,"column":0},"map":"not a map"}
+    ]}"#;
+
+    #[test]
+    fn index_maps_are_read_section_by_section() {
+        let m = parse(INDEX).expect("an index map parses");
+        let names: Vec<_> = m.embedded.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["src/a.ts", "../node_modules/dep/i.js", "src/b.ts"],
+            "sources of every regular section, in order"
+        );
+        assert_eq!(m.sources, 3);
+        assert_eq!(
+            (m.embedded[0].lines, m.embedded[2].lines),
+            (2, 3),
+            "each source measured"
+        );
+        assert!(m.embedded[1].third_party);
+        assert_eq!(
+            m.index,
+            Some(Index {
+                sections: 5,
+                by_url: 1,
+                nested: 1,
+                invalid: 1
+            }),
+            "url, nested and broken sections are counted, not read"
+        );
+        let note = m.index.map(|i| i.note()).unwrap_or_default();
+        assert!(
+            note.contains("1 nested index maps (invalid) not read"),
+            "{note}"
+        );
+        assert!(
+            parse_if_map("app.js.json", INDEX).is_some_and(|r| r.is_ok()),
+            "an index map is recognised by content"
+        );
+    }
+
+    #[test]
+    fn data_with_sections_is_not_an_index_map() {
+        let doc = br#"{"version":"2.0","sections":[{"title":"Intro"}]}"#;
+        assert!(
+            parse_if_map("docs.json", doc).is_none(),
+            "sections without offsets are not a map's"
+        );
+        assert!(
+            parse_if_map("x.map", br#"{"version":3,"sections":{"offset":0}}"#)
+                .expect("by name")
+                .is_err(),
+            "sections must be a list"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_neither_entered_nor_a_crash() {
+        let depth = 100_000;
+        let mut deep = String::from(r#"{"version":3,"sections":[{"offset":{},"map":"#);
+        for _ in 0..depth {
+            deep.push_str(r#"{"sections":[{"offset":{},"map":"#);
+        }
+        deep.push_str("{}");
+        for _ in 0..depth {
+            deep.push_str("}]}");
+        }
+        deep.push_str("}]}");
+        // Skipped over as raw JSON (no recursion), then only the first section is read.
+        let m = parse_if_map("deep.js.map", deep.as_bytes())
+            .expect("by name")
+            .expect("the outer index map reads");
+        assert_eq!(
+            m.index.map(|i| (i.sections, i.nested)),
+            Some((1, 1)),
+            "the nested index map is counted, not entered"
+        );
+        assert!(m.embedded.is_empty());
+        let arrays = format!(
+            r#"{{"version":3,"mappings":"","x":{}{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let _ = parse(arrays.as_bytes()).map(|m| m.sources);
     }
 }

@@ -95,18 +95,15 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         thousands(map.sources as u64),
         thousands(all.lines),
         crate::report::size(all.bytes),
-        if map.indexed {
-            " [index map: sections not analysed]"
-        } else {
-            ""
-        },
+        map.index
+            .map_or_else(String::new, |i| format!(" [{}]", i.note())),
         thousands(first.files),
         thousands(first.lines),
         main_dir,
         thousands(third.files),
         thousands(third.lines),
     );
-    Finding::new(&RULE, ctx.location(None, None), message).evidence(json!({
+    let mut evidence = json!({
         "sources": map.sources,
         "embedded_sources": all.files,
         "embedded_lines": all.lines,
@@ -117,7 +114,11 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         "top_third_party": top(true),
         "largest": largest.map(|s| json!({ "source": s.name, "lines": s.lines, "bytes": s.bytes })),
         "inline": inline,
-    }))
+    });
+    if let Some(index) = map.index {
+        evidence["index_map"] = index.json();
+    }
+    Finding::new(&RULE, ctx.location(None, None), message).evidence(evidence)
 }
 
 #[cfg(test)]
@@ -152,6 +153,39 @@ mod tests {
         assert_eq!(e["top_directories"][0]["dir"], "../src");
         assert_eq!(e["top_third_party"][0]["dir"], "node_modules/lodash");
         assert!(f.message.contains("under ../src"), "{}", f.message);
+    }
+
+    #[test]
+    fn index_maps_are_measured_through_their_sections() {
+        let map = br#"{"version":3,"sections":[
+            {"offset":{"line":0,"column":0},"map":{"version":3,"sources":["../src/a.ts"],"sourcesContent":["l1\nl2"],"mappings":""}},
+            {"offset":{"line":9,"column":0},"map":{"version":3,"sources":["../node_modules/x/i.js","../src/b.ts"],"sourcesContent":["dep",null],"mappings":""}},
+            {"offset":{"line":20,"column":0},"url":"other.js.map"}]}"#;
+        let policy = Policy::default();
+        let f = finding(&ctx(&policy), &parse(map).expect("parses"), false);
+        let e = &f.evidence;
+        assert_eq!(e["sources"], 3, "sources of every section");
+        assert_eq!(e["embedded_sources"], 2);
+        assert_eq!(e["embedded_lines"], 3);
+        assert_eq!(e["first_party"]["files"], 1);
+        assert_eq!(e["third_party"]["files"], 1);
+        assert_eq!(e["top_directories"][0]["dir"], "../src");
+        assert_eq!(e["index_map"]["sections"], 3);
+        assert_eq!(e["index_map"]["url_sections"], 1);
+        assert!(
+            f.message.contains("[index map of 3 sections, 1 by url"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn a_regular_map_has_no_index_evidence() {
+        let map = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}"#;
+        let policy = Policy::default();
+        let f = finding(&ctx(&policy), &parse(map).expect("parses"), false);
+        assert!(f.evidence["index_map"].is_null());
+        assert!(!f.message.contains("index map"), "{}", f.message);
     }
 
     #[test]

@@ -26,16 +26,22 @@ pub fn report(ctx: &FileCtx<'_>, map: &Map<'_>, out: &mut Vec<Finding>) {
         out.push(sourcemap_embedded::finding(ctx, map, false));
         return;
     }
+    let mut evidence = json!({ "sources": map.sources, "embedded_sources": 0 });
+    if let Some(index) = map.index {
+        evidence["index_map"] = index.json();
+    }
     out.push(
         Finding::new(
             &RULE,
             ctx.location(None, None),
             format!(
-                "source map listing {} sources (no embedded content)",
-                map.sources
+                "source map listing {} sources (no embedded content){}",
+                map.sources,
+                map.index
+                    .map_or_else(String::new, |i| format!(" [{}]", i.note()))
             ),
         )
-        .evidence(json!({ "sources": map.sources, "embedded_sources": 0 })),
+        .evidence(evidence),
     );
 }
 
@@ -72,5 +78,33 @@ mod tests {
         report(&ctx, &parse(full).expect("parses"), &mut out);
         assert_eq!(out[1].rule, "sourcemap-embedded-sources");
         assert_eq!(out.len(), 2, "one finding per map, never both");
+    }
+
+    #[test]
+    fn an_index_map_of_urls_only_is_a_plain_map_file() {
+        let policy = Policy::default();
+        let ctx = FileCtx {
+            entry: Some(1),
+            path: "a.js.map",
+            inner: None,
+            policy: &policy,
+        };
+        let mut out = Vec::new();
+        let urls =
+            br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"url":"x.js.map"}]}"#;
+        report(&ctx, &parse(urls).expect("parses"), &mut out);
+        assert_eq!(out[0].rule, "sourcemap-file", "nothing embedded");
+        assert_eq!(out[0].evidence["index_map"]["url_sections"], 1);
+        assert!(
+            out[0].message.contains("index map of 1 sections"),
+            "{}",
+            out[0].message
+        );
+        let embedded = br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}}]}"#;
+        report(&ctx, &parse(embedded).expect("parses"), &mut out);
+        assert_eq!(
+            out[1].rule, "sourcemap-embedded-sources",
+            "a section's sourcesContent counts"
+        );
     }
 }

@@ -107,6 +107,81 @@ pub fn escaped_line_col(raw: &[u8], offset: usize) -> (u32, u32) {
     (line, (end.saturating_sub(start) + 1) as u32)
 }
 
+/// The value of four hex digits at `at`, if they are there.
+fn hex4(body: &[u8], at: usize) -> Option<u32> {
+    let digits = body.get(at..at.checked_add(4)?)?;
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc * 16 + char::from(b).to_digit(16)?))
+}
+
+/// The character a JSON escape at `body[at]` (a backslash) stands for, and how many bytes the
+/// escape spans. A surrogate pair (`\ud83d\ude00`) is one character; a lone surrogate, an
+/// unknown escape or a cut one is U+FFFD, as a lenient decoder shows it.
+pub fn json_escape(body: &[u8], at: usize) -> (char, usize) {
+    const BAD: char = char::REPLACEMENT_CHARACTER;
+    let c = match body.get(at + 1) {
+        None => return (BAD, 1),
+        Some(b'u') => {
+            return match hex4(body, at + 2) {
+                None => (BAD, 2),
+                Some(hi @ 0xD800..0xDC00) => {
+                    let lo = (body.get(at + 6..at + 8) == Some(b"\\u"))
+                        .then(|| hex4(body, at + 8))
+                        .flatten()
+                        .filter(|lo| (0xDC00..0xE000).contains(lo));
+                    match lo {
+                        Some(lo) => (
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                                .unwrap_or(BAD),
+                            12,
+                        ),
+                        None => (BAD, 6),
+                    }
+                }
+                Some(cp) => (char::from_u32(cp).unwrap_or(BAD), 6),
+            };
+        }
+        Some(b'n') => '\n',
+        Some(b't') => '\t',
+        Some(b'r') => '\r',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        // Not an escape: drop the backslash only, so a multi-byte character after it stays
+        // whole.
+        Some(b) if !b.is_ascii() => return (BAD, 1),
+        Some(_) => BAD,
+    };
+    (c, 2)
+}
+
+/// Decodes a JSON string body (the text between the quotes) with [`json_escape`]. Invalid
+/// UTF-8 (never in a body serde_json accepted) is replaced first.
+pub fn json_unescape(body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(text) => unescape_str(text),
+        Err(_) => unescape_str(&String::from_utf8_lossy(body)),
+    }
+}
+
+fn unescape_str(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    // Escapes consume ASCII bytes only, so every `i` is a character boundary.
+    while let Some(p) = memchr::memchr(b'\\', &bytes[i..]) {
+        out.push_str(text.get(i..i + p).unwrap_or_default());
+        let (c, len) = json_escape(bytes, i + p);
+        out.push(c);
+        i += p + len;
+    }
+    out.push_str(text.get(i..).unwrap_or_default());
+    out
+}
+
 /// True when the bytes look binary (a NUL in the first 8 KiB), as git and bat decide.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
@@ -172,6 +247,27 @@ mod tests {
         let raw = br"a\nb\\nc\nXYZ";
         let at = raw.iter().position(|&b| b == b'X').expect("X present");
         assert_eq!(escaped_line_col(raw, at), (3, 1));
+    }
+
+    #[test]
+    fn json_strings_decode_like_json() {
+        assert_eq!(json_unescape(br#"a\"b\\c\/d\n\t"#), "a\"b\\c/d\n\t");
+        assert_eq!(json_unescape(br"\u00e9\u4e2d"), "é中");
+        assert_eq!(json_unescape(br"\ud83d\ude00!"), "😀!", "a surrogate pair");
+        assert_eq!(json_unescape(br"\ud83dx"), "\u{fffd}x", "a lone surrogate");
+        assert_eq!(json_unescape(br"\u12"), "\u{fffd}12", "a cut escape");
+        assert_eq!(json_unescape(br"\u+123"), "\u{fffd}+123", "not hex");
+        assert_eq!(
+            json_unescape(br"end\"),
+            "end\u{fffd}",
+            "a trailing backslash"
+        );
+        assert_eq!(json_unescape(br"\q"), "\u{fffd}");
+        assert_eq!(
+            json_unescape("\\é!".as_bytes()),
+            "\u{fffd}é!",
+            "a character after a stray backslash stays whole"
+        );
     }
 
     #[test]

@@ -115,6 +115,29 @@ pub fn demo_leaky() -> Vec<u8> {
     ])
 }
 
+/// An index source map (`sections`): one section per list of `(source name, content)`, each
+/// a regular map with `sourcesContent`, then one section that points elsewhere by `url`.
+pub fn index_map(sections: &[&[(&str, &str)]]) -> Vec<u8> {
+    let mut list: Vec<serde_json::Value> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, files)| {
+            let (names, contents): (Vec<&str>, Vec<&str>) = files.iter().copied().unzip();
+            serde_json::json!({
+                "offset": { "line": i * 1000, "column": 0 },
+                "map": { "version": 3, "sources": names, "sourcesContent": contents,
+                         "names": [], "mappings": "AAAA" },
+            })
+        })
+        .collect();
+    list.push(serde_json::json!({
+        "offset": { "line": sections.len() * 1000, "column": 0 },
+        "url": "vendor.js.map",
+    }));
+    serde_json::to_vec(&serde_json::json!({ "version": 3, "file": "app.js", "sections": list }))
+        .expect("an index map serialises")
+}
+
 /// A package whose names and contents carry terminal escape sequences.
 pub fn hostile() -> Vec<u8> {
     let content = "line one\n\x1b[2J\x1b[Hcleared?\n\x1b]52;c;cHduZWQ=\x07clipboard?\n\x1b]0;pwned\x07title?\nabc\u{202e}txt.exe\nend of evil\n";

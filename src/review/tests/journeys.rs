@@ -41,7 +41,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let id = app.selected_node().expect("a row is selected");
     assert_eq!(
         app.tree.node(id).path,
-        "dist/cli.js.map ▸ demo-cli/src/auth/token.ts",
+        "dist/cli.js.map ▸ src/auth/token.ts",
         "the tree cursor is on the embedded source"
     );
     assert!(matches!(app.tree.node(id).kind, NodeKind::Inner { .. }));
@@ -58,7 +58,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     assert!(
         app.coverage
             .embedded_viewed
-            .contains("dist/cli.js.map ▸ demo-cli/src/auth/token.ts")
+            .contains("dist/cli.js.map ▸ src/auth/token.ts")
     );
     assert!(app.coverage.findings_viewed.contains(&3));
     assert_eq!(
@@ -121,8 +121,8 @@ fn enter_expands_a_source_map_into_its_embedded_files() {
         .map(|r| app.tree.node(*r).name.clone())
         .collect();
     assert!(
-        rows.contains(&"demo-cli".to_owned()),
-        "the virtual folder is a row: {rows:?}"
+        rows.contains(&"src".to_owned()),
+        "the virtual folder of the map's sources is a row: {rows:?}"
     );
 }
 
@@ -415,7 +415,7 @@ fn a_finding_on_a_source_map_opens_its_embedded_folder() {
         "the map is expanded:\n{screen}"
     );
     assert!(
-        screen.contains("demo-cli/"),
+        screen.contains("C src/"),
         "its embedded folder is a row:\n{screen}"
     );
     assert!(
@@ -501,12 +501,13 @@ fn findings_name_embedded_sources_with_or_without_the_bundler_prefix() {
     let map = app.tree.node_at("dist/cli.js.map").expect("map");
     let token = app
         .tree
-        .inner_node(map, "demo-cli/src/auth/token.ts")
-        .expect("token.ts");
+        .inner_node(map, "src/auth/token.ts")
+        .expect("token.ts, shown under the name the rules give it");
     for inner in [
         "webpack://demo-cli/./src/auth/token.ts",
-        "demo-cli/src/auth/token.ts",
         "src/auth/token.ts",
+        "./src/auth/token.ts",
+        "auth/token.ts",
     ] {
         let k = app
             .findings
@@ -605,5 +606,54 @@ fn the_first_frame_says_scanning_until_the_rules_are_in() {
     assert!(
         !screen.contains("no findings") && !screen.contains("No findings"),
         "an unscanned package never claims to have no findings"
+    );
+}
+
+#[test]
+fn an_index_map_opens_as_the_folder_of_every_section_s_sources() {
+    let token = super::fixtures::fake_token("ghp_", 36);
+    let secret = format!("const a = 1;\nconst t = \"{token}\";\n");
+    let map = super::fixtures::index_map(&[
+        &[("webpack://app/./src/a.ts", secret.as_str())],
+        &[("../src/lib/b.ts", "export const b = 2;\n")],
+    ]);
+    let bytes = super::fixtures::tgz(&[
+        (b"package.json", br#"{"name":"idx","version":"1.0.0"}"#),
+        (b"dist/app.js.map", &map),
+    ]);
+    let a = super::open(&bytes, "idx-1.0.0.tgz");
+    let findings = crate::rules::evaluate(&a, None);
+    let app = super::super::App::new(a, None, findings);
+    let map_node = app.tree.node_at("dist/app.js.map").expect("the map");
+    for inner in ["src/a.ts", "src/lib/b.ts"] {
+        let id = app
+            .tree
+            .inner_node(map_node, inner)
+            .unwrap_or_else(|| panic!("{inner} from its section is in the map's folder"));
+        assert!(matches!(app.tree.node(id).kind, NodeKind::Inner { .. }));
+    }
+    let secret_finding = app
+        .findings
+        .iter()
+        .find(|f| f.rule == "secret-github-pat")
+        .expect("the token in the first section is found");
+    let a_ts = app.tree.inner_node(map_node, "src/a.ts");
+    assert_eq!(
+        app.tree.locate(secret_finding),
+        a_ts,
+        "the finding points at the embedded source"
+    );
+    let NodeKind::Inner { content, .. } = &app.tree.node(a_ts.expect("a.ts")).kind else {
+        panic!("a.ts is an embedded source");
+    };
+    assert_eq!(
+        &content.bytes()[..],
+        secret.as_bytes(),
+        "the source is shown decoded, as written"
+    );
+    assert_eq!(
+        app.tree.node(a_ts.expect("a.ts")).size,
+        secret.len() as u64,
+        "its size is the decoded size"
     );
 }
