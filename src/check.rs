@@ -30,7 +30,7 @@ const BATCH_FILES: usize = 256;
 /// Files on their way to the scanner thread.
 #[derive(Default)]
 struct Batch {
-    files: Vec<(Entry, Vec<u8>)>,
+    files: Vec<(Entry, artifact::Content)>,
     bytes: usize,
 }
 
@@ -135,14 +135,14 @@ pub fn run(
         let mut inline = Scanner::new(policy);
         let mut batch = Batch::default();
         let opened = {
-            let visit = &mut |e: &Entry, bytes: &[u8]| {
+            let visit = &mut |e: &Entry, bytes: &artifact::Content| {
                 seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
                 if bytes.len() > INLINE_SCAN {
                     inline.file(e, bytes);
                     return;
                 }
                 batch.bytes += bytes.len();
-                batch.files.push((e.clone(), bytes.to_vec()));
+                batch.files.push((e.clone(), Arc::clone(bytes)));
                 if batch.bytes >= BATCH_BYTES || batch.files.len() >= BATCH_FILES {
                     send(&tx, std::mem::take(&mut batch), &mut inline);
                 }

@@ -232,7 +232,9 @@ fn content_is_read_again_on_demand_and_visitors_see_every_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "x.tgz", &bytes);
     let mut seen = Vec::new();
-    let visit = &mut |e: &Entry, data: &[u8]| seen.push((e.path.clone(), data.to_vec()));
+    let visit = &mut |e: &Entry, data: &shipcheck::artifact::Content| {
+        seen.push((e.path.clone(), data.to_vec()));
+    };
     let a = read_file(&path, &Options::default(), Some(visit), None).expect("reads");
     assert_eq!(
         seen.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),

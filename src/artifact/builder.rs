@@ -411,25 +411,27 @@ impl<'v> Builder<'v> {
                 );
             }
         }
-        let Some(content) = content else { return };
+        let Some(mut content) = content else { return };
         if self.only == Some(index) {
             self.done = true;
         }
+        if self.opts.keep_contents && content.capacity() - content.len() > content.len() / 8 {
+            // A buffer that grew by doubling gives its slack back before it is kept (a large
+            // one by `mremap`, without a copy).
+            content.shrink_to_fit();
+        }
+        // Shared from here on, never copied: the visitor may keep it (`check` hands it to its
+        // scanner thread) and so may the artifact.
+        let content = Arc::new(content);
         if let Some(visit) = self.visitor.as_mut() {
             visit(&self.entries[i], &content);
         }
         if self.is_meta(index) {
             self.meta_files
-                .push((index, self.entries[i].path.clone(), content.clone()));
+                .push((index, self.entries[i].path.clone(), content.to_vec()));
         }
         if self.opts.keep_contents {
-            // Kept as read, without the copy an `Arc<[u8]>` costs; a buffer that grew by
-            // doubling gives its slack back (a large one by `mremap`, without a copy).
-            let mut content = content;
-            if content.capacity() - content.len() > content.len() / 8 {
-                content.shrink_to_fit();
-            }
-            self.contents[i] = Some(Arc::new(content));
+            self.contents[i] = Some(content);
         }
     }
 

@@ -349,7 +349,7 @@ pub struct Artifact {
     /// Every anomaly of the container.
     pub anomalies: Vec<Anomaly>,
     /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
-    contents: Vec<Option<Arc<Vec<u8>>>>,
+    contents: Vec<Option<Content>>,
     /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
     limits: Limits,
     /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.
@@ -396,9 +396,9 @@ impl Artifact {
             return Ok(Cow::Borrowed(&[]));
         }
         let mut found = None;
-        let visit = &mut |e: &Entry, data: &[u8]| {
+        let visit = &mut |e: &Entry, data: &Content| {
             if e.index == index {
-                found = Some(data.to_vec());
+                found = Some(Arc::clone(data));
             }
         };
         let opts = Options {
@@ -407,13 +407,17 @@ impl Artifact {
         };
         read_file(&self.file, &opts, Some(visit), Some(index))?;
         found
-            .map(Cow::Owned)
+            .map(|data| Cow::Owned(Arc::unwrap_or_clone(data)))
             .ok_or_else(|| anyhow::anyhow!("entry {index} vanished from {}", self.file.display()))
     }
 }
 
 /// A visitor handed each file's full content as it streams past.
-pub type Visitor<'a> = &'a mut dyn FnMut(&Entry, &[u8]);
+pub type Visitor<'a> = &'a mut dyn FnMut(&Entry, &Content);
+
+/// A file's bytes as read, shared rather than copied between the reader, a visitor and the
+/// artifact.
+pub type Content = Arc<Vec<u8>>;
 
 /// Opens what the user named: resolves it to an artifact file, then reads that.
 pub fn open(spec: &str, opts: &Options, visitor: Option<Visitor<'_>>) -> anyhow::Result<Artifact> {

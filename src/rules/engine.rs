@@ -202,7 +202,7 @@ impl<'p> Scanner<'p> {
         let mut inner_findings = Vec::new();
         let mut opened = 0usize;
         let result = {
-            let visit = &mut |e: &Entry, data: &[u8]| {
+            let visit = &mut |e: &Entry, data: &crate::artifact::Content| {
                 opened += 1;
                 let sub = FileCtx {
                     inner: Some(&e.path),
