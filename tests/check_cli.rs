@@ -441,6 +441,46 @@ fn an_index_map_is_measured_and_scanned_through_its_sections() {
 }
 
 #[test]
+fn a_secret_in_an_embedded_source_has_its_exact_column() {
+    let line = format!(
+        "\tconst s = \"caf\u{e9} \\ \u{1F600}\"; const t = \"{}\";",
+        token()
+    );
+    let source = format!("// first\n{line}\n");
+    // serde_json writes é and the emoji raw; a bundler often writes `\uXXXX`: do both.
+    let content = serde_json::to_string(&source)
+        .expect("a JSON string")
+        .replace('\u{e9}', "\\u00e9")
+        .replace('\u{1F600}', "\\ud83d\\ude00");
+    assert!(content.contains(r"\t") && content.contains(r#"\""#) && content.contains(r"\\"));
+    let map = format!(
+        r#"{{"version":3,"sources":["src/k.ts"],"sourcesContent":[{content}],"mappings":"AAAA"}}"#
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "col-1.0.0.tgz",
+        &tgz_bytes(&[
+            (
+                "package/package.json",
+                br#"{"name":"col","version":"1.0.0","files":["dist"]}"#.as_slice(),
+            ),
+            ("package/dist/k.js.map", map.as_bytes()),
+        ]),
+    );
+    let (v, _) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    let secret = find(&v, "secret-github-pat");
+    assert_eq!(secret.len(), 1, "{v}");
+    let column = line.find(&token()).expect("token on the line") + 1;
+    assert_eq!(
+        (secret[0]["line"].as_u64(), secret[0]["column"].as_u64()),
+        (Some(2), Some(column as u64)),
+        "line and column in the source as written (bytes, like every other finding), \
+         not in its JSON-escaped form"
+    );
+}
+
+#[test]
 fn rules_catalogue_and_docs_do_not_drift() {
     let out = Command::cargo_bin("shipcheck")
         .expect("binary")
