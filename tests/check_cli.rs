@@ -1,6 +1,9 @@
 //! `shipcheck check` and `shipcheck rules` end to end: the real binary on package tarballs
 //! built here from source text (no binary fixtures are committed).
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -477,6 +480,56 @@ fn a_secret_in_an_embedded_source_has_its_exact_column() {
         (Some(2), Some(column as u64)),
         "line and column in the source as written (bytes, like every other finding), \
          not in its JSON-escaped form"
+    );
+}
+
+#[test]
+fn native_debug_leftovers_are_found_by_content_and_stripped_addons_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unstripped = fixtures::elf(3, &[".text", ".debug_info", ".debug_line"], true, true);
+    let stripped = fixtures::elf(3, &[".text", ".dynsym", ".symtab"], true, true);
+    let f = write(
+        dir.path(),
+        "native-1.0.0.tgz",
+        &fixtures::tgz(&[
+            (
+                b"package.json",
+                br#"{"name":"native","version":"1.0.0","files":["prebuilds","build"]}"#,
+            ),
+            (b"prebuilds/linux-x64/native.node", &stripped),
+            (b"build/Release/native.node", &unstripped),
+            (b"build/Release/obj/crash.dat", &fixtures::minidump()),
+            (b"build/Release/native.sym", &fixtures::pdb()),
+        ]),
+    );
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a crash dump fails the check");
+    let found: Vec<(&str, &str, &str)> = find(&v, "debug-artifact")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+                f["evidence"]["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("build/Release/native.sym", "high", "pdb"),
+            ("build/Release/obj/crash.dat", "high", "crash-dump"),
+            ("build/Release/native.node", "medium", "unstripped-binary"),
+        ],
+        "by content whatever the name; the stripped prebuild is not reported: {v}"
+    );
+    let unstripped = find(&v, "debug-artifact")
+        .into_iter()
+        .find(|f| f["severity"] == "medium")
+        .expect("the unstripped addon");
+    assert_eq!(
+        unstripped["evidence"]["debug_sections"],
+        serde_json::json!([".debug_info", ".debug_line"])
     );
 }
 
