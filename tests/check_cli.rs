@@ -1,6 +1,9 @@
 //! `shipcheck check` and `shipcheck rules` end to end: the real binary on package tarballs
 //! built here from source text (no binary fixtures are committed).
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -472,6 +475,96 @@ fn an_index_map_is_measured_and_scanned_through_its_sections() {
     assert_eq!(secret[0]["inner"], "src/auth/token.ts");
     assert_eq!(secret[0]["line"], 2);
     assert!(find(&v, "sourcemap-file").is_empty(), "one finding per map");
+}
+
+#[test]
+fn a_secret_in_an_embedded_source_has_its_exact_column() {
+    let line = format!(
+        "\tconst s = \"caf\u{e9} \\ \u{1F600}\"; const t = \"{}\";",
+        token()
+    );
+    let source = format!("// first\n{line}\n");
+    // serde_json writes é and the emoji raw; a bundler often writes `\uXXXX`: do both.
+    let content = serde_json::to_string(&source)
+        .expect("a JSON string")
+        .replace('\u{e9}', "\\u00e9")
+        .replace('\u{1F600}', "\\ud83d\\ude00");
+    assert!(content.contains(r"\t") && content.contains(r#"\""#) && content.contains(r"\\"));
+    let map = format!(
+        r#"{{"version":3,"sources":["src/k.ts"],"sourcesContent":[{content}],"mappings":"AAAA"}}"#
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "col-1.0.0.tgz",
+        &tgz_bytes(&[
+            (
+                "package/package.json",
+                br#"{"name":"col","version":"1.0.0","files":["dist"]}"#.as_slice(),
+            ),
+            ("package/dist/k.js.map", map.as_bytes()),
+        ]),
+    );
+    let (v, _) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    let secret = find(&v, "secret-github-pat");
+    assert_eq!(secret.len(), 1, "{v}");
+    let column = line.find(&token()).expect("token on the line") + 1;
+    assert_eq!(
+        (secret[0]["line"].as_u64(), secret[0]["column"].as_u64()),
+        (Some(2), Some(column as u64)),
+        "line and column in the source as written (bytes, like every other finding), \
+         not in its JSON-escaped form"
+    );
+}
+
+#[test]
+fn native_debug_leftovers_are_found_by_content_and_stripped_addons_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unstripped = fixtures::elf(3, &[".text", ".debug_info", ".debug_line"], true, true);
+    let stripped = fixtures::elf(3, &[".text", ".dynsym", ".symtab"], true, true);
+    let f = write(
+        dir.path(),
+        "native-1.0.0.tgz",
+        &fixtures::tgz(&[
+            (
+                b"package.json",
+                br#"{"name":"native","version":"1.0.0","files":["prebuilds","build"]}"#,
+            ),
+            (b"prebuilds/linux-x64/native.node", &stripped),
+            (b"build/Release/native.node", &unstripped),
+            (b"build/Release/obj/crash.dat", &fixtures::minidump()),
+            (b"build/Release/native.sym", &fixtures::pdb()),
+        ]),
+    );
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a crash dump fails the check");
+    let found: Vec<(&str, &str, &str)> = find(&v, "debug-artifact")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+                f["evidence"]["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("build/Release/native.sym", "high", "pdb"),
+            ("build/Release/obj/crash.dat", "high", "crash-dump"),
+            ("build/Release/native.node", "medium", "unstripped-binary"),
+        ],
+        "by content whatever the name; the stripped prebuild is not reported: {v}"
+    );
+    let unstripped = find(&v, "debug-artifact")
+        .into_iter()
+        .find(|f| f["severity"] == "medium")
+        .expect("the unstripped addon");
+    assert_eq!(
+        unstripped["evidence"]["debug_sections"],
+        serde_json::json!([".debug_info", ".debug_line"])
+    );
 }
 
 #[test]

@@ -209,8 +209,7 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
 }
 
 /// Where a secret finding's value sits in this document. The finding's column counts bytes of
-/// what the rule scanned (for an embedded source, the JSON-escaped string inside the map) and
-/// points at the whole match (`postgres://…`), while its length is the value's (the password);
+/// the line as shown (for an embedded source, its decoded text) and points at the whole match (`postgres://…`), while its length is the value's (the password);
 /// so the value is found again on the finding's line by the rules' own matcher: the hit of the
 /// finding's rule nearest its column. The column and length are only the fallback.
 fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {

@@ -156,7 +156,7 @@ impl<'p> Scanner<'p> {
         let out = &mut self.findings;
         let on = |id: &str| ctx.policy.enabled(id);
         sensitive_file::check(ctx, bytes, out);
-        debug_artifact::check(ctx, out);
+        debug_artifact::check(ctx, bytes, out);
         if ctx.inner.is_none() {
             self.dev.add(ctx, bytes.len() as u64);
         }

@@ -13,6 +13,7 @@ pub mod dev_artifact;
 pub mod engine;
 pub mod install_script;
 pub mod large_file;
+pub mod native;
 pub mod nested_archive;
 pub mod new_dependency;
 pub mod new_file_type;

@@ -257,41 +257,24 @@ fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
 }
 
 /// Lines and decoded bytes of an escaped JSON string body, in one pass over its escapes.
+/// Lines end where [`super::text::escaped_line_col`] ends them (`\n`, `\u000a`).
 pub fn measure(body: &[u8]) -> (u64, u64) {
     let (mut newlines, mut bytes, mut i) = (0u64, 0u64, 0usize);
+    let mut ends_with_newline = false;
     while let Some(p) = memchr::memchr(b'\\', &body[i..]) {
-        bytes += p as u64;
         let at = i + p;
-        match body.get(at + 1) {
-            Some(b'n') => {
-                newlines += 1;
-                bytes += 1;
-                i = at + 2;
-            }
-            Some(b'u') => {
-                let cp = std::str::from_utf8(body.get(at + 2..at + 6).unwrap_or_default())
-                    .ok()
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .unwrap_or(0);
-                // A surrogate half counts 2, so a pair makes the 4 bytes of its UTF-8 form.
-                bytes += match cp {
-                    0..0x80 => 1,
-                    0x80..0x800 | 0xD800..0xE000 => 2,
-                    _ => 3,
-                };
-                i = at + 6;
-            }
-            _ => {
-                bytes += 1;
-                i = at + 2;
-            }
+        let (c, len) = super::text::json_escape(body, at);
+        bytes += (p + c.len_utf8()) as u64;
+        if c == '\n' {
+            newlines += 1;
         }
-        if i >= body.len() {
-            break;
-        }
+        i = at + len;
+        ends_with_newline = c == '\n' && i >= body.len();
     }
-    bytes += body.len().saturating_sub(i) as u64;
-    let ends_with_newline = body.ends_with(b"\\n") && !body.ends_with(b"\\\\n");
+    if i < body.len() {
+        bytes += (body.len() - i) as u64;
+        ends_with_newline = false;
+    }
     (newlines + u64::from(!ends_with_newline), bytes)
 }
 
@@ -379,6 +362,17 @@ mod tests {
             measure(br"x\\ny"),
             (1, 4),
             "an escaped backslash is not a newline"
+        );
+        assert_eq!(
+            measure(br"a\\\n"),
+            (1, 3),
+            "an escaped backslash, then a final newline"
+        );
+        assert_eq!(measure(br"a\u000ab"), (2, 3), "\\u000a is a newline");
+        assert_eq!(
+            measure(br"\ud83d\ude00"),
+            (1, 4),
+            "a pair is one 4-byte character"
         );
     }
 

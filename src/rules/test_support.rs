@@ -2,6 +2,10 @@
 
 use std::io::Write as _;
 
+/// The generated fixtures the integration tests and the review screen's tests share.
+#[path = "../../tests/support/fixtures.rs"]
+pub mod fixtures;
+
 use crate::artifact::{self, Artifact};
 
 /// A gzip'd tar of `files` (paths as stored, e.g. `package/index.js`).

@@ -1,6 +1,8 @@
-//! Generated package fixtures for tests, examples and benchmarks: never binary files in git.
+//! Generated package fixtures for tests, examples and benchmarks (packages, source maps, native
+//! binary headers): never binary files in git.
 //!
-//! Shared by `#[path]` inclusion, so it uses only crates every target has (`tar`, `flate2`).
+//! Shared by `#[path]` inclusion, so it uses only crates every target has (`tar`, `flate2`,
+//! `serde_json`).
 #![allow(dead_code)]
 
 use std::io::Write as _;
@@ -136,6 +138,140 @@ pub fn index_map(sections: &[&[(&str, &str)]]) -> Vec<u8> {
     }));
     serde_json::to_vec(&serde_json::json!({ "version": 3, "file": "app.js", "sections": list }))
         .expect("an index map serialises")
+}
+
+/// A minimal ELF file of type `e_type` (1 object, 2 executable, 3 shared object, 4 core)
+/// with the named sections (four bytes of data each) and their name table; ELF64 when `wide`,
+/// little-endian when `little`.
+pub fn elf(e_type: u16, sections: &[&str], wide: bool, little: bool) -> Vec<u8> {
+    let put = |out: &mut Vec<u8>, v: u64, n: usize| {
+        let b = if little {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        };
+        if little {
+            out.extend_from_slice(&b[..n]);
+        } else {
+            out.extend_from_slice(&b[8 - n..]);
+        }
+    };
+    let word = if wide { 8 } else { 4 };
+    let (ehsize, shentsize) = if wide { (64usize, 64usize) } else { (52, 40) };
+    let mut names = vec![0u8];
+    let mut name_offsets = Vec::new();
+    for n in sections.iter().copied().chain([".shstrtab"]) {
+        name_offsets.push(names.len() as u64);
+        names.extend_from_slice(n.as_bytes());
+        names.push(0);
+    }
+    let data_at = ehsize;
+    let names_at = data_at + 4 * sections.len();
+    let shoff = names_at + names.len();
+    let mut out = b"\x7fELF".to_vec();
+    out.extend_from_slice(&[if wide { 2 } else { 1 }, if little { 1 } else { 2 }, 1]);
+    out.resize(16, 0);
+    put(&mut out, u64::from(e_type), 2);
+    put(&mut out, 62, 2); // x86-64
+    put(&mut out, 1, 4);
+    put(&mut out, 0, word); // entry
+    put(&mut out, 0, word); // phoff
+    put(&mut out, shoff as u64, word);
+    put(&mut out, 0, 4); // flags
+    put(&mut out, ehsize as u64, 2);
+    put(&mut out, 0, 2); // phentsize
+    put(&mut out, 0, 2); // phnum
+    put(&mut out, shentsize as u64, 2);
+    put(&mut out, sections.len() as u64 + 2, 2);
+    put(&mut out, sections.len() as u64 + 1, 2); // shstrndx: the last
+    for _ in sections {
+        out.extend_from_slice(b"DATA");
+    }
+    out.extend_from_slice(&names);
+    let header = |out: &mut Vec<u8>, name: u64, kind: u64, offset: u64, size: u64| {
+        put(out, name, 4);
+        put(out, kind, 4);
+        put(out, 0, word); // flags
+        put(out, 0, word); // addr
+        put(out, offset, word);
+        put(out, size, word);
+        put(out, 0, 4); // link
+        put(out, 0, 4); // info
+        put(out, 1, word); // align
+        put(out, 0, word); // entsize
+    };
+    header(&mut out, 0, 0, 0, 0);
+    for (i, at) in name_offsets.iter().take(sections.len()).enumerate() {
+        header(&mut out, *at, 1, (data_at + 4 * i) as u64, 4);
+    }
+    header(
+        &mut out,
+        name_offsets[sections.len()],
+        3,
+        names_at as u64,
+        names.len() as u64,
+    );
+    out
+}
+
+/// A minimal little-endian Mach-O 64 file of `filetype` (1 object, 2 executable, 4 core,
+/// 6 dylib, 10 dSYM) with one `LC_SEGMENT_64` per named segment, each 16 bytes in the file.
+pub fn macho(filetype: u32, segments: &[&str]) -> Vec<u8> {
+    let mut out = vec![0xcf, 0xfa, 0xed, 0xfe];
+    for v in [
+        0x0100_000c,
+        0,
+        filetype,
+        segments.len() as u32,
+        72 * segments.len() as u32,
+        0,
+        0,
+    ] {
+        out.extend_from_slice(&u32::to_le_bytes(v));
+    }
+    for name in segments {
+        out.extend_from_slice(&0x19u32.to_le_bytes());
+        out.extend_from_slice(&72u32.to_le_bytes());
+        let mut seg = [0u8; 16];
+        seg[..name.len()].copy_from_slice(name.as_bytes());
+        out.extend_from_slice(&seg);
+        for v in [0u64, 16, 0, 16] {
+            out.extend_from_slice(&v.to_le_bytes()); // vmaddr, vmsize, fileoff, filesize
+        }
+        out.extend_from_slice(&[0u8; 16]); // maxprot, initprot, nsects, flags
+    }
+    out
+}
+
+/// A universal (fat) Mach-O holding `slices`.
+pub fn fat_macho(slices: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = vec![0xca, 0xfe, 0xba, 0xbe];
+    out.extend_from_slice(&(slices.len() as u32).to_be_bytes());
+    let mut at = 8 + 20 * slices.len();
+    for s in slices {
+        for v in [0x0100_000c, 0, at as u32, s.len() as u32, 0] {
+            out.extend_from_slice(&u32::to_be_bytes(v));
+        }
+        at += s.len();
+    }
+    for s in slices {
+        out.extend_from_slice(s);
+    }
+    out
+}
+
+/// The first bytes of a Windows minidump.
+pub fn minidump() -> Vec<u8> {
+    let mut out = b"MDMP\x93\xa7\0\0".to_vec();
+    out.resize(64, 0);
+    out
+}
+
+/// The first bytes of a PDB (MSF 7.00).
+pub fn pdb() -> Vec<u8> {
+    let mut out = b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0".to_vec();
+    out.resize(64, 0);
+    out
 }
 
 /// A package whose names and contents carry terminal escape sequences.

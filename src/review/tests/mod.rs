@@ -1,8 +1,7 @@
 //! Tests of the review screen without a terminal: journeys (key sequences through
 //! [`super::run_loop`]) and insta snapshots of every main state.
 
-#[path = "../../../tests/support/fixtures.rs"]
-pub(crate) mod fixtures;
+pub(crate) use crate::rules::test_support::fixtures;
 mod journeys;
 mod secrets;
 mod snapshots;
