@@ -1,6 +1,7 @@
 //! `shipcheck check` and `shipcheck rules` end to end: the real binary on package tarballs
 //! built here from source text (no binary fixtures are committed).
 
+mod common;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
@@ -565,6 +566,167 @@ fn native_debug_leftovers_are_found_by_content_and_stripped_addons_pass() {
         unstripped["evidence"]["debug_sections"],
         serde_json::json!([".debug_info", ".debug_line"])
     );
+}
+
+/// One `install-script` finding of `check --format json`.
+#[derive(Debug)]
+struct Install {
+    path: String,
+    line: Option<u64>,
+    severity: String,
+    message: String,
+}
+
+/// The `install-script` findings of checking `args[0]` (against `args[1]`), and the exit code.
+fn install_findings(dir: &Path, args: &[&Path]) -> (Vec<Install>, i32) {
+    let args: Vec<&str> = args.iter().map(|p| p.to_str().expect("utf-8")).collect();
+    let mut all = vec![args[0]];
+    if let Some(base) = args.get(1) {
+        all.extend(["--baseline", base]);
+    }
+    let (v, code) = json_of(dir, &all);
+    let text = |f: &Value, k: &str| f[k].as_str().unwrap_or_default().to_owned();
+    let found = find(&v, "install-script")
+        .iter()
+        .map(|f| Install {
+            path: text(f, "path"),
+            line: f["line"].as_u64(),
+            severity: text(f, "severity"),
+            message: text(f, "message"),
+        })
+        .collect();
+    (found, code)
+}
+
+#[test]
+fn a_crate_s_build_script_is_reported_and_critical_when_new() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = write(
+        dir.path(),
+        "c-0.1.0.crate",
+        &common::crate_file("c", "0.1.0"),
+    );
+    let new = write(
+        dir.path(),
+        "c-0.1.1.crate",
+        &common::crate_with("c", "0.1.1", "", &[("build.rs", b"fn main() {}\n")]),
+    );
+    let (found, code) = install_findings(dir.path(), &[&new]);
+    assert_eq!(
+        code, 0,
+        "medium does not fail the default threshold: {found:?}"
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].path.as_str(), found[0].severity.as_str()),
+        ("build.rs", "medium")
+    );
+    let (found, code) = install_findings(dir.path(), &[&new, &old]);
+    assert_eq!(code, 1, "a new build script fails the check");
+    assert_eq!(found[0].severity, "critical");
+    assert!(
+        found[0].message.contains("new since the baseline"),
+        "{}",
+        found[0].message
+    );
+    let off = write(
+        dir.path(),
+        "c-0.1.2.crate",
+        &common::crate_with(
+            "c",
+            "0.1.2",
+            "build = false",
+            &[("build.rs", b"fn main() {}\n")],
+        ),
+    );
+    assert!(
+        install_findings(dir.path(), &[&off]).0.is_empty(),
+        "build = false"
+    );
+}
+
+#[test]
+fn an_sdist_runs_setup_py_and_a_declarative_one_only_its_backend() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let legacy = write(dir.path(), "demo-1.0.tar.gz", &common::sdist("demo", "1.0"));
+    let (found, code) = install_findings(dir.path(), &[&legacy]);
+    assert_eq!(code, 1, "setup.py is high");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].path.as_str(), found[0].severity.as_str()),
+        ("setup.py", "high")
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("setuptools.build_meta:__legacy__"),
+        "{}",
+        found[0].message
+    );
+    let flit = write(
+        dir.path(),
+        "demo-1.1.tar.gz",
+        &common::sdist_with(
+            "demo",
+            "1.1",
+            &[(
+                "pyproject.toml",
+                b"[build-system]\nrequires = [\"flit_core >=3.2\"]\nbuild-backend = \"flit_core.buildapi\"\n",
+            )],
+        ),
+    );
+    let (found, code) = install_findings(dir.path(), &[&flit]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (found[0].path.as_str(), found[0].severity.as_str()),
+        ("pyproject.toml", "low")
+    );
+    let (found, _) = install_findings(dir.path(), &[&legacy, &flit]);
+    assert_eq!(
+        found[0].severity, "critical",
+        "setup.py is new against the flit release"
+    );
+}
+
+#[test]
+fn a_wheel_s_pth_import_line_is_high_with_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hook = write(
+        dir.path(),
+        "demo-1.0-py3-none-any.whl",
+        &common::wheel_with(
+            "demo",
+            "1.0",
+            &[(
+                "demo_hook.pth",
+                b"/opt/demo\nimport demo._hook; demo._hook.run()\n",
+            )],
+        ),
+    );
+    let (found, code) = install_findings(dir.path(), &[&hook]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].path.as_str(),
+            found[0].line,
+            found[0].severity.as_str()
+        ),
+        ("demo_hook.pth", Some(2), "high")
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("import demo._hook; demo._hook.run()"),
+        "{}",
+        found[0].message
+    );
+    let paths_only = write(
+        dir.path(),
+        "demo-1.1-py3-none-any.whl",
+        &common::wheel_with("demo", "1.1", &[("demo.pth", b"/opt/demo\n")]),
+    );
+    assert!(install_findings(dir.path(), &[&paths_only]).0.is_empty());
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! `artifact::open` visitor (nothing kept in memory), `rules::evaluate` calls it on contents
 //! the review screen kept. It dispatches by name and content, descends into source maps'
 //! `sourcesContent` and into nested archives one level deep, and remembers what the
-//! whole-artifact rules in [`Scanner::finish`] need (source-map references, dev folders).
+//! whole-artifact rules in [`Scanner::finish`] need (source-map references, dev folders, the
+//! settings that say what runs at install).
 
 use crate::artifact::{self, Artifact, Entry};
 use crate::manifest::Manifest;
@@ -106,6 +107,7 @@ pub struct Scanner<'p> {
     findings: Vec<Finding>,
     refs: Vec<sourcemap_reference::Pending>,
     dev: dev_artifact::Groups,
+    install: install_script::Facts,
 }
 
 impl<'p> Scanner<'p> {
@@ -116,6 +118,7 @@ impl<'p> Scanner<'p> {
             findings: Vec::new(),
             refs: Vec::new(),
             dev: dev_artifact::Groups::default(),
+            install: install_script::Facts::default(),
         }
     }
 
@@ -135,6 +138,7 @@ impl<'p> Scanner<'p> {
         self.findings.extend(other.findings);
         self.refs.extend(other.refs);
         self.dev.merge(other.dev);
+        self.install.merge(other.install);
     }
 
     /// Records that a file's content could not be read back (the review path only).
@@ -162,6 +166,7 @@ impl<'p> Scanner<'p> {
         }
         custom_pattern::check_name(ctx, out);
         install_script::check_bundled(ctx, bytes, out);
+        install_script::collect(ctx, bytes, &mut self.install);
         if nested_archive::is_archive(ctx.name(), bytes) {
             if depth == 0 {
                 self.nested(ctx, bytes);
@@ -238,7 +243,7 @@ impl<'p> Scanner<'p> {
         sourcemap_reference::resolve(a, &self.refs, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);
-        install_script::check(a, baseline, out);
+        install_script::check(a, baseline, &self.install, out);
         if let Some(base) = baseline {
             let current = Manifest::of(a);
             let d = crate::diff::diff(base, &current);

@@ -260,22 +260,36 @@ fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
 /// Lines end where [`super::text::escaped_line_col`] ends them (`\n`, `\u000a`).
 pub fn measure(body: &[u8]) -> (u64, u64) {
     let (mut newlines, mut bytes, mut i) = (0u64, 0u64, 0usize);
-    let mut ends_with_newline = false;
+    // Where the last decoded newline ended: the body ends with one when that is its end.
+    let mut after_newline = usize::MAX;
     while let Some(p) = memchr::memchr(b'\\', &body[i..]) {
         let at = i + p;
-        let (c, len) = super::text::json_escape(body, at);
-        bytes += (p + c.len_utf8()) as u64;
-        if c == '\n' {
-            newlines += 1;
+        bytes += p as u64;
+        // The two-byte escapes (`\n` on every line) inline; `\u` decoded exactly.
+        match body.get(at + 1) {
+            Some(b'n') => {
+                newlines += 1;
+                bytes += 1;
+                i = at + 2;
+                after_newline = i;
+            }
+            Some(&b) if b != b'u' && b.is_ascii() => {
+                bytes += 1;
+                i = at + 2;
+            }
+            _ => {
+                let (c, len) = super::text::json_escape(body, at);
+                bytes += c.len_utf8() as u64;
+                i = at + len;
+                if c == '\n' {
+                    newlines += 1;
+                    after_newline = i;
+                }
+            }
         }
-        i = at + len;
-        ends_with_newline = c == '\n' && i >= body.len();
     }
-    if i < body.len() {
-        bytes += (body.len() - i) as u64;
-        ends_with_newline = false;
-    }
-    (newlines + u64::from(!ends_with_newline), bytes)
+    bytes += body.len().saturating_sub(i) as u64;
+    (newlines + u64::from(after_newline != body.len()), bytes)
 }
 
 /// Normalises a source name the way a reader of the tree thinks of it.

@@ -33,3 +33,22 @@ pub fn artifact_of(files: &[(&str, &[u8])]) -> Artifact {
     };
     artifact::read_bytes("test.tgz", &tgz(files), &opts, None).expect("test tarball opens")
 }
+
+/// An artifact read from an in-memory zip of `files` named `name` (a `.whl` name makes a
+/// wheel), contents kept.
+pub fn zip_artifact_of(name: &str, files: &[(&str, &[u8])]) -> Artifact {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .unix_permissions(0o644);
+    for (path, bytes) in files {
+        w.start_file(*path, opts).expect("zip entry");
+        w.write_all(bytes).expect("zip write");
+    }
+    let zip = w.finish().expect("zip finishes").into_inner();
+    let opts = artifact::Options {
+        keep_contents: true,
+        ..artifact::Options::default()
+    };
+    artifact::read_bytes(name, &zip, &opts, None).expect("test zip opens")
+}

@@ -216,31 +216,55 @@ pub fn npm_tgz_with(package_json: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// A `.crate`: `name-version/` root with `Cargo.toml`, `Cargo.toml.orig` and `src/lib.rs`.
 pub fn crate_file(name: &str, version: &str) -> Vec<u8> {
+    crate_with(name, version, "", &[])
+}
+
+/// A `.crate` whose `[package]` table ends with `package_extra` (e.g. `build = false`), with
+/// more files under its root.
+pub fn crate_with(
+    name: &str,
+    version: &str,
+    package_extra: &str,
+    files: &[(&str, &[u8])],
+) -> Vec<u8> {
     let root = format!("{name}-{version}");
     let toml = format!(
-        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n"
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n{package_extra}\n[dependencies]\nserde = \"1\"\n"
     );
     let mut t = Tar::new();
     t.file(&format!("{root}/Cargo.toml"), toml.as_bytes())
         .file(&format!("{root}/Cargo.toml.orig"), toml.as_bytes())
         .file(&format!("{root}/src/lib.rs"), b"pub fn f() {}\n");
+    for (path, data) in files {
+        t.file(&format!("{root}/{path}"), data);
+    }
     gzip(&t.finish())
 }
 
 /// A Python sdist: `name-version/` root with `PKG-INFO`, `setup.py` and a module.
 pub fn sdist(name: &str, version: &str) -> Vec<u8> {
+    sdist_with(
+        name,
+        version,
+        &[
+            ("setup.py", b"from setuptools import setup\nsetup()\n"),
+            (&format!("{name}/__init__.py"), b""),
+        ],
+    )
+}
+
+/// A Python sdist: `name-version/` root with `PKG-INFO` and the given files.
+pub fn sdist_with(name: &str, version: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
     let root = format!("{name}-{version}");
     let info = format!(
         "Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nRequires-Dist: requests (>=2)\n\nLong description.\n"
     );
     let mut t = Tar::new();
     t.dir(&format!("{root}/"))
-        .file(&format!("{root}/PKG-INFO"), info.as_bytes())
-        .file(
-            &format!("{root}/setup.py"),
-            b"from setuptools import setup\nsetup()\n",
-        )
-        .file(&format!("{root}/{name}/__init__.py"), b"");
+        .file(&format!("{root}/PKG-INFO"), info.as_bytes());
+    for (path, data) in files {
+        t.file(&format!("{root}/{path}"), data);
+    }
     gzip(&t.finish())
 }
 
@@ -389,9 +413,14 @@ impl Zip {
 
 /// A wheel: `demo/__init__.py` plus `demo-1.0.dist-info/{METADATA,WHEEL,RECORD}`.
 pub fn wheel(name: &str, version: &str) -> Vec<u8> {
+    wheel_with(name, version, &[])
+}
+
+/// A wheel with more files after its module and `dist-info`.
+pub fn wheel_with(name: &str, version: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
     let info = format!("{name}-{version}.dist-info");
-    Zip::new()
-        .file(&format!("{name}/__init__.py"), b"VALUE = 1\n")
+    let mut z = Zip::new();
+    z.file(&format!("{name}/__init__.py"), b"VALUE = 1\n")
         .file(
             &format!("{info}/METADATA"),
             format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n").as_bytes(),
@@ -400,8 +429,11 @@ pub fn wheel(name: &str, version: &str) -> Vec<u8> {
             &format!("{info}/WHEEL"),
             b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         )
-        .file(&format!("{info}/RECORD"), b"")
-        .finish()
+        .file(&format!("{info}/RECORD"), b"");
+    for (path, data) in files {
+        z.file(path, data);
+    }
+    z.finish()
 }
 
 /// A jar: `META-INF/MANIFEST.MF` and a class file.
