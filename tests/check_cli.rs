@@ -650,11 +650,14 @@ fn an_sdist_runs_setup_py_and_a_declarative_one_only_its_backend() {
     let dir = tempfile::tempdir().expect("tempdir");
     let legacy = write(dir.path(), "demo-1.0.tar.gz", &common::sdist("demo", "1.0"));
     let (found, code) = install_findings(dir.path(), &[&legacy]);
-    assert_eq!(code, 1, "setup.py is high");
+    assert_eq!(
+        code, 0,
+        "setup.py is medium: every setuptools sdist runs it, so it alone does not fail"
+    );
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
         (found[0].path.as_str(), found[0].severity.as_str()),
-        ("setup.py", "high")
+        ("setup.py", "medium")
     );
     assert!(
         found[0]
@@ -679,7 +682,7 @@ fn an_sdist_runs_setup_py_and_a_declarative_one_only_its_backend() {
     assert_eq!(code, 0);
     assert_eq!(
         (found[0].path.as_str(), found[0].severity.as_str()),
-        ("pyproject.toml", "low")
+        ("pyproject.toml", "info")
     );
     let (found, _) = install_findings(dir.path(), &[&legacy, &flit]);
     assert_eq!(

@@ -23,15 +23,16 @@ use crate::manifest::Manifest;
 pub const RULE: Rule = Rule {
     id: "install-script",
     severity: Severity::High,
-    summary: "install-time code: npm lifecycle scripts, `binding.gyp`, an sdist's `setup.py` or build backend, a wheel's `.pth` imports, a crate's `build.rs` (medium)",
+    summary: "install-time code: npm lifecycle scripts, `binding.gyp`, an sdist's `setup.py` or build backend, a wheel's `.pth` imports; an sdist's build code and a crate's `build.rs` are medium",
     why: "Install scripts run with the installing user's rights on every machine and CI runner \
           that installs the package; they are the main vector of npm supply-chain attacks. The \
           same holds elsewhere: pip builds an sdist (whenever no wheel fits) by running its \
           `setup.py` or in-tree build backend, and a `.pth` file in a wheel runs its `import` \
           lines in every Python process on the machine, not just at install. A crate's \
-          `build.rs` runs at build time on every machine that compiles it as a dependency; it \
-          is medium because so many crates legitimately have one (probing, code generation, \
-          linking C), but it deserves a look when it appears. Code that appears or changes \
+          `build.rs` runs at build time on every machine that compiles it as a dependency. \
+          Both are medium on their own because they are how those formats work (every \
+          setuptools sdist runs `setup.py`; many crates probe, generate code or link C), but \
+          they deserve a look. Code that appears or changes \
           between releases is the strongest signal of a compromised publish, so it is critical \
           (new) or high (changed) against a baseline.",
 };

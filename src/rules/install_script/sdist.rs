@@ -5,10 +5,13 @@
 //! `setuptools.build_meta:__legacy__` without one. With setuptools that runs `setup.py`; an
 //! in-tree backend (`backend-path`) is the package's own code; hatchling, pdm-backend and
 //! poetry-core run a hook file of the package when configured (`hatch_build.py`,
-//! `pdm_build.py`, the `build` script). Those are high, like npm's install scripts. Other
-//! backends run only their own code, fetched from PyPI by `requires` (low), or, for the
+//! `pdm_build.py`, the `build` script). Those are medium: running the package's code at build
+//! is what an sdist is (every setuptools sdist does it), so it alone must not fail a clean
+//! release, but a reviewer sees it. What matters is a change: build code new since the
+//! baseline is critical and changed build code high, as for npm's install scripts. Other
+//! backends run only their own code, fetched from PyPI by `requires` (info), or, for the
 //! compiling ones (maturin, scikit-build-core, meson-python…), the package's own native build
-//! (medium).
+//! (low).
 
 use serde_json::json;
 
@@ -198,7 +201,7 @@ pub(super) fn check(
         let path = entry.map_or("pyproject.toml", |e| e.path.as_str());
         out.push(
             Finding::new(&RULE, location, format!("{message}{}", since.note()))
-                .severity(since.severity(Severity::High))
+                .severity(since.severity(Severity::Medium))
                 .evidence(evidence(path, since)),
         );
     }
@@ -212,12 +215,12 @@ pub(super) fn check(
     let module = backend.split([':', '.']).next().unwrap_or_default();
     let (severity, what) = if COMPILING_BACKENDS.contains(&module) {
         (
-            Severity::Medium,
+            Severity::Low,
             "which compiles and runs the package's own native build (build scripts, CMake, meson)",
         )
     } else {
         (
-            Severity::Low,
+            Severity::Info,
             "which runs only the backend's own code from PyPI",
         )
     };
@@ -242,7 +245,7 @@ mod tests {
         let a = sdist(&[("setup.py", SETUP)]);
         let out = findings(&a, None);
         assert_eq!(out.len(), 1, "{out:?}");
-        assert_eq!(out[0].severity, Severity::High);
+        assert_eq!(out[0].severity, Severity::Medium);
         assert_eq!(out[0].location.path, "setup.py");
         assert!(
             out[0].message.contains("setuptools.build_meta:__legacy__"),
@@ -273,7 +276,7 @@ mod tests {
         ]);
         let out = findings(&a, None);
         assert_eq!(out.len(), 1, "{out:?}");
-        assert_eq!(out[0].severity, Severity::High);
+        assert_eq!(out[0].severity, Severity::Medium);
         assert_eq!(out[0].location.path, "_build/backend.py");
         assert!(
             out[0].message.contains("backend-path _build"),
@@ -289,7 +292,7 @@ mod tests {
         ]);
         let out = findings(&pdm, None);
         assert_eq!(out[0].location.path, "pdm_build.py");
-        assert_eq!(out[0].severity, Severity::High);
+        assert_eq!(out[0].severity, Severity::Medium);
         let hatch = sdist(&[
             (
                 "pyproject.toml",
@@ -301,14 +304,14 @@ mod tests {
     }
 
     #[test]
-    fn third_party_backends_are_low_or_medium_when_they_compile() {
+    fn third_party_backends_are_info_or_low_when_they_compile() {
         let flit = sdist(&[(
             "pyproject.toml",
             b"[build-system]\nrequires = [\"flit_core\"]\nbuild-backend = \"flit_core.buildapi\"\n",
         )]);
         let out = findings(&flit, None);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].severity, Severity::Low);
+        assert_eq!(out[0].severity, Severity::Info);
         let hatch = sdist(&[
             (
                 "pyproject.toml",
@@ -316,12 +319,12 @@ mod tests {
             ),
             ("hatch_build.py", b"unused without a custom hook\n"),
         ]);
-        assert_eq!(findings(&hatch, None)[0].severity, Severity::Low);
+        assert_eq!(findings(&hatch, None)[0].severity, Severity::Info);
         let maturin = sdist(&[(
             "pyproject.toml",
             b"[build-system]\nrequires = [\"maturin\"]\nbuild-backend = \"maturin\"\n",
         )]);
-        assert_eq!(findings(&maturin, None)[0].severity, Severity::Medium);
+        assert_eq!(findings(&maturin, None)[0].severity, Severity::Low);
         let flit_with_setup = sdist(&[
             (
                 "pyproject.toml",
@@ -331,7 +334,7 @@ mod tests {
         ]);
         assert_eq!(
             findings(&flit_with_setup, None)[0].severity,
-            Severity::Low,
+            Severity::Info,
             "flit never runs setup.py"
         );
         assert!(
@@ -351,6 +354,10 @@ mod tests {
         assert_eq!(out[0].severity, Severity::Critical);
         assert!(out[0].message.contains("new since the baseline"));
         let same = findings(&new, Some(&Manifest::of(&new)));
-        assert_eq!(same[0].severity, Severity::High);
+        assert_eq!(
+            same[0].severity,
+            Severity::Medium,
+            "unchanged: as without a baseline"
+        );
     }
 }
