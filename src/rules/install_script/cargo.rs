@@ -43,13 +43,47 @@ pub fn build_setting(bytes: &[u8]) -> Option<BuildSetting> {
     })
 }
 
-/// Reports the crate's build scripts.
+/// True when `Cargo.toml` makes the crate a procedural macro (`[lib] proc-macro = true`).
+pub fn is_proc_macro(bytes: &[u8]) -> bool {
+    let Some(doc) = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    else {
+        return false;
+    };
+    let lib = doc.get("lib");
+    ["proc-macro", "proc_macro"]
+        .iter()
+        .any(|k| lib.and_then(|l| l.get(*k)).and_then(toml::Value::as_bool) == Some(true))
+}
+
+/// Reports a procedural macro crate: rustc loads it and runs its code while compiling every
+/// crate that uses it, as it does a build script.
+fn proc_macro(a: &Artifact, out: &mut Vec<Finding>) {
+    let manifest = a.installed().find(|e| e.path == "Cargo.toml");
+    out.push(
+        Finding::new(
+            &RULE,
+            manifest.map_or_else(Location::default, |m| at_entry(m, None)),
+            "a procedural macro crate: rustc runs its code while compiling every crate that uses it"
+                .to_owned(),
+        )
+        .severity(Severity::Medium)
+        .evidence(json!({ "ecosystem": "cargo", "proc_macro": true })),
+    );
+}
+
+/// Reports the crate's build scripts and whether it is a procedural macro.
 pub(super) fn check(
     a: &Artifact,
     baseline: Option<&Manifest>,
     setting: Option<&BuildSetting>,
+    is_proc_macro: bool,
     out: &mut Vec<Finding>,
 ) {
+    if is_proc_macro {
+        proc_macro(a, out);
+    }
     let meta = a.package.as_ref();
     let declared_in_meta = meta.and_then(|m| m.scripts.get("build"));
     let (mut paths, declared) = match (setting, declared_in_meta) {
@@ -123,6 +157,7 @@ mod tests {
         let a = artifact_of(&refs);
         let facts = Facts {
             cargo: build_setting(toml.as_bytes()),
+            proc_macro: is_proc_macro(toml.as_bytes()),
             ..Facts::default()
         };
         (a, facts)
@@ -165,6 +200,21 @@ mod tests {
             "{}",
             out[0].message
         );
+    }
+
+    #[test]
+    fn a_proc_macro_crate_is_medium_at_its_manifest() {
+        let toml = format!("{TOML}[lib]\nproc-macro = true\n");
+        let (a, facts) = crate_of(&toml, &[]);
+        let out = findings(&a, &facts, None);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].severity, Severity::Medium);
+        assert_eq!(out[0].location.path, "Cargo.toml");
+        assert!(out[0].message.contains("procedural macro"));
+        assert!(!is_proc_macro(TOML.as_bytes()));
+        assert!(!is_proc_macro(b"[lib]\nproc-macro = false\n"));
+        assert!(is_proc_macro(b"[lib]\nproc_macro = true\n"));
+        assert!(!is_proc_macro(b"[lib\n"), "not TOML: nothing to say");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! script. Bundled dependencies (`node_modules/*/package.json` inside the package) are checked
 //! too. pip builds a Python sdist by running its build backend (`setup.py`, an in-tree backend,
 //! a hook file) and a wheel's `*.pth` files run their `import` lines at every interpreter start
-//! ([`sdist`], [`pth`]); cargo compiles and runs a crate's build script ([`cargo`]). Against a
+//! ([`sdist`], [`pth`]); cargo compiles and runs a crate's build script, and rustc a proc
+//! macro ([`cargo`]). Against a
 //! baseline, code that is new is critical and code that changed is high.
 
 mod cargo;
@@ -23,13 +24,14 @@ use crate::manifest::Manifest;
 pub const RULE: Rule = Rule {
     id: "install-script",
     severity: Severity::High,
-    summary: "install-time code: npm lifecycle scripts, `binding.gyp`, an sdist's `setup.py` or build backend, a wheel's `.pth` imports; an sdist's build code and a crate's `build.rs` are medium",
+    summary: "install-time code: npm lifecycle scripts, `binding.gyp`, an sdist's `setup.py` or build backend, a wheel's `.pth` imports; an sdist's build code and a crate's `build.rs` or proc macro are medium",
     why: "Install scripts run with the installing user's rights on every machine and CI runner \
           that installs the package; they are the main vector of npm supply-chain attacks. The \
           same holds elsewhere: pip builds an sdist (whenever no wheel fits) by running its \
           `setup.py` or in-tree build backend, and a `.pth` file in a wheel runs its `import` \
           lines in every Python process on the machine, not just at install. A crate's \
-          `build.rs` runs at build time on every machine that compiles it as a dependency. \
+          `build.rs` (and a procedural macro, inside rustc) runs at build time on every machine \
+          that compiles it as a dependency. \
           Both are medium on their own because they are how those formats work (every \
           setuptools sdist runs `setup.py`; many crates probe, generate code or link C), but \
           they deserve a look. Code that appears or changes \
@@ -43,6 +45,8 @@ pub const RULE: Rule = Rule {
 pub struct Facts {
     /// `package.build` of the root `Cargo.toml`, if it was read.
     cargo: Option<cargo::BuildSetting>,
+    /// The root `Cargo.toml` declares a procedural macro.
+    proc_macro: bool,
     /// `[build-system]` (and hook settings) of the root `pyproject.toml`, if it was read.
     pyproject: Option<sdist::Pyproject>,
     /// `.pth` files that would land in site-packages and hold an `import` line.
@@ -53,6 +57,7 @@ impl Facts {
     /// Takes over what another scanner of the same artifact learned.
     pub fn merge(&mut self, other: Facts) {
         self.cargo = self.cargo.take().or(other.cargo);
+        self.proc_macro |= other.proc_macro;
         self.pyproject = self.pyproject.take().or(other.pyproject);
         self.pth.extend(other.pth);
     }
@@ -64,7 +69,10 @@ pub fn collect(ctx: &FileCtx<'_>, bytes: &[u8], facts: &mut Facts) {
         return;
     }
     match ctx.path {
-        "Cargo.toml" => facts.cargo = cargo::build_setting(bytes),
+        "Cargo.toml" => {
+            facts.cargo = cargo::build_setting(bytes);
+            facts.proc_macro = cargo::is_proc_macro(bytes);
+        }
         "pyproject.toml" => facts.pyproject = Some(sdist::pyproject(bytes)),
         path if pth::is_site_packages_pth(path) => {
             if let Some(pth) = pth::pth(ctx, bytes) {
@@ -161,7 +169,7 @@ pub fn check(a: &Artifact, baseline: Option<&Manifest>, facts: &Facts, out: &mut
         _ => {}
     }
     if a.format == Format::Crate || ecosystem == Some(Ecosystem::Cargo) {
-        cargo::check(a, baseline, facts.cargo.as_ref(), out);
+        cargo::check(a, baseline, facts.cargo.as_ref(), facts.proc_macro, out);
         return;
     }
     npm(a, baseline, out);
