@@ -6,8 +6,8 @@
 //! too. pip builds a Python sdist by running its build backend (`setup.py`, an in-tree backend,
 //! a hook file) and a wheel's `*.pth` files run their `import` lines at every interpreter start
 //! ([`sdist`], [`pth`]); cargo compiles and runs a crate's build script, and rustc a proc
-//! macro ([`cargo`]). Against a
-//! baseline, code that is new is critical and code that changed is high.
+//! macro ([`cargo`]). Against a baseline, code that is new is critical and code that changed
+//! is high.
 
 mod cargo;
 mod pth;
