@@ -245,7 +245,7 @@ pub static FORMATS: &[Format] = &[
         "npmrc-auth",
         Critical,
         "npm registry credential in npmrc syntax",
-        ["_authToken", "_auth=", "_password="],
+        ["_auth", "_password"],
         0,
         200,
         r#"(?:(?m:^)[ \t]*|:)_(?:authToken|auth|password)[ \t]*=[ \t]*["']?(?P<v>[A-Za-z0-9_+/=.-]{16,})"#,
