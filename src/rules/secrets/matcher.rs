@@ -8,15 +8,17 @@
 //! otherwise. A reach the pattern leaves unbounded (`{10,}`, `\s*`) runs to the file's end or
 //! start.
 //!
-//! The windows around a format's candidates are merged where they touch and each merged window
-//! is searched once, with `Input::span` so that look-around at its edges still sees the bytes
-//! outside it. That gives exactly the matches of a `find_iter` over the whole file: every match
-//! lies inside one window, and a window holds no match that the whole file would not.
+//! The windows around a format's literals are merged where they touch ([`Windows`], as the
+//! prefilter reports them, so nothing per occurrence is kept) and each merged window is searched
+//! once, with `Input::span` so that look-around at its edges still sees the bytes outside it.
+//! That gives exactly the matches of a `find_iter` over the whole file: every match lies inside
+//! one window, and a window holds no match that the whole file would not.
 //!
 //! Why it is linear whatever the input: the merged windows of one format do not overlap, so no
 //! byte is searched twice by the same regex, and the regex crate's engines never backtrack.
-//! On `eyJeyJeyJ…` the windows of all those candidates merge into one. (An earlier design
-//! searched a window around every candidate separately and went O(n × window) there.)
+//! On `eyJeyJeyJ…` the windows of all those literals merge into one. (An earlier design
+//! searched a window around every candidate separately and went O(n × window) there.) Memory
+//! stays bounded too: a format keeps at most [`Windows::MAX`] windows.
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
@@ -74,32 +76,23 @@ impl Matcher {
         }
     }
 
-    /// Calls `found(start, value)` for every match in `hay`, in order, given the ordered
-    /// positions of the format's literals in it.
+    /// The bytes of a file of `len` bytes that a match holding a literal at `at` can cover.
+    pub fn reach(&self, at: usize, len: usize) -> (usize, usize) {
+        let start = self.before.map_or(0, |n| at.saturating_sub(n));
+        let end = self.after.map_or(len, |n| at.saturating_add(n).min(len));
+        (start, end)
+    }
+
+    /// Calls `found(start, value)` for every match in `hay` inside `windows` (ordered, not
+    /// overlapping), in order.
     pub fn each(
         &self,
         hay: &[u8],
-        literals: &[usize],
+        windows: &[(usize, usize)],
         found: &mut impl FnMut(usize, (usize, usize)),
     ) {
         let mut caps = self.re.create_captures();
-        let mut window: Option<(usize, usize)> = None;
-        for &at in literals {
-            let start = self.before.map_or(0, |n| at.saturating_sub(n));
-            let end = self
-                .after
-                .map_or(hay.len(), |n| at.saturating_add(n).min(hay.len()));
-            window = match window {
-                Some((s, e)) if start <= e => Some((s, e.max(end))),
-                done => {
-                    if let Some(w) = done {
-                        self.search(hay, w, &mut caps, found);
-                    }
-                    Some((start, end))
-                }
-            };
-        }
-        if let Some(w) = window {
+        for &w in windows {
             self.search(hay, w, &mut caps, found);
         }
     }
@@ -125,6 +118,65 @@ impl Matcher {
             }
             input.set_start(m.end());
         }
+    }
+}
+
+/// A format's windows in one file, merged as they are added.
+///
+/// Kept bounded whatever the file holds: past [`Windows::MAX`] separate windows the rest of
+/// the file from the first one becomes one window, which costs one regex pass, as a
+/// whole-file scan would.
+#[derive(Debug)]
+pub struct Windows {
+    spans: Vec<(usize, usize)>,
+    len: usize,
+    ordered: bool,
+}
+
+impl Windows {
+    /// More separate windows than this become one.
+    pub const MAX: usize = 1024;
+
+    /// No windows yet, in a file of `len` bytes.
+    pub fn new(len: usize) -> Windows {
+        Windows {
+            spans: Vec::new(),
+            len,
+            ordered: true,
+        }
+    }
+
+    /// Adds the window `(start, end)`.
+    pub fn add(&mut self, (start, end): (usize, usize)) {
+        match self.spans.last_mut() {
+            Some(last) if start >= last.0 && start <= last.1 => last.1 = last.1.max(end),
+            Some(last) => {
+                self.ordered &= start > last.1;
+                self.spans.push((start, end));
+            }
+            None => self.spans.push((start, end)),
+        }
+        if self.spans.len() > Self::MAX {
+            let first = self.spans.iter().map(|s| s.0).min().unwrap_or(0);
+            self.spans = vec![(first, self.len)];
+            self.ordered = true;
+        }
+    }
+
+    /// The windows in order, none overlapping another.
+    pub fn finish(mut self) -> Vec<(usize, usize)> {
+        if !self.ordered {
+            self.spans.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::with_capacity(self.spans.len());
+            for (start, end) in self.spans {
+                match merged.last_mut() {
+                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    _ => merged.push((start, end)),
+                }
+            }
+            return merged;
+        }
+        self.spans
     }
 }
 
@@ -172,6 +224,28 @@ mod tests {
             (npmrc.before, npmrc.after),
             (None, None),
             "starts at a line's indentation"
+        );
+    }
+
+    #[test]
+    fn windows_merge_and_stay_bounded() {
+        let mut w = Windows::new(1_000);
+        for span in [(10, 50), (40, 90), (90, 95), (200, 240), (5, 12)] {
+            w.add(span);
+        }
+        assert_eq!(
+            w.finish(),
+            [(5, 95), (200, 240)],
+            "touching windows merge, a second ordered run is merged in"
+        );
+        let mut w = Windows::new(1_000_000);
+        for i in 0..=Windows::MAX {
+            w.add((1_000 + i * 100, 1_000 + i * 100 + 40));
+        }
+        assert_eq!(
+            w.finish(),
+            [(1_000, 1_000_000)],
+            "past MAX windows, the rest of the file from the first is one window"
         );
     }
 

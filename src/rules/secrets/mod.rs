@@ -21,7 +21,7 @@ use super::engine::FileCtx;
 use super::text::{self, LineCounter};
 use super::{Finding, Severity};
 use formats::{FORMATS, Format};
-use matcher::Matcher;
+use matcher::{Matcher, Windows};
 
 /// Every format compiled once, with the reach of its matches around its literals.
 static MATCHERS: LazyLock<Vec<Matcher>> =
@@ -44,18 +44,17 @@ fn is_word(b: u8) -> bool {
 
 /// Every secret in `hay`, in order of position. Linear in `hay` whatever it holds.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let candidates = prefilter::candidates(hay);
+    let mut windows: Vec<Windows> = FORMATS.iter().map(|_| Windows::new(hay.len())).collect();
+    prefilter::literals(hay, |f, at| {
+        windows[f].add(MATCHERS[f].reach(at, hay.len()));
+    });
     let mut hits: Vec<(Hit, usize)> = Vec::new();
-    for (i, ((f, m), literals)) in FORMATS
-        .iter()
-        .zip(MATCHERS.iter())
-        .zip(&candidates)
-        .enumerate()
-    {
-        if literals.is_empty() {
+    for (i, ((f, m), windows)) in FORMATS.iter().zip(MATCHERS.iter()).zip(windows).enumerate() {
+        let windows = windows.finish();
+        if windows.is_empty() {
             continue;
         }
-        m.each(hay, literals, &mut |at, (vs, ve)| {
+        m.each(hay, &windows, &mut |at, (vs, ve)| {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.

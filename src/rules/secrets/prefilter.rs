@@ -3,7 +3,7 @@
 //! Every format lists literals that each of its matches contains ([`Format::prefixes`]). They
 //! are searched by key — a literal's first four bytes, or a stem a family shares (`xox`, `sk-`)
 //! — and every key hit is checked against the full literals behind it, so only real literal
-//! occurrences become candidates.
+//! occurrences are reported.
 //!
 //! Keys are searched in groups of one length, one pass per group, because a SIMD Teddy searcher
 //! (`aho_corasick::packed`) is only as selective as its shortest key. On next@14's 2 MB of
@@ -142,29 +142,22 @@ static PASSES: LazyLock<Vec<Pass>> = LazyLock::new(|| {
     passes
 });
 
-/// Where each format's literals occur in `hay`: for every format (by index in [`FORMATS`]),
-/// the start of each occurrence, in order. One pass per key group, each linear in `hay`.
-pub fn candidates(hay: &[u8]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); FORMATS.len()];
+/// Calls `found(format, at)` for every occurrence of one of a format's literals in `hay`
+/// (`format` indexes [`FORMATS`]). Occurrences come in order within each pass, the passes one
+/// after the other, so a format whose keys fall into two passes sees two ordered runs. Each
+/// pass is linear in `hay`, and nothing is kept: the caller decides what to remember.
+pub fn literals(hay: &[u8], mut found: impl FnMut(usize, usize)) {
     for pass in PASSES.iter() {
         let mut at = 0;
         while let Some((key, start)) = pass.find(hay, at) {
             for &(f, literal) in &key.literals {
-                if hay[start..].starts_with(literal) && out[f].last() != Some(&start) {
-                    out[f].push(start);
+                if hay[start..].starts_with(literal) {
+                    found(f, start);
                 }
             }
             at = start + key.shift;
         }
     }
-    // A format whose keys fall into different passes gets one ordered run per pass.
-    for at in &mut out {
-        if !at.windows(2).all(|w| w[0] < w[1]) {
-            at.sort_unstable();
-            at.dedup();
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -195,7 +188,13 @@ mod tests {
                 .iter()
                 .position(|f| f.rule.id == id)
                 .expect("format exists");
-            candidates(hay.as_bytes()).swap_remove(i)
+            let mut out = Vec::new();
+            literals(hay.as_bytes(), |f, at| {
+                if f == i {
+                    out.push(at);
+                }
+            });
+            out
         };
         assert_eq!(at("eyJeyJ.eyJ", "secret-jwt"), [0, 3, 7]);
         assert_eq!(at("xxoxb-xoxp-", "secret-slack-token"), [1, 6]);

@@ -117,3 +117,22 @@ fn tokens_inside_runs_of_their_own_literal_are_found() {
     let hits = find(hay.as_bytes());
     assert_eq!(hits.iter().map(|h| h.at).collect::<Vec<_>>(), [12_001]);
 }
+
+#[test]
+fn more_candidates_than_windows_still_find_every_token() {
+    // Thousands of `AKIA`s too far apart to merge: past `Windows::MAX` the rest of the file is
+    // one window, and the tokens in it are still found.
+    let key = |i: usize| format!("{}{}", "AKIA", &rand(16 + i, B32)[i..]);
+    let mut hay = key(0);
+    for _ in 0..3_000 {
+        hay.push_str(" AKIA is not a key here, ");
+    }
+    hay.push_str(&key(1));
+    hay.push('\n');
+    let hits = find(hay.as_bytes());
+    assert_eq!(
+        hits.iter().map(|h| h.at).collect::<Vec<_>>(),
+        [0, hay.len() - 21],
+        "the first and the last token"
+    );
+}
