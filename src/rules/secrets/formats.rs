@@ -1,9 +1,11 @@
-//! The secret formats: one precise pattern per provider, each with its literal prefixes.
+//! The secret formats: one precise pattern per provider, each with its literals.
 //!
-//! Every format is its own `regex::bytes` pattern run over the whole file; its literal prefix
-//! (listed in `prefixes`, and extracted by the regex crate as a SIMD prefilter) keeps the pass
-//! cheap on minified code. `back` and `span` document how far a match reaches around the
-//! literal.
+//! The scanner never runs a pattern over a whole file: the prefilter looks for every format's
+//! `prefixes` at once, and a pattern runs only around where one of its literals occurs. So
+//! `prefixes` is a contract: every match of the pattern contains one of them. How far a match
+//! reaches around its literal is derived from the pattern itself (see `matcher.rs`); `back`
+//! and `span` document it for the reader, and `back` also says whether the pattern draws its own
+//! left boundary.
 
 use crate::rules::{Rule, Severity};
 
@@ -14,7 +16,8 @@ pub struct Format {
     pub rule: Rule,
     /// What to call the secret in a message.
     pub label: &'static str,
-    /// Literals that start (or, with `back`, sit inside) every match.
+    /// Literals of which every match contains one: at its start, or with `back`, inside it.
+    /// A match without one is never looked for.
     pub prefixes: &'static [&'static str],
     /// How many bytes before the literal the match may start.
     pub back: usize,
@@ -245,7 +248,7 @@ pub static FORMATS: &[Format] = &[
         "npmrc-auth",
         Critical,
         "npm registry credential in npmrc syntax",
-        ["_authToken", "_auth=", "_password="],
+        ["_auth", "_password"],
         0,
         200,
         r#"(?:(?m:^)[ \t]*|:)_(?:authToken|auth|password)[ \t]*=[ \t]*["']?(?P<v>[A-Za-z0-9_+/=.-]{16,})"#,

@@ -1,74 +1,31 @@
 //! `secret-*`: credentials in shipped bytes, found precisely and never printed in full.
 //!
-//! [`find`] is the scanner: every [`formats::Format`]'s own `regex::bytes` over the file, each
-//! prefiltered by its literal (so no input makes it super-linear). [`report`] turns hits into findings with line, column, a
-//! masked value and the context that decides severity: a placeholder or documented example is
-//! `info`, a key in a test fixture is `low`.
+//! [`find`] is the scanner, in two steps. The prefilter (`prefilter.rs`) finds, in a few SIMD passes over the
+//! file, every place where one of a format's literals occurs (`ghp_`, `-----BEGIN `, `eyJ`).
+//! Then each format that has such a place runs its own `regex::bytes`-style pattern
+//! (`matcher.rs`), but only in windows around those places; the windows are merged where they
+//! touch, so no byte is searched twice by one format and no input makes the scan super-linear.
+//! On minified code most formats have no candidate at all and cost nothing beyond the
+//! prefilter. [`report`] turns hits into findings with line, column, a masked value and the
+//! context that decides severity: a placeholder or documented example is `info`, a key in a
+//! test fixture is `low`.
 
 pub mod formats;
+mod matcher;
 pub mod placeholder;
+mod prefilter;
 
 use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, MatchKind};
-use regex::bytes::{Regex, RegexBuilder};
 
 use super::engine::FileCtx;
 use super::text::{self, LineCounter};
 use super::{Finding, Severity};
 use formats::{FORMATS, Format};
+use matcher::{Matcher, Windows};
 
-/// The compiled formats, built once: one unanchored `regex::bytes` per format. Each has a
-/// literal prefix (or an inner literal) that the regex crate turns into a SIMD prefilter, so a
-/// pass costs little on code without candidates, and every pass is linear whatever the input
-/// (the regex crate never backtracks). A shared prefix-hit scheme with a regex per hit was
-/// tried first: windows re-scanned around every hit made `eyJeyJeyJ…` cost O(n × window).
-static COMPILED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    FORMATS
-        .iter()
-        .map(|f| {
-            RegexBuilder::new(f.pattern.strip_prefix('^').unwrap_or(f.pattern))
-                .unicode(false)
-                .build()
-                .expect("secret patterns are tested to compile")
-        })
-        .collect()
-});
-
-/// The prefilter key of a literal: its first four bytes, with families that share a rare
-/// stem merged, so the automaton stays small for its SIMD (Teddy) prefilter.
-fn key_of(literal: &str) -> &[u8] {
-    const STEMS: &[&str] = &["xox", "sk-", "sk_", "rk_", "shp", "dp.", "pscale_"];
-    let b = literal.as_bytes();
-    match STEMS.iter().find(|s| literal.starts_with(**s)) {
-        Some(stem) => &b[..stem.len()],
-        None => &b[..b.len().min(4)],
-    }
-}
-
-/// Every format's literals in one automaton: a single pass says which formats have any
-/// candidate in a file, so only those formats' regexes run (each of which is linear).
-static LITERALS: LazyLock<(AhoCorasick, Vec<Vec<usize>>)> = LazyLock::new(|| {
-    let mut keys: Vec<&[u8]> = Vec::new();
-    let mut owners: Vec<Vec<usize>> = Vec::new();
-    for (i, f) in FORMATS.iter().enumerate() {
-        for p in f.prefixes {
-            let key = key_of(p);
-            match keys.iter().position(|k| *k == key) {
-                Some(k) => owners[k].push(i),
-                None => {
-                    keys.push(key);
-                    owners.push(vec![i]);
-                }
-            }
-        }
-    }
-    let ac = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(&keys)
-        .expect("a few dozen short literals always build");
-    (ac, owners)
-});
+/// Every format compiled once, with the reach of its matches around its literals.
+static MATCHERS: LazyLock<Vec<Matcher>> =
+    LazyLock::new(|| FORMATS.iter().map(Matcher::new).collect());
 
 /// One secret found: which format, and the byte range of the value itself.
 #[derive(Debug, Clone, Copy)]
@@ -85,31 +42,19 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Every secret in `hay`, in order of position. Linear in `hay` for every format.
+/// Every secret in `hay`, in order of position. Linear in `hay` whatever it holds.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let (ac, owners) = &*LITERALS;
-    let mut wanted = vec![false; FORMATS.len()];
-    // Keys are three bytes and distinct, so a key hidden inside another key's match is rare
-    // (it needs both on overlapping bytes) and the key still counts wherever else it occurs.
-    for m in ac.find_iter(hay) {
-        for &i in &owners[m.pattern().as_usize()] {
-            wanted[i] = true;
+    let mut windows: Vec<Windows> = FORMATS.iter().map(|_| Windows::new(hay.len())).collect();
+    prefilter::literals(hay, |f, at| {
+        windows[f].add(MATCHERS[f].reach(at, hay.len()));
+    });
+    let mut hits: Vec<(Hit, usize)> = Vec::new();
+    for (i, ((f, m), windows)) in FORMATS.iter().zip(MATCHERS.iter()).zip(windows).enumerate() {
+        let windows = windows.finish();
+        if windows.is_empty() {
+            continue;
         }
-    }
-    let mut hits: Vec<Hit> = Vec::new();
-    for ((f, re), _) in FORMATS
-        .iter()
-        .zip(COMPILED.iter())
-        .zip(&wanted)
-        .filter(|(_, w)| **w)
-    {
-        for m in re.find_iter(hay) {
-            // Captures only on the matched span: the slow engine never sees the haystack.
-            let Some(caps) = re.captures(&hay[m.start()..m.end()]) else {
-                continue;
-            };
-            let Some(v) = caps.name("v") else { continue };
-            let (at, vs, ve) = (m.start(), m.start() + v.start(), m.start() + v.end());
+        m.each(hay, &windows, &mut |at, (vs, ve)| {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.
@@ -121,21 +66,21 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
                 f.back == 0 && at > 0 && is_word(hay[at]) && is_word(hay[at - 1]) && !after_escape;
             let glued_after =
                 ve < hay.len() && hay[ve].is_ascii_alphanumeric() && is_word(hay[ve - 1]);
-            if glued_before || glued_after {
-                continue;
+            if !glued_before && !glued_after {
+                let hit = Hit {
+                    format: f,
+                    at,
+                    value: (vs, ve),
+                };
+                hits.push((hit, i));
             }
-            hits.push(Hit {
-                format: f,
-                at,
-                value: (vs, ve),
-            });
-        }
+        });
     }
     // One report per place: where two formats claim overlapping bytes, the earlier-listed
     // (more specific) format wins.
-    hits.sort_by_key(|h| (h.at, FORMATS.iter().position(|f| std::ptr::eq(f, h.format))));
+    hits.sort_by_key(|(h, i)| (h.at, *i));
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-    for h in hits {
+    for (h, _) in hits {
         if kept.last().is_some_and(|k| k.value.1 > h.at) {
             continue;
         }

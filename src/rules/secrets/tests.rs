@@ -4,6 +4,8 @@
 use super::*;
 use crate::rules::Policy;
 
+mod scan;
+
 /// A deterministic, high-entropy filler of `n` characters from `alphabet`.
 fn rand(n: usize, alphabet: &str) -> String {
     let a: Vec<char> = alphabet.chars().collect();
