@@ -120,12 +120,14 @@ fn context(
 /// Findings for every secret in `hay`. `escaped` says `hay` is a JSON string body (a map's
 /// `sourcesContent` entry), whose lines end at the escape `\n`.
 pub fn report(ctx: &FileCtx<'_>, hay: &[u8], escaped: bool, out: &mut Vec<Finding>) {
+    // Hits come in position order, so both counters go through `hay` once in all.
     let mut lines = LineCounter::default();
+    let mut escaped_lines = text::EscapedLineCounter::default();
     for hit in find(hay) {
         let value = &hay[hit.value.0..hit.value.1];
         let (severity, why) = context(ctx, value, hay, &hit);
         let (line, column) = if escaped {
-            text::escaped_line_col(hay, hit.at)
+            escaped_lines.at(hay, hit.at)
         } else {
             lines.at(hay, hit.at)
         };
