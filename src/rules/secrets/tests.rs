@@ -265,3 +265,29 @@ fn adversarial_input_stays_linear() {
     let _ = find(hay.as_bytes());
     assert!(t.elapsed().as_secs() < 10, "took {:?}", t.elapsed());
 }
+
+#[test]
+fn hits_in_an_escaped_body_each_get_their_decoded_line_and_column() {
+    let policy = Policy::default();
+    let ctx = FileCtx {
+        entry: Some(3),
+        path: "dist/x.js.map",
+        inner: Some("src/a.ts"),
+        policy: &policy,
+    };
+    let a = format!("{}{}", "ghp_", rand(36, ALNUM));
+    let b = format!("{}{}", "ghp_", rand(36, ALNUM));
+    // As it sits in `sourcesContent`: escapes before each hit on its line.
+    let hay = format!("x\\n\\t\\\"{a}\\\"\\nline\\n  \\u00e9 = '{b}'\\n");
+    let mut out = Vec::new();
+    report(&ctx, hay.as_bytes(), true, &mut out);
+    let at: Vec<(Option<u32>, Option<u32>)> = out
+        .iter()
+        .map(|f| (f.location.line, f.location.column))
+        .collect();
+    assert_eq!(
+        at,
+        [(Some(2), Some(3)), (Some(4), Some(9))],
+        "decoded bytes: `\\t\"` (2) before the first, `  é = '` (8: é is two) before the second"
+    );
+}
