@@ -88,17 +88,14 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// A document over `source`, indexing lines and masking the secrets `findings` report
-    /// on this node.
-    pub fn new(
-        artifact: &Artifact,
+    /// A document over `source` not yet indexed: one empty line, nothing masked.
+    fn blank(
         node: super::tree::NodeId,
         path: String,
         syntax_path: String,
         source: DocSource,
-        findings: &[&Finding],
     ) -> Self {
-        let mut doc = Doc {
+        Doc {
             node,
             path,
             syntax_path,
@@ -113,7 +110,20 @@ impl Doc {
             mode: ViewMode::Text,
             revealed: None,
             diff: None,
-        };
+        }
+    }
+
+    /// A document over `source`, indexing lines and masking the secrets `findings` report
+    /// on this node.
+    pub fn new(
+        artifact: &Artifact,
+        node: super::tree::NodeId,
+        path: String,
+        syntax_path: String,
+        source: DocSource,
+        findings: &[&Finding],
+    ) -> Self {
+        let mut doc = Doc::blank(node, path, syntax_path, source);
         let bytes = doc.bytes(artifact);
         let (len, binary) = (bytes.len(), super::binary::binary_kind(&bytes));
         let starts = line_starts(&bytes);
@@ -303,22 +313,9 @@ mod tests {
     use super::*;
 
     fn doc_over(bytes: &[u8]) -> Doc {
-        Doc {
-            node: 0,
-            path: "f.txt".into(),
-            syntax_path: "f.txt".into(),
-            source: DocSource::Entry(0),
-            line_starts: line_starts(bytes),
-            len: bytes.len(),
-            binary: None,
-            masks: Vec::new(),
-            focus: None,
-            scroll_y: 0,
-            scroll_x: 0,
-            mode: ViewMode::Text,
-            revealed: None,
-            diff: None,
-        }
+        let mut doc = Doc::blank(0, "f.txt".into(), "f.txt".into(), DocSource::Entry(0));
+        (doc.line_starts, doc.len) = (line_starts(bytes), bytes.len());
+        doc
     }
 
     #[test]

@@ -141,8 +141,8 @@ fn by_content(ctx: &FileCtx<'_>, found: &Native) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Policy;
     use crate::rules::test_support::fixtures;
+    use crate::rules::test_support::with_file;
 
     #[test]
     fn names() {
@@ -155,15 +155,8 @@ mod tests {
     }
 
     fn run(path: &str, bytes: &[u8]) -> Vec<Finding> {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(0),
-            path,
-            inner: None,
-            policy: &policy,
-        };
         let mut out = Vec::new();
-        check(&ctx, bytes, &mut out);
+        with_file(path, |ctx| check(ctx, bytes, &mut out));
         out
     }
 

@@ -126,18 +126,11 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Policy;
+    use crate::rules::test_support::with_file;
 
     fn run(path: &str, bytes: &[u8]) -> Option<Finding> {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(0),
-            path,
-            inner: None,
-            policy: &policy,
-        };
         let mut out = Vec::new();
-        check(&ctx, bytes, &mut out);
+        with_file(path, |ctx| check(ctx, bytes, &mut out));
         out.pop()
     }
 

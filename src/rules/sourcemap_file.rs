@@ -57,42 +57,37 @@ pub fn report_unparsed(ctx: &FileCtx<'_>, err: &str, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Policy;
     use crate::rules::sourcemap::parse;
+    use crate::rules::test_support::with_file;
+
+    /// The findings of `report` on each map in turn, as one list.
+    fn reports(maps: &[&[u8]]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        with_file("a.js.map", |ctx| {
+            for m in maps {
+                report(ctx, &parse(m).expect("parses"), &mut out);
+            }
+        });
+        out
+    }
 
     #[test]
     fn plain_map_is_medium_and_embedded_is_critical() {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(1),
-            path: "a.js.map",
-            inner: None,
-            policy: &policy,
-        };
-        let mut out = Vec::new();
         let plain = br#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#;
-        report(&ctx, &parse(plain).expect("parses"), &mut out);
+        let full = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":"AAAA"}"#;
+        let out = reports(&[plain, full]);
         assert_eq!(out[0].rule, "sourcemap-file");
         assert_eq!(out[0].severity, Severity::Medium);
-        let full = br#"{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":"AAAA"}"#;
-        report(&ctx, &parse(full).expect("parses"), &mut out);
         assert_eq!(out[1].rule, "sourcemap-embedded-sources");
         assert_eq!(out.len(), 2, "one finding per map, never both");
     }
 
     #[test]
     fn an_index_map_of_urls_only_is_a_plain_map_file() {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(1),
-            path: "a.js.map",
-            inner: None,
-            policy: &policy,
-        };
-        let mut out = Vec::new();
         let urls =
             br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"url":"x.js.map"}]}"#;
-        report(&ctx, &parse(urls).expect("parses"), &mut out);
+        let embedded = br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}}]}"#;
+        let out = reports(&[urls, embedded]);
         assert_eq!(out[0].rule, "sourcemap-file", "nothing embedded");
         assert_eq!(out[0].evidence["index_map"]["url_sections"], 1);
         assert!(
@@ -100,8 +95,6 @@ mod tests {
             "{}",
             out[0].message
         );
-        let embedded = br#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}}]}"#;
-        report(&ctx, &parse(embedded).expect("parses"), &mut out);
         assert_eq!(
             out[1].rule, "sourcemap-embedded-sources",
             "a section's sourcesContent counts"

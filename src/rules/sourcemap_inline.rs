@@ -117,18 +117,11 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Policy;
+    use crate::rules::test_support::with_file;
 
     fn run(js: &[u8]) -> Vec<Finding> {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(0),
-            path: "dist/a.js",
-            inner: None,
-            policy: &policy,
-        };
         let mut out = Vec::new();
-        check(&ctx, js, &mut out);
+        with_file("dist/a.js", |ctx| check(ctx, js, &mut out));
         out
     }
 

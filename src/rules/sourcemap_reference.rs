@@ -119,18 +119,11 @@ pub fn resolve(a: &Artifact, refs: &[Pending], out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Policy;
+    use crate::rules::test_support::with_file;
 
     fn collect_from(js: &[u8]) -> Vec<Pending> {
-        let policy = Policy::default();
-        let ctx = FileCtx {
-            entry: Some(0),
-            path: "dist/a.js",
-            inner: None,
-            policy: &policy,
-        };
         let mut refs = Vec::new();
-        collect(&ctx, js, &mut refs);
+        with_file("dist/a.js", |ctx| collect(ctx, js, &mut refs));
         refs
     }
 

@@ -7,6 +7,19 @@ use std::io::Write as _;
 pub mod fixtures;
 
 use crate::artifact::{self, Artifact};
+use crate::rules::Policy;
+use crate::rules::engine::FileCtx;
+
+/// Runs `f` with the context of the top-level file `path` (entry 0) under the default policy.
+pub fn with_file<R>(path: &str, f: impl FnOnce(&FileCtx<'_>) -> R) -> R {
+    let policy = Policy::default();
+    f(&FileCtx {
+        entry: Some(0),
+        path,
+        inner: None,
+        policy: &policy,
+    })
+}
 
 /// A gzip'd tar of `files` (paths as stored, e.g. `package/index.js`).
 pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
