@@ -383,6 +383,11 @@ impl Artifact {
         }
     }
 
+    /// The kept content of a file entry, shared (no copy); `None` when contents were not kept.
+    pub fn shared_content(&self, index: u32) -> Option<Content> {
+        self.contents.get(index as usize)?.clone()
+    }
+
     /// The content of a file entry: from memory when kept, else read again from the artifact.
     pub fn content(&self, index: u32) -> anyhow::Result<Cow<'_, [u8]>> {
         if let Some(Some(bytes)) = self.contents.get(index as usize) {

@@ -48,8 +48,8 @@ pub enum InnerContent {
     /// all the map's sources and decoded only when the source is opened, so a 60 MB map is
     /// held once, not once more as decoded text.
     Escaped {
-        /// The map file's bytes.
-        map: Arc<[u8]>,
+        /// The map file's bytes, shared with the artifact.
+        map: crate::artifact::Content,
         /// The string body (between the quotes) inside `map`.
         span: Range<usize>,
     },
@@ -196,7 +196,10 @@ impl Tree {
                 if let Ok(bytes) = artifact.content(e.index)
                     && memchr::memmem::find(&bytes, b"\"sourcesContent\"").is_some()
                 {
-                    let shared: Arc<[u8]> = Arc::from(&*bytes);
+                    // Shared with the artifact's kept copy: the map is held once.
+                    let shared = artifact
+                        .shared_content(e.index)
+                        .unwrap_or_else(|| Arc::new(bytes.into_owned()));
                     if let Some(Ok(map)) = sourcemap::parse_if_map(&e.path, &shared) {
                         let files = map
                             .embedded
