@@ -171,6 +171,11 @@ impl Tree {
                 .unwrap_or_default()
         };
         let (added, changed) = (set(|d| &d.added), set(|d| &d.changed));
+        let maps_by_content: HashSet<u32> = findings
+            .iter()
+            .filter(|f| f.rule.starts_with("sourcemap-") && f.location.inner.is_none())
+            .filter_map(|f| f.location.entry)
+            .collect();
         t.nodes.reserve(artifact.entries.len());
         t.by_path.reserve(artifact.entries.len());
         t.by_entry.reserve(artifact.entries.len());
@@ -189,8 +194,9 @@ impl Tree {
             };
             let id = t.insert(&e.path, &kind, e.size, status);
             t.by_entry.insert(e.index, id);
-            // Only maps and archives are read here, so opening stays linear in their size.
-            if e.is_file() && e.path.ends_with(".map") {
+            // Only maps and archives are read here, so opening stays linear in their size. A
+            // map under another name opens too once the rules have found it by its content.
+            if e.is_file() && (e.path.ends_with(".map") || maps_by_content.contains(&e.index)) {
                 // The rules' reader: regular and index maps, names normalised as findings
                 // name them, so `locate` finds a finding's source by its exact path.
                 if let Ok(bytes) = artifact.content(e.index)
@@ -550,5 +556,31 @@ mod tests {
         assert_eq!(t.node(gone).status, Status::Removed);
         assert_eq!(t.node(1).status, Status::Same, "lib/ still ships");
         assert_eq!(t.node(kept).parent, Some(1));
+    }
+
+    #[test]
+    fn a_map_found_by_its_content_opens_like_a_named_one() {
+        let map = br#"{"version":3,"sources":["src/a.ts"],"sourcesContent":["export const a = 1;\n"],"mappings":"AAAA"}"#;
+        let a = crate::rules::test_support::artifact_of(&[
+            ("package/package.json", br#"{"name":"p","version":"1.0.0"}"#),
+            ("package/dist/debug.json", map),
+        ]);
+        let unscanned = Tree::build(&a, None, &[]);
+        let node = unscanned.node_at("dist/debug.json").expect("listed");
+        assert!(
+            !unscanned.expandable(node),
+            "by name alone it is a JSON file"
+        );
+        let findings = crate::rules::evaluate(&a, None);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule == "sourcemap-embedded-sources"),
+            "the rules find the map by its content: {findings:?}"
+        );
+        let t = Tree::build(&a, None, &findings);
+        let node = t.node_at("dist/debug.json").expect("listed");
+        assert!(t.expandable(node), "it opens once the rules have found it");
+        assert!(t.inner_node(node, "src/a.ts").is_some());
     }
 }
