@@ -163,12 +163,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Ls { artifact, json } => {
-            let a = artifact::open(&artifact, &opts, None)?;
-            print(&if json {
-                report::ls::json(&a)?
+            let mut a = artifact::open(&artifact, &opts, None)?;
+            if json {
+                print(&report::ls::json(&a)?)?;
             } else {
-                report::ls::text(&a)
-            })?;
+                for piece in report::ls::text_pieces(&a) {
+                    print(&piece)?;
+                }
+            }
+            // The process ends right after: freeing 100,000 entries one by one was a twentieth
+            // of the listing. (Only the entries: the artifact's temp dir is still removed.)
+            std::mem::forget(std::mem::take(&mut a.entries));
         }
         Command::Diff { old, new, json } => {
             let (old, new) = (manifest::load(&old, &opts)?, manifest::load(&new, &opts)?);

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod diff;
 pub mod json;
 pub mod manifest;
+pub mod par;
 pub mod report;
 pub mod review;
 pub mod rules;

@@ -8,7 +8,7 @@ use crate::artifact::{Anomaly, Artifact, Entry, PackageMeta};
 use crate::manifest::ArtifactSummary;
 use crate::sanitize::for_terminal;
 
-use super::{mode_string, size};
+use super::{push_mode, size};
 
 /// The JSON document `ls --json` prints.
 #[derive(Debug, Serialize)]
@@ -34,8 +34,17 @@ pub fn json(a: &Artifact) -> anyhow::Result<String> {
     Ok(crate::json::to_string_pretty(&listing)? + "\n")
 }
 
+/// Listings of more entries than this are formatted on two threads.
+const PARALLEL_ENTRIES: usize = 20_000;
+
 /// The aligned text listing.
 pub fn text(a: &Artifact) -> String {
+    text_pieces(a).concat()
+}
+
+/// [`text`] in the pieces it is made of, to be written one after another: joining the
+/// halves of a 100,000-line listing would hold it twice.
+pub fn text_pieces(a: &Artifact) -> Vec<String> {
     let mut out = String::new();
     let s = ArtifactSummary::of(a);
     let _ = writeln!(
@@ -45,29 +54,46 @@ pub fn text(a: &Artifact) -> String {
         a.format.label(),
         s.sha256
     );
-    let sizes: Vec<String> = a.entries.iter().map(|e| size(e.size)).collect();
+    // A listing of 100,000 files is formatted on both cores, in plain pushes rather than
+    // `write!` with padding: this is most of the work once the archive is read.
+    let sizes: Vec<String> = crate::par::in_two(
+        &a.entries,
+        PARALLEL_ENTRIES,
+        |_| 1,
+        |part| part.iter().map(|e| size(e.size)).collect(),
+    );
     let width = sizes.iter().map(String::len).max().unwrap_or(0);
-    out.reserve(a.entries.len() * (width + 64));
-    // Plain pushes rather than `write!` with padding: this loop is most of a listing of
-    // 100,000 small files once the archive is read.
-    for (e, sz) in a.entries.iter().zip(&sizes) {
-        let digest = e.sha256.as_deref().map_or("-", |d| &d[..16.min(d.len())]);
-        out.push_str(&mode_string(e.kind, e.mode));
-        out.extend(std::iter::repeat_n(' ', 2 + width - sz.len()));
-        out.push_str(sz);
-        out.push_str("  ");
-        out.push_str(digest);
-        out.extend(std::iter::repeat_n(' ', 2 + 16 - digest.len()));
-        out.push_str(&for_terminal(&e.path));
-        if let Some(t) = &e.link_target {
-            out.push_str(" -> ");
-            out.push_str(&for_terminal(t));
-        }
-        if !e.installed {
-            out.push_str("  (not installed)");
-        }
-        out.push('\n');
-    }
+    let rows: Vec<(&Entry, &String)> = a.entries.iter().zip(&sizes).collect();
+    let chunks = crate::par::in_two(
+        &rows,
+        PARALLEL_ENTRIES,
+        |_| 1,
+        |part| {
+            let mut out = String::with_capacity(part.len() * (width + 64));
+            for (e, sz) in part {
+                let digest = e.sha256.as_deref().map_or("-", |d| &d[..16.min(d.len())]);
+                push_mode(&mut out, e.kind, e.mode);
+                out.extend(std::iter::repeat_n(' ', 2 + width - sz.len()));
+                out.push_str(sz);
+                out.push_str("  ");
+                out.push_str(digest);
+                out.extend(std::iter::repeat_n(' ', 2 + 16 - digest.len()));
+                out.push_str(&for_terminal(&e.path));
+                if let Some(t) = &e.link_target {
+                    out.push_str(" -> ");
+                    out.push_str(&for_terminal(t));
+                }
+                if !e.installed {
+                    out.push_str("  (not installed)");
+                }
+                out.push('\n');
+            }
+            vec![out]
+        },
+    );
+    let mut pieces = vec![out];
+    pieces.extend(chunks);
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "{} files, {} unpacked, {} packed ({} entries)",
@@ -87,5 +113,6 @@ pub fn text(a: &Artifact) -> String {
             );
         }
     }
-    out
+    pieces.push(out);
+    pieces
 }

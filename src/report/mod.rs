@@ -44,14 +44,19 @@ pub fn size_delta(delta: i64) -> String {
 /// `-rw-r--r--` for a kind and mode.
 pub fn mode_string(kind: crate::artifact::EntryKind, mode: u32) -> String {
     let mut s = String::with_capacity(10);
-    s.push(kind.symbol());
+    push_mode(&mut s, kind, mode);
+    s
+}
+
+/// [`mode_string`] appended to `out`, without an allocation of its own.
+pub fn push_mode(out: &mut String, kind: crate::artifact::EntryKind, mode: u32) {
+    out.push(kind.symbol());
     for shift in [6u32, 3, 0] {
         let bits = (mode >> shift) & 7;
-        s.push(if bits & 4 != 0 { 'r' } else { '-' });
-        s.push(if bits & 2 != 0 { 'w' } else { '-' });
-        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+        out.push(if bits & 4 != 0 { 'r' } else { '-' });
+        out.push(if bits & 2 != 0 { 'w' } else { '-' });
+        out.push(if bits & 1 != 0 { 'x' } else { '-' });
     }
-    s
 }
 
 #[cfg(test)]

@@ -52,8 +52,9 @@ impl FileCtx<'_> {
 /// Scans what a map embeds, each source as a file of its own (`map ▸ source`). A big map
 /// (the incident's was 60 MB) is split across two threads; findings keep source order.
 pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<Finding>) {
-    out.extend(in_two(
+    out.extend(crate::par::in_two(
         &map.embedded,
+        IN_TWO_MIN,
         |s| usize::try_from(s.bytes).unwrap_or(usize::MAX),
         |part| {
             let mut v = Vec::new();
@@ -63,38 +64,8 @@ pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<F
     ));
 }
 
-/// Items past this many bytes in all are worth a second thread.
-const IN_TWO_MIN: usize = 8 << 20;
-
-/// `f` over `items`, on two threads when they hold at least [`IN_TWO_MIN`] bytes (split
-/// where half of the bytes lie, not half of the items, so both halves take about as long);
-/// the results in order either way.
-pub(crate) fn in_two<T: Sync, R: Send>(
-    items: &[T],
-    size: impl Fn(&T) -> usize,
-    f: impl Fn(&[T]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    let total: usize = items.iter().map(&size).sum();
-    if total < IN_TWO_MIN || items.len() < 2 {
-        return f(items);
-    }
-    let mut acc = 0usize;
-    let mid = items
-        .iter()
-        .position(|item| {
-            acc += size(item);
-            acc >= total / 2
-        })
-        .map_or(items.len(), |p| p + 1);
-    let (first, second) = items.split_at(mid);
-    std::thread::scope(|scope| {
-        let later = scope.spawn(|| f(second));
-        let mut out = f(first);
-        // The helper panicked: do its half here rather than lose it.
-        out.extend(later.join().unwrap_or_else(|_| f(second)));
-        out
-    })
-}
+/// Embedded sources past this many bytes in all are worth a second thread.
+pub(crate) const IN_TWO_MIN: usize = 8 << 20;
 
 fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: &mut Vec<Finding>) {
     for src in sources {

@@ -262,8 +262,9 @@ fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
 /// [`measure`] of every body, in order; on two threads for large maps (measuring is a third
 /// of analysing a 60 MB map, and the other core is idle for it).
 fn measure_all(bodies: &[(usize, &[u8])]) -> Vec<(u64, u64)> {
-    super::engine::in_two(
+    crate::par::in_two(
         bodies,
+        super::engine::IN_TWO_MIN,
         |(_, b)| b.len(),
         |part| part.iter().map(|(_, b)| measure(b)).collect(),
     )
