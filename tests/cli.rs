@@ -464,8 +464,12 @@ fn no_raw_control_or_bidi_character_reaches_any_output() {
         "bidi shown escaped:\n{ls}"
     );
     assert!(
-        ls.contains("bad\\xff\\xc0.js"),
-        "invalid UTF-8 shown as \\xNN:\n{ls}"
+        ls.contains("bad\u{fffd}\u{fffd}.js"),
+        "invalid UTF-8 listed as the U+FFFD name node-tar writes:\n{ls}"
+    );
+    assert!(
+        ls.contains("package/bad\\xff\\xc0.js holds characters"),
+        "the anomaly shows the stored bytes as \\xNN:\n{ls}"
     );
     assert!(
         ls.contains("-> ^[[31mtarget\\u{202e}"),

@@ -280,13 +280,90 @@ fn tar_names_with_escape_sequences_bidi_and_invalid_utf8() {
     );
     assert_one(&a, AnomalyKind::InvalidUtf8, bad, "bad\\xff\\xfe.js");
     assert_eq!(
-        bad.path, "bad\\xff\\xfe.js",
-        "invalid bytes stay visible in the path"
+        bad.path, "bad\u{fffd}\u{fffd}.js",
+        "invalid bytes become U+FFFD in the path, as node-tar writes them"
+    );
+    assert_eq!(bad.raw_path, None, "a stored name that is not UTF-8 is not a string");
+    assert_eq!(
+        bad.raw_path_hex.as_deref(),
+        Some(hex_of(b"package/bad\xff\xfe.js").as_str()),
+        "the exact stored bytes, as hex"
     );
     assert!(
         csi.installed && bidi.installed,
         "hostile names are still installed"
     );
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn an_invalid_utf8_name_is_not_a_duplicate_of_its_escaped_spelling() {
+    // `a\xff.js` installs as `a\u{fffd}.js`; a file literally named `a\xff.js` (backslash,
+    // x, f, f) is another file. Both install, neither shadows the other.
+    let (_dir, a) = fixture(
+        "t.tgz",
+        &npm_with(|t| {
+            t.file_bytes(b"package/a\xff.js", b"invalid")
+                .file("package/a\\xff.js", b"literal");
+        }),
+    );
+    let (bad, literal) = (&a.entries[1], &a.entries[2]);
+    assert_eq!(bad.path, "a\u{fffd}.js");
+    assert_eq!(literal.path, "a\\xff.js");
+    assert!(
+        bad.installed && literal.installed,
+        "both are installed: {:?}",
+        paths(&a)
+    );
+    assert!(
+        anomalies(&a, AnomalyKind::DuplicatePath).is_empty(),
+        "no false duplicate: {:?}",
+        anomalies(&a, AnomalyKind::DuplicatePath)
+    );
+    assert_eq!(literal.raw_path.as_deref(), Some("package/a\\xff.js"));
+    assert_eq!(literal.raw_path_hex, None);
+    assert_eq!(
+        bad.raw_path_hex.as_deref(),
+        Some(hex_of(b"package/a\xff.js").as_str())
+    );
+    assert_eq!(a.file_count(), 3);
+}
+
+#[test]
+fn invalid_utf8_names_that_node_tar_writes_to_one_path_are_duplicates() {
+    // node-tar decodes names with Buffer.toString('utf8'): both become `a\u{fffd}.js`, and the
+    // later one is what lands on disk.
+    let (_dir, a) = fixture(
+        "t.tgz",
+        &npm_with(|t| {
+            t.file_bytes(b"package/a\xff.js", b"benign();")
+                .file_bytes(b"package/a\xfe.js", b"steal(process.env);");
+        }),
+    );
+    let (first, second) = (&a.entries[1], &a.entries[2]);
+    assert_eq!(first.path, "a\u{fffd}.js");
+    assert_eq!(second.path, "a\u{fffd}.js");
+    assert!(!first.installed, "the earlier one is overwritten");
+    assert!(second.installed, "the later one is installed");
+    assert_one(
+        &a,
+        AnomalyKind::DuplicatePath,
+        second,
+        "a\u{fffd}.js appears again (entry 1)",
+    );
+    assert_ne!(
+        first.raw_path_hex, second.raw_path_hex,
+        "the stored bytes tell them apart"
+    );
+    assert_eq!(
+        anomalies(&a, AnomalyKind::InvalidUtf8).len(),
+        2,
+        "each keeps its invalid-utf8 anomaly"
+    );
+    assert_eq!(a.file_count(), 2, "package.json and one a\u{fffd}.js");
 }
 
 #[test]

@@ -340,10 +340,16 @@ impl<'v> Builder<'v> {
                 }
             }
         }
-        let raw_text = decode(raw.name);
+        // The stored name: as a string when it is UTF-8, else its exact bytes as hex (the
+        // lossy `path` may be shared by several distinct names).
+        let (raw_path, raw_path_hex) = match std::str::from_utf8(raw.name) {
+            Ok(text) => ((text != path).then(|| text.to_owned()), None),
+            Err(_) => (None, Some(super::pipe::hex(raw.name))),
+        };
         self.entries.push(Entry {
             index,
-            raw_path: (raw_text != path).then(|| raw_text.into_owned()),
+            raw_path,
+            raw_path_hex,
             path,
             kind: raw.kind,
             mode: raw.mode,

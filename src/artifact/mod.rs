@@ -156,12 +156,18 @@ impl EntryKind {
 pub struct Entry {
     /// Position in the container, from 0; findings and the review screen refer to entries by it.
     pub index: u32,
-    /// The path as the installer writes it (root stripped, `.` dropped). Invalid UTF-8 appears
-    /// as `\xNN`. Untrusted: sanitise before showing.
+    /// The path as the installer writes it (root stripped, `.` dropped). Bytes that are not
+    /// UTF-8 become U+FFFD, as node-tar's `Buffer.toString('utf8')` makes them, so two names
+    /// that differ only there are the same installed path. Untrusted: sanitise before showing.
     pub path: String,
-    /// The name exactly as stored, when it differs from `path`.
+    /// The name exactly as stored, when it differs from `path` and is valid UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_path: Option<String>,
+    /// The name's exact bytes as lowercase hex, when they are not valid UTF-8 (`raw_path` is
+    /// then absent). A separate field because no escaping inside a JSON string could tell
+    /// the byte 0xff from a name that really is `\xff`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_path_hex: Option<String>,
     /// What it is.
     pub kind: EntryKind,
     /// Unix permission bits (and type bits where the container stores them).

@@ -8,7 +8,6 @@
 //! backslashes, control and bidi characters, invalid UTF-8 and extreme depth.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use crate::sanitize::name_issues;
 
@@ -26,7 +25,7 @@ pub enum Layout {
 /// A name after normalisation, borrowing from the decoded name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Normalized<'a> {
-    /// The whole name decoded (invalid UTF-8 as `\xNN`).
+    /// The whole name decoded (invalid UTF-8 as U+FFFD, see [`decode`]).
     pub text: Cow<'a, str>,
     /// Byte ranges of the components in `text`: `.` and empty ones dropped, `..` kept (so it
     /// can be reported).
@@ -65,19 +64,12 @@ impl Normalized<'_> {
     }
 }
 
-/// Decodes raw name bytes, keeping invalid UTF-8 visible as `\xNN`.
+/// Decodes raw name bytes as the installer does: invalid UTF-8 becomes U+FFFD, which is what
+/// node-tar's `Buffer.toString('utf8')` writes to disk (and Rust's `from_utf8_lossy`). The
+/// exact bytes are kept separately (`Entry::raw_path_hex`), and the name's
+/// [`AnomalyKind::InvalidUtf8`] says that it was not UTF-8.
 pub fn decode(raw: &[u8]) -> Cow<'_, str> {
-    if let Ok(s) = std::str::from_utf8(raw) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(raw.len() + 8);
-    for chunk in raw.utf8_chunks() {
-        out.push_str(chunk.valid());
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    Cow::Owned(out)
+    String::from_utf8_lossy(raw)
 }
 
 /// Splits and inspects a raw name.
@@ -212,8 +204,8 @@ mod tests {
             ]
         );
         assert!(
-            n.joined(1).ends_with("\\xff"),
-            "invalid byte kept as a visible escape"
+            n.joined(1).ends_with(".js\u{fffd}"),
+            "an invalid byte becomes U+FFFD, as node-tar writes it"
         );
     }
 
