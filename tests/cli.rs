@@ -767,6 +767,160 @@ fn a_hostile_manifest_is_printed_safely() {
     );
 }
 
+/// Edits of a valid manifest that a hostile or careless hand could make.
+fn manifest_mutants(valid: &serde_json::Value) -> Vec<(String, Vec<u8>)> {
+    use serde_json::{Value, json};
+    type Edit = fn(&mut Value);
+    let edits: &[(&str, Edit)] = &[
+        ("sha256 of multibyte chars", |m| {
+            m["artifact"]["sha256"] = format!("a{}", "é".repeat(10)).into();
+        }),
+        ("sha256 with a clear-screen", |m| {
+            m["artifact"]["sha256"] = format!("\u{1b}[2J\u{1b}[H{}", "0".repeat(58)).into();
+        }),
+        ("uppercase sha256", |m| {
+            m["artifact"]["sha256"] = "AB".repeat(32).into();
+        }),
+        ("short sha512", |m| m["artifact"]["sha512"] = "zz".into()),
+        ("integrity with OSC 52", |m| {
+            m["artifact"]["integrity"] = "sha512-\u{1b}]52;c;ZXZpbA==\u{7}".into();
+        }),
+        ("u64::MAX sizes", |m| {
+            m["artifact"]["packed_size"] = u64::MAX.into();
+            m["artifact"]["unpacked_size"] = u64::MAX.into();
+        }),
+        ("negative size", |m| m["artifact"]["packed_size"] = (-1).into()),
+        ("fractional size", |m| m["artifact"]["unpacked_size"] = 1.5.into()),
+        ("size as a string", |m| m["artifact"]["packed_size"] = "12".into()),
+        ("a billion files", |m| m["artifact"]["files"] = 1_000_000_000u64.into()),
+        ("format with ESC", |m| m["artifact"]["format"] = "\u{1b}[2J".into()),
+        ("name with ESC and bidi", |m| {
+            m["artifact"]["name"] = "x\u{1b}[2J\u{202e}".into();
+            m["artifact"]["file_name"] = "\u{9b}31m.tgz".into();
+        }),
+        ("entry sha256 of multibyte chars", |m| {
+            m["entries"][0]["sha256"] = "é".repeat(32).into();
+        }),
+        ("entry sha256 with ESC", |m| {
+            m["entries"][1]["sha256"] = format!("\u{1b}[2J{}", "0".repeat(60)).into();
+        }),
+        ("entry size u64::MAX", |m| m["entries"][0]["size"] = u64::MAX.into()),
+        ("entry index out of place", |m| m["entries"][0]["index"] = 99.into()),
+        ("entry mode u32::MAX", |m| m["entries"][0]["mode"] = u32::MAX.into()),
+        ("entry kind with ESC", |m| m["entries"][0]["kind"] = "\u{1b}[2J".into()),
+        ("entry path with ESC and bidi", |m| {
+            m["entries"][0]["path"] = "\u{1b}[2J\u{202e}sj.js".into();
+        }),
+        ("entry link target with OSC", |m| {
+            m["entries"][0]["link_target"] = "\u{1b}]0;pwned\u{7}".into();
+        }),
+        ("raw_path_hex not hex", |m| {
+            m["entries"][0]["raw_path_hex"] = "\u{1b}[2J".into();
+        }),
+        ("entries not a list", |m| m["entries"] = "x".into()),
+        ("no entries but files", |m| m["entries"] = json!([])),
+        ("a null entry", |m| m["entries"][0] = Value::Null),
+        ("anomaly of no entry", |m| {
+            m["anomalies"] = json!([{"kind": "symlink", "entry": 999, "detail": "\u{1b}[2J"}]);
+        }),
+        ("anomaly detail with ESC", |m| {
+            m["anomalies"] = json!([{"kind": "symlink", "entry": 0, "detail": "\u{1b}[2J"}]);
+        }),
+        ("scripts and dependencies with controls", |m| {
+            m["package"] = json!({
+                "ecosystem": "npm", "source": "\u{1b}[2J",
+                "name": "evil\u{7f}", "version": "\u{2066}1",
+                "scripts": {"\u{1b}[2J": "\u{1b}]0;x\u{7}"},
+                "dependencies": {"dependencies": {"a\u{1b}": "\u{9b}"}},
+                "files": ["\u{1b}[31m"]
+            });
+        }),
+        ("package of the wrong type", |m| m["package"] = json!([1, 2])),
+        ("another schema with ESC", |m| {
+            m["schema"] = "shipcheck.manifest/v2\u{1b}[2J".into();
+        }),
+        ("no tool", |m| m["tool"] = Value::Null),
+        ("no artifact", |m| {
+            m.as_object_mut().map(|o| o.remove("artifact"));
+        }),
+    ];
+    let mut out = Vec::new();
+    for (name, edit) in edits {
+        let mut m = valid.clone();
+        edit(&mut m);
+        out.push(((*name).to_owned(), serde_json::to_vec(&m).expect("JSON")));
+    }
+    let bytes = serde_json::to_vec_pretty(valid).expect("JSON");
+    out.extend(mutants(&bytes, 99));
+    out.push((
+        "deeply nested".to_owned(),
+        format!("{{\"schema\":\"shipcheck.manifest/v1\",\"x\":{}", "[".repeat(100_000)).into_bytes(),
+    ));
+    out
+}
+
+#[test]
+fn mangled_manifests_never_panic_or_reach_the_terminal_raw() {
+    let r = releases();
+    let o = run_paths("manifest", &[&r.old], &[]);
+    assert_ok(&o, "manifest");
+    let valid: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut refused = 0;
+    for (j, (how, bytes)) in manifest_mutants(&valid).into_iter().enumerate() {
+        let file = write(dir.path(), &format!("{j}.manifest.json"), &bytes);
+        let runs: [(&str, Vec<&Path>, &[&str]); 4] = [
+            ("diff", vec![&file, &r.new], &[]),
+            ("diff", vec![&r.new, &file], &["--json"]),
+            ("diff", vec![&file, &file], &[]),
+            ("check", vec![&r.new], &["--baseline", file.to_str().expect("UTF-8 path")]),
+        ];
+        for (cmd, paths, extra) in runs {
+            let o = run_paths(cmd, &paths, extra);
+            let (code, err) = (o.status.code(), stderr(&o));
+            let allowed: &[i32] = if cmd == "check" { &[0, 1, 2] } else { &[0, 2] };
+            assert!(
+                code.is_some_and(|c| allowed.contains(&c)),
+                "{cmd} with a manifest ({how}): exit {code:?}, never a panic; stderr: {err}"
+            );
+            assert!(!err.contains("panicked"), "{how}: {err}");
+            if let Some(c) = unsafe_char(&o.stdout) {
+                panic!("{cmd} ({how}): raw {c} in stdout:\n{}", stdout(&o));
+            }
+            if let Some(c) = unsafe_char(&o.stderr) {
+                panic!("{cmd} ({how}): raw {c} in stderr:\n{err}");
+            }
+            if code == Some(2) {
+                refused += 1;
+                assert!(o.stdout.is_empty(), "{how}: no partial output");
+                assert_eq!(err.lines().count(), 1, "{how}: one line: {err}");
+                assert!(
+                    err.contains(&format!("{j}.manifest.json")),
+                    "{how}: the error names the file: {err}"
+                );
+            }
+        }
+    }
+    assert!(refused > 0, "some mangled manifests are refused");
+}
+
+#[test]
+fn an_invalid_manifest_is_refused_naming_the_file_and_the_field() {
+    let r = releases();
+    let o = run_paths("manifest", &[&r.old], &[]);
+    let mut m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    m["artifact"]["sha256"] = format!("a{}", "é".repeat(10)).into();
+    let file = write(dir.path(), "bad.json", m.to_string().as_bytes());
+    let o = run_paths("diff", &[&file, &r.new], &[]);
+    assert_one_line_error(&o, "bad.json", "artifact.sha256: not 64 lowercase hex digits");
+    m["artifact"]["sha256"] = "0".repeat(64).into();
+    m["entries"][2]["size"] = u64::MAX.into();
+    let file = write(dir.path(), "huge.json", m.to_string().as_bytes());
+    let o = run_paths("diff", &[&r.new, &file], &[]);
+    assert_one_line_error(&o, "huge.json", "entries[2].size");
+}
+
 #[test]
 fn diff_of_two_wheels() {
     let dir = tempfile::tempdir().expect("temp dir");

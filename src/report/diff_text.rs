@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use crate::diff::{Diff, EntryChange};
 use crate::sanitize::for_terminal;
 
-use super::{size, size_delta};
+use super::{digest_prefix, size, size_delta};
 
 fn ratio(old: u64, new: u64) -> String {
     if old == 0 {
@@ -48,7 +48,7 @@ pub fn text(d: &Diff) -> String {
             size(s.packed_size),
             size(s.unpacked_size),
             s.files,
-            &s.sha256[..12.min(s.sha256.len())]
+            digest_prefix(&s.sha256, 12)
         );
     }
     let _ = writeln!(

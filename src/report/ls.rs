@@ -52,7 +52,7 @@ pub fn text_pieces(a: &Artifact) -> Vec<String> {
         "{}  {}  sha256:{}",
         for_terminal(&s.title()),
         a.format.label(),
-        s.sha256
+        for_terminal(&s.sha256)
     );
     // A listing of 100,000 files is formatted on both cores, in plain pushes rather than
     // `write!` with padding: this is most of the work once the archive is read.

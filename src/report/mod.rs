@@ -12,6 +12,14 @@ pub mod sarif;
 
 use humansize::{DECIMAL, format_size};
 
+/// The first `chars` characters of a digest, sanitised: a digest from a manifest is as
+/// untrusted as any other string in it (and may not even be ASCII), so it is cut by
+/// characters, never by bytes.
+pub fn digest_prefix(digest: &str, chars: usize) -> String {
+    let end = digest.char_indices().nth(chars).map_or(digest.len(), |(i, _)| i);
+    crate::sanitize::for_terminal(&digest[..end]).into_owned()
+}
+
 /// A byte count as people read it (`12.3 kB`), decimal units as npm prints them.
 pub fn size(bytes: u64) -> String {
     // humansize prints whole bytes as `N B` too; skipping it there matters on listings of
@@ -77,5 +85,17 @@ mod tests {
         assert_eq!(size_delta(0), "±0 B");
         assert_eq!(mode_string(EntryKind::File, 0o644), "-rw-r--r--");
         assert_eq!(mode_string(EntryKind::Dir, 0o755), "drwxr-xr-x");
+    }
+
+    #[test]
+    fn digest_prefixes_are_cut_by_characters_and_sanitised() {
+        assert_eq!(digest_prefix("0123456789abcdef", 12), "0123456789ab");
+        assert_eq!(digest_prefix("abc", 12), "abc");
+        assert_eq!(
+            digest_prefix(&format!("a{}", "é".repeat(10)), 12),
+            format!("a{}", "é".repeat(10)),
+            "no slicing inside a character"
+        );
+        assert_eq!(digest_prefix("\u{1b}[2Jxxxxxxxxxx", 4), "^[[2J");
     }
 }

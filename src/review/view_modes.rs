@@ -85,8 +85,12 @@ impl App {
                     let was = base.diff.changed.iter().find(|c| c.path == node.path);
                     DiffDoc::note(format!(
                         "The baseline is a release manifest: it records sizes and digests, not contents, so there is nothing to diff against.\nsha256 {} → {}",
-                        was.and_then(|c| c.old_sha256.as_deref()).unwrap_or("?"),
-                        was.and_then(|c| c.new_sha256.as_deref()).unwrap_or("?"),
+                        crate::sanitize::for_terminal(
+                            was.and_then(|c| c.old_sha256.as_deref()).unwrap_or("?")
+                        ),
+                        crate::sanitize::for_terminal(
+                            was.and_then(|c| c.new_sha256.as_deref()).unwrap_or("?")
+                        ),
                     ))
                 }
                 Some(old) => {

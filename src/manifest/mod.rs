@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifact::{self, Anomaly, Artifact, Entry, Format, PackageMeta};
 
+mod validate;
+
+pub use validate::{InvalidManifest, MAX_ENTRIES, MAX_SIZE, validate};
+
 /// The schema id written into every manifest.
 pub const SCHEMA: &str = "shipcheck.manifest/v1";
 
@@ -119,7 +123,8 @@ impl Manifest {
         }
     }
 
-    /// Parses a manifest, refusing other schemas.
+    /// Parses a manifest, refusing other schemas and values shipcheck would never write
+    /// (see [`validate`]).
     pub fn from_json(bytes: &[u8]) -> anyhow::Result<Self> {
         #[derive(Deserialize)]
         struct Probe {
@@ -128,7 +133,10 @@ impl Manifest {
         let probe: Probe = serde_json::from_slice(bytes).context("not valid JSON")?;
         match probe.schema.as_deref() {
             Some(SCHEMA) => {
-                Ok(serde_json::from_slice(bytes).context("not a valid shipcheck manifest")?)
+                let m: Self =
+                    serde_json::from_slice(bytes).context("not a valid shipcheck manifest")?;
+                validate(&m).context("not a valid shipcheck manifest")?;
+                Ok(m)
             }
             Some(s) if s.starts_with("shipcheck.manifest/") => {
                 bail!(
@@ -146,6 +154,10 @@ impl Manifest {
         self.entries.iter().filter(|e| e.installed)
     }
 }
+
+/// A manifest file larger than this is refused before it is read: [`MAX_ENTRIES`] entries
+/// of long names fit well within it, and parsing it costs a few times its size in memory.
+pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
 
 /// True when `spec` names a file that looks like JSON, so it is read as a manifest rather than
 /// an archive (archives never start with `{`).
@@ -167,6 +179,15 @@ fn looks_like_json(path: &Path) -> bool {
 pub fn load(spec: &str, opts: &artifact::Options) -> anyhow::Result<Manifest> {
     let path = Path::new(spec);
     if is_manifest_file(spec) {
+        let len = std::fs::metadata(path)
+            .with_context(|| path.display().to_string())?
+            .len();
+        if len > MAX_MANIFEST_BYTES {
+            bail!(
+                "{}: a manifest of {len} bytes is larger than any shipcheck writes ({MAX_MANIFEST_BYTES})",
+                path.display()
+            );
+        }
         let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
         return Manifest::from_json(&bytes).with_context(|| path.display().to_string());
     }
