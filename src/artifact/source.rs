@@ -3,7 +3,13 @@
 //! A file is read as it is. A directory is packed by its ecosystem's own packer (`npm pack`,
 //! `cargo package`) into a private temporary directory, and the packed file is what gets
 //! reviewed, because that is what would be published. `npm:NAME@VERSION` is fetched with
-//! `npm pack`. Only the packers write, and only into that temporary directory.
+//! `npm pack --ignore-scripts` into such a directory, so nothing from the package runs.
+//!
+//! Packing a directory runs that package's own code: `npm pack` runs its `prepack`,
+//! `prepare` and `postpack` scripts, exactly as `npm publish` would, and those scripts may
+//! write anywhere the user can (`cargo package --no-verify` runs no build script). That is
+//! deliberate: the scripts' output is part of the payload, so skipping them would review
+//! different bytes than the ones published. To run nothing at all, review the tarball.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
