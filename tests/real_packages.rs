@@ -247,3 +247,80 @@ fn zips_list_like_unzip() {
         );
     }
 }
+
+/// `npm pack --json` of `dir` with the JSON it printed.
+fn npm_pack_json(dir: &Path, dest: &Path) -> (PathBuf, serde_json::Value) {
+    let o = Command::new("npm")
+        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
+        .arg(dest)
+        .current_dir(dir)
+        .output()
+        .expect("npm runs");
+    assert!(o.status.success(), "npm pack: {}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("npm pack JSON");
+    let file = dest.join(v[0]["filename"].as_str().expect("filename"));
+    (file, v)
+}
+
+fn shipcheck_in(cwd: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("shipcheck")
+        .expect("binary")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("shipcheck runs")
+}
+
+#[test]
+fn npm_specs_pack_a_local_directory_and_keep_the_spec() {
+    if !have("npm", "--version") {
+        return;
+    }
+    // `npm:./dir` takes the same `npm pack SPEC --ignore-scripts` path as `npm:NAME@VERSION`,
+    // without the registry.
+    let work = tempfile::tempdir().expect("temp dir");
+    write_tree(
+        &work.path().join("fixture-dir"),
+        &[
+            (
+                "package.json",
+                r#"{"name":"fixture-spec","version":"0.3.0","scripts":{"prepack":"node -e \"require('fs').writeFileSync('ran.txt','x')\""}}"#,
+            ),
+            ("lib/index.js", "exports.x = 1;\n"),
+        ],
+    );
+    let o = shipcheck_in(work.path(), &["ls", "--json", "npm:./fixture-dir"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["artifact"]["path"], "npm:./fixture-dir", "the spec is kept for display");
+    assert_eq!(v["artifact"]["file_name"], "fixture-spec-0.3.0.tgz");
+    assert_eq!(v["artifact"]["name"], "fixture-spec");
+    let paths: Vec<&str> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"lib/index.js"), "{paths:?}");
+    assert!(
+        !work.path().join("fixture-dir/ran.txt").exists() && !paths.contains(&"ran.txt"),
+        "an npm: spec is packed with --ignore-scripts: nothing of the package ran"
+    );
+
+    for spec in ["npm:./no-such-dir", "npm:", "npm:--registry=x"] {
+        let o = shipcheck_in(work.path(), &["ls", "--json", spec]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{spec} is an error: {err}");
+        assert!(o.stdout.is_empty(), "{spec}: nothing on stdout");
+        assert_eq!(err.lines().count(), 1, "{spec}: one line: {err}");
+        assert!(err.contains(spec), "{spec}: the error names the spec: {err}");
+    }
+    let err = String::from_utf8_lossy(
+        &shipcheck_in(work.path(), &["ls", "npm:./no-such-dir"]).stderr,
+    )
+    .into_owned();
+    assert!(
+        err.contains("Could not read package.json"),
+        "npm's own message, not its log-file footer: {err}"
+    );
+}

@@ -112,11 +112,7 @@ fn run(cmd: &mut Command) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("could not run {:?}", cmd.get_program()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no error output");
+        let last = telling_line(&err).unwrap_or("no error output");
         bail!(
             "{:?} exited with {}: {}",
             cmd.get_program(),
@@ -125,6 +121,24 @@ fn run(cmd: &mut Command) -> anyhow::Result<Vec<u8>> {
         );
     }
     Ok(out.stdout)
+}
+
+/// The line of a packer's stderr that says what went wrong. npm ends every failure with
+/// "A complete log of this run can be found in: …" after `code`/`syscall`/`path`/`errno` lines,
+/// so its first line that is none of those is the message (`Could not read package.json`,
+/// `404 Not Found - GET …`); anything else, the last non-empty line.
+fn telling_line(stderr: &str) -> Option<&str> {
+    let npm_message = stderr.lines().map(str::trim).find(|l| {
+        let Some(rest) = l.strip_prefix("npm error ").or_else(|| l.strip_prefix("npm ERR! "))
+        else {
+            return false;
+        };
+        let first = rest.split_whitespace().next().unwrap_or("");
+        !rest.contains("complete log of this run")
+            && !matches!(first, "code" | "syscall" | "path" | "errno")
+            && rest.split_whitespace().count() > 1
+    });
+    npm_message.or_else(|| stderr.lines().map(str::trim).rev().find(|l| !l.is_empty()))
 }
 
 /// `npm pack SPEC --pack-destination DEST --json`, returning the packed file.
@@ -198,6 +212,25 @@ mod tests {
         );
         assert_eq!(Spec::parse("."), Spec::Dir(".".into()));
         assert_eq!(Spec::parse("x.tgz"), Spec::File("x.tgz".into()));
+    }
+
+    #[test]
+    fn npm_failures_are_told_by_their_message_line() {
+        let enoent = "npm error code ENOENT\nnpm error syscall open\nnpm error path /x/package.json\n\
+            npm error errno -2\nnpm error enoent Could not read package.json: Error: ENOENT\n\
+            npm error enoent\nnpm error A complete log of this run can be found in: /r/x.log\n";
+        assert_eq!(
+            telling_line(enoent),
+            Some("npm error enoent Could not read package.json: Error: ENOENT")
+        );
+        let e404 = "npm error code E404\nnpm error 404 Not Found - GET https://r/x - Not found\n\
+            npm error A complete log of this run can be found in: /r/x.log\n";
+        assert_eq!(
+            telling_line(e404),
+            Some("npm error 404 Not Found - GET https://r/x - Not found")
+        );
+        assert_eq!(telling_line("error: oops\n\n"), Some("error: oops"));
+        assert_eq!(telling_line(""), None);
     }
 
     #[test]
