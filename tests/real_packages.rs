@@ -272,6 +272,31 @@ fn shipcheck_in(cwd: &Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+fn integrity_is_what_npm_pack_reports() {
+    if !have("npm", "--version") {
+        return;
+    }
+    let work = tempfile::tempdir().expect("temp dir");
+    let dir = work.path().join("pkg");
+    write_tree(
+        &dir,
+        &[
+            ("package.json", r#"{"name":"fixture-integrity","version":"1.2.3"}"#),
+            ("index.js", "module.exports = 42;\n"),
+        ],
+    );
+    let (tgz, npm) = npm_pack_json(&dir, work.path());
+    let want = npm[0]["integrity"].as_str().expect("npm pack reports integrity");
+    let o = shipcheck_in(work.path(), &["ls", "--json", tgz.to_str().expect("UTF-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        v["artifact"]["integrity"], want,
+        "shipcheck's integrity is npm's for the same tarball"
+    );
+}
+
+#[test]
 fn npm_specs_pack_a_local_directory_and_keep_the_spec() {
     if !have("npm", "--version") {
         return;
