@@ -416,6 +416,110 @@ fn a_new_install_script_against_the_baseline_is_critical() {
     assert!(md.contains("| files | 1 | 1 | +0 |"), "delta table: {md}");
 }
 
+#[test]
+fn a_manifest_written_by_shipcheck_is_a_baseline_like_the_artifact_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = write(
+        dir.path(),
+        "m-1.0.0.tgz",
+        &tgz_bytes(&[
+            (
+                "package/package.json",
+                br#"{"name":"m","version":"1.0.0","files":["index.js","lib"]}"#.as_slice(),
+            ),
+            ("package/index.js", b"module.exports = require('./lib/a');\n"),
+            ("package/lib/a.js", b"exports.a = 1;\n"),
+        ]),
+    );
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let new = write(
+        dir.path(),
+        "m-1.1.0.tgz",
+        &tgz_bytes(&[
+            (
+                "package/package.json",
+                br#"{"name":"m","version":"1.1.0","files":["index.js","lib"]}"#.as_slice(),
+            ),
+            ("package/index.js", b"module.exports = require('./lib/a');\n"),
+            ("package/lib/a.js", b"exports.a = 1;\n"),
+            ("package/lib/engine.wasm", &big),
+        ]),
+    );
+    let manifest = dir.path().join("m-1.0.0.manifest.json");
+    let out = shipcheck(dir.path())
+        .arg("manifest")
+        .arg(&old)
+        .arg("-o")
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "manifest -o: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "-o writes the file, not stdout");
+    let new_s = new.to_str().expect("utf-8");
+    let (v, code) = json_of(
+        dir.path(),
+        &[new_s, "--baseline", manifest.to_str().expect("utf-8")],
+    );
+    assert_eq!(code, 1, "a high size-anomaly fails at the default --fail-on high");
+    assert_eq!(v["baseline"]["version"], "1.0.0", "the manifest is the baseline");
+    let added: Vec<&str> = v["diff"]["added"]
+        .as_array()
+        .expect("added")
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    assert_eq!(added, ["lib/engine.wasm"], "the diff against the manifest");
+    let size = find(&v, "size-anomaly");
+    assert_eq!(size.len(), 1, "size-anomaly fires: {:?}", v["findings"]);
+    assert!(
+        size[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("lib/engine.wasm")),
+        "it names the new file: {}",
+        size[0]["message"]
+    );
+    let types = find(&v, "new-file-type");
+    assert_eq!(types.len(), 1, "new-file-type fires: {:?}", v["findings"]);
+    assert_eq!(types[0]["path"], "lib/engine.wasm");
+
+    // The same verdict as with the old artifact itself as the baseline.
+    let (from_tgz, code_tgz) = json_of(
+        dir.path(),
+        &[new_s, "--baseline", old.to_str().expect("utf-8")],
+    );
+    let rules = |v: &Value| -> Vec<String> {
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| format!("{} {} {}", f["rule"], f["severity"], f["path"]))
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(code_tgz, code);
+    assert_eq!(
+        rules(&from_tgz),
+        rules(&v),
+        "a manifest stands in for the artifact it describes"
+    );
+    let text = shipcheck(dir.path())
+        .args(["check", new_s, "--baseline"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("against m@1.0.0: ") && text.contains("size-anomaly"),
+        "text output names the manifest's release:\n{text}"
+    );
+}
+
 /// An index map (`sections`) holding the token in its second section, a `url` section and a
 /// nested index map, which the spec forbids.
 fn index_map_with_secret() -> Vec<u8> {
