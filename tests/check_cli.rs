@@ -427,7 +427,10 @@ fn a_manifest_written_by_shipcheck_is_a_baseline_like_the_artifact_itself() {
                 "package/package.json",
                 br#"{"name":"m","version":"1.0.0","files":["index.js","lib"]}"#.as_slice(),
             ),
-            ("package/index.js", b"module.exports = require('./lib/a');\n"),
+            (
+                "package/index.js",
+                b"module.exports = require('./lib/a');\n",
+            ),
             ("package/lib/a.js", b"exports.a = 1;\n"),
         ]),
     );
@@ -440,7 +443,10 @@ fn a_manifest_written_by_shipcheck_is_a_baseline_like_the_artifact_itself() {
                 "package/package.json",
                 br#"{"name":"m","version":"1.1.0","files":["index.js","lib"]}"#.as_slice(),
             ),
-            ("package/index.js", b"module.exports = require('./lib/a');\n"),
+            (
+                "package/index.js",
+                b"module.exports = require('./lib/a');\n",
+            ),
             ("package/lib/a.js", b"exports.a = 1;\n"),
             ("package/lib/engine.wasm", &big),
         ]),
@@ -465,8 +471,14 @@ fn a_manifest_written_by_shipcheck_is_a_baseline_like_the_artifact_itself() {
         dir.path(),
         &[new_s, "--baseline", manifest.to_str().expect("utf-8")],
     );
-    assert_eq!(code, 1, "a high size-anomaly fails at the default --fail-on high");
-    assert_eq!(v["baseline"]["version"], "1.0.0", "the manifest is the baseline");
+    assert_eq!(
+        code, 1,
+        "a high size-anomaly fails at the default --fail-on high"
+    );
+    assert_eq!(
+        v["baseline"]["version"], "1.0.0",
+        "the manifest is the baseline"
+    );
     let added: Vec<&str> = v["diff"]["added"]
         .as_array()
         .expect("added")

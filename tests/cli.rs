@@ -713,12 +713,21 @@ fn a_10_gib_declared_size_does_not_allocate() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut t = Tar::new();
     t.file("package/package.json", br#"{"name":"x","version":"1.0.0"}"#);
-    t.raw(b"package/big.bin", flag::FILE, 10 << 30, &vec![0u8; 40 << 20], b"");
+    t.raw(
+        b"package/big.bin",
+        flag::FILE,
+        10 << 30,
+        &vec![0u8; 40 << 20],
+        b"",
+    );
     let path = write(dir.path(), "declared.tgz", &gzip(&t.bytes));
     // Under the default cap it is read to its end and refused as truncated; under a 32 MiB
     // cap it is refused at the cap, before the data runs out.
     let expected = [
-        (None, "declares 10737418240 bytes but the archive ends after 41943040"),
+        (
+            None,
+            "declares 10737418240 bytes but the archive ends after 41943040",
+        ),
         (Some("32M"), "unpacks to more than 33554432 bytes"),
     ];
     for (cap, problem) in expected {
@@ -799,11 +808,21 @@ fn manifest_mutants(valid: &serde_json::Value) -> Vec<(String, Vec<u8>)> {
             m["artifact"]["packed_size"] = u64::MAX.into();
             m["artifact"]["unpacked_size"] = u64::MAX.into();
         }),
-        ("negative size", |m| m["artifact"]["packed_size"] = (-1).into()),
-        ("fractional size", |m| m["artifact"]["unpacked_size"] = 1.5.into()),
-        ("size as a string", |m| m["artifact"]["packed_size"] = "12".into()),
-        ("a billion files", |m| m["artifact"]["files"] = 1_000_000_000u64.into()),
-        ("format with ESC", |m| m["artifact"]["format"] = "\u{1b}[2J".into()),
+        ("negative size", |m| {
+            m["artifact"]["packed_size"] = (-1).into();
+        }),
+        ("fractional size", |m| {
+            m["artifact"]["unpacked_size"] = 1.5.into();
+        }),
+        ("size as a string", |m| {
+            m["artifact"]["packed_size"] = "12".into();
+        }),
+        ("a billion files", |m| {
+            m["artifact"]["files"] = 1_000_000_000u64.into();
+        }),
+        ("format with ESC", |m| {
+            m["artifact"]["format"] = "\u{1b}[2J".into();
+        }),
         ("name with ESC and bidi", |m| {
             m["artifact"]["name"] = "x\u{1b}[2J\u{202e}".into();
             m["artifact"]["file_name"] = "\u{9b}31m.tgz".into();
@@ -814,10 +833,18 @@ fn manifest_mutants(valid: &serde_json::Value) -> Vec<(String, Vec<u8>)> {
         ("entry sha256 with ESC", |m| {
             m["entries"][1]["sha256"] = format!("\u{1b}[2J{}", "0".repeat(60)).into();
         }),
-        ("entry size u64::MAX", |m| m["entries"][0]["size"] = u64::MAX.into()),
-        ("entry index out of place", |m| m["entries"][0]["index"] = 99.into()),
-        ("entry mode u32::MAX", |m| m["entries"][0]["mode"] = u32::MAX.into()),
-        ("entry kind with ESC", |m| m["entries"][0]["kind"] = "\u{1b}[2J".into()),
+        ("entry size u64::MAX", |m| {
+            m["entries"][0]["size"] = u64::MAX.into();
+        }),
+        ("entry index out of place", |m| {
+            m["entries"][0]["index"] = 99.into();
+        }),
+        ("entry mode u32::MAX", |m| {
+            m["entries"][0]["mode"] = u32::MAX.into();
+        }),
+        ("entry kind with ESC", |m| {
+            m["entries"][0]["kind"] = "\u{1b}[2J".into();
+        }),
         ("entry path with ESC and bidi", |m| {
             m["entries"][0]["path"] = "\u{1b}[2J\u{202e}sj.js".into();
         }),
@@ -845,7 +872,9 @@ fn manifest_mutants(valid: &serde_json::Value) -> Vec<(String, Vec<u8>)> {
                 "files": ["\u{1b}[31m"]
             });
         }),
-        ("package of the wrong type", |m| m["package"] = json!([1, 2])),
+        ("package of the wrong type", |m| {
+            m["package"] = json!([1, 2]);
+        }),
         ("another schema with ESC", |m| {
             m["schema"] = "shipcheck.manifest/v2\u{1b}[2J".into();
         }),
@@ -864,7 +893,11 @@ fn manifest_mutants(valid: &serde_json::Value) -> Vec<(String, Vec<u8>)> {
     out.extend(mutants(&bytes, 99));
     out.push((
         "deeply nested".to_owned(),
-        format!("{{\"schema\":\"shipcheck.manifest/v1\",\"x\":{}", "[".repeat(100_000)).into_bytes(),
+        format!(
+            "{{\"schema\":\"shipcheck.manifest/v1\",\"x\":{}",
+            "[".repeat(100_000)
+        )
+        .into_bytes(),
     ));
     out
 }
@@ -883,7 +916,11 @@ fn mangled_manifests_never_panic_or_reach_the_terminal_raw() {
             ("diff", vec![&file, &r.new], &[]),
             ("diff", vec![&r.new, &file], &["--json"]),
             ("diff", vec![&file, &file], &[]),
-            ("check", vec![&r.new], &["--baseline", file.to_str().expect("UTF-8 path")]),
+            (
+                "check",
+                vec![&r.new],
+                &["--baseline", file.to_str().expect("UTF-8 path")],
+            ),
         ];
         for (cmd, paths, extra) in runs {
             let o = run_paths(cmd, &paths, extra);
@@ -923,7 +960,11 @@ fn an_invalid_manifest_is_refused_naming_the_file_and_the_field() {
     m["artifact"]["sha256"] = format!("a{}", "é".repeat(10)).into();
     let file = write(dir.path(), "bad.json", m.to_string().as_bytes());
     let o = run_paths("diff", &[&file, &r.new], &[]);
-    assert_one_line_error(&o, "bad.json", "artifact.sha256: not 64 lowercase hex digits");
+    assert_one_line_error(
+        &o,
+        "bad.json",
+        "artifact.sha256: not 64 lowercase hex digits",
+    );
     m["artifact"]["sha256"] = "0".repeat(64).into();
     m["entries"][2]["size"] = u64::MAX.into();
     let file = write(dir.path(), "huge.json", m.to_string().as_bytes());
@@ -953,7 +994,12 @@ fn verify_and_publish_take_their_flags_and_say_they_are_not_yet_available() {
         "shipcheck.toml",
     ];
     let verify = run(&[&["verify", new][..], &flags].concat());
-    let publish = run(&[&["publish", new][..], &flags, &["--", "npm", "publish", "--tag", "next"]].concat());
+    let publish = run(&[
+        &["publish", new][..],
+        &flags,
+        &["--", "npm", "publish", "--tag", "next"],
+    ]
+    .concat());
     for (what, o) in [("verify", &verify), ("publish", &publish)] {
         let err = stderr(o);
         assert_eq!(o.status.code(), Some(2), "{what} fails closed: {err}");
@@ -966,13 +1012,27 @@ fn verify_and_publish_take_their_flags_and_say_they_are_not_yet_available() {
     }
     for what in ["verify", "publish"] {
         let o = run(&[what, new]);
-        assert_eq!(o.status.code(), Some(2), "{what} without --allowed-signers is a usage error");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{what} without --allowed-signers is a usage error"
+        );
         assert!(stderr(&o).contains("--allowed-signers"), "{}", stderr(&o));
         let o = run(&[what, new, "--allowed-signers", "s", "--min-approvers", "0"]);
-        assert_eq!(o.status.code(), Some(2), "{what}: --min-approvers 0 is refused");
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{what}: --min-approvers 0 is refused"
+        );
         assert!(stderr(&o).contains("--min-approvers"), "{}", stderr(&o));
         let help = stdout(&run(&[what, "--help"]));
-        for flag in ["--approval", "--allowed-signers", "--min-approvers", "--forbid-approver", "--policy"] {
+        for flag in [
+            "--approval",
+            "--allowed-signers",
+            "--min-approvers",
+            "--forbid-approver",
+            "--policy",
+        ] {
             assert!(help.contains(flag), "{what} --help lists {flag}:\n{help}");
         }
     }

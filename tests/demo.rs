@@ -32,7 +32,10 @@ fn the_committed_demo_is_what_the_generator_writes_and_is_small() {
     listed.sort();
     let mut expected: Vec<String> = generate::FILES.iter().map(|s| (*s).to_owned()).collect();
     expected.sort();
-    assert_eq!(listed, expected, "assets/demo holds exactly the generated files");
+    assert_eq!(
+        listed, expected,
+        "assets/demo holds exactly the generated files"
+    );
     assert!(
         total < 300_000,
         "the demo artifacts stay under 300 KB together: {total} bytes"

@@ -256,7 +256,11 @@ fn npm_pack_json(dir: &Path, dest: &Path) -> (PathBuf, serde_json::Value) {
         .current_dir(dir)
         .output()
         .expect("npm runs");
-    assert!(o.status.success(), "npm pack: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "npm pack: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("npm pack JSON");
     let file = dest.join(v[0]["filename"].as_str().expect("filename"));
     (file, v)
@@ -281,14 +285,27 @@ fn integrity_is_what_npm_pack_reports() {
     write_tree(
         &dir,
         &[
-            ("package.json", r#"{"name":"fixture-integrity","version":"1.2.3"}"#),
+            (
+                "package.json",
+                r#"{"name":"fixture-integrity","version":"1.2.3"}"#,
+            ),
             ("index.js", "module.exports = 42;\n"),
         ],
     );
     let (tgz, npm) = npm_pack_json(&dir, work.path());
-    let want = npm[0]["integrity"].as_str().expect("npm pack reports integrity");
-    let o = shipcheck_in(work.path(), &["ls", "--json", tgz.to_str().expect("UTF-8 path")]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let want = npm[0]["integrity"]
+        .as_str()
+        .expect("npm pack reports integrity");
+    let o = shipcheck_in(
+        work.path(),
+        &["ls", "--json", tgz.to_str().expect("UTF-8 path")],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(
         v["artifact"]["integrity"], want,
@@ -315,9 +332,17 @@ fn npm_specs_pack_a_local_directory_and_keep_the_spec() {
         ],
     );
     let o = shipcheck_in(work.path(), &["ls", "--json", "npm:./fixture-dir"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    assert_eq!(v["artifact"]["path"], "npm:./fixture-dir", "the spec is kept for display");
+    assert_eq!(
+        v["artifact"]["path"], "npm:./fixture-dir",
+        "the spec is kept for display"
+    );
     assert_eq!(v["artifact"]["file_name"], "fixture-spec-0.3.0.tgz");
     assert_eq!(v["artifact"]["name"], "fixture-spec");
     let paths: Vec<&str> = v["entries"]
@@ -338,12 +363,14 @@ fn npm_specs_pack_a_local_directory_and_keep_the_spec() {
         assert_eq!(o.status.code(), Some(2), "{spec} is an error: {err}");
         assert!(o.stdout.is_empty(), "{spec}: nothing on stdout");
         assert_eq!(err.lines().count(), 1, "{spec}: one line: {err}");
-        assert!(err.contains(spec), "{spec}: the error names the spec: {err}");
+        assert!(
+            err.contains(spec),
+            "{spec}: the error names the spec: {err}"
+        );
     }
-    let err = String::from_utf8_lossy(
-        &shipcheck_in(work.path(), &["ls", "npm:./no-such-dir"]).stderr,
-    )
-    .into_owned();
+    let err =
+        String::from_utf8_lossy(&shipcheck_in(work.path(), &["ls", "npm:./no-such-dir"]).stderr)
+            .into_owned();
     assert!(
         err.contains("Could not read package.json"),
         "npm's own message, not its log-file footer: {err}"

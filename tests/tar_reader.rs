@@ -283,7 +283,10 @@ fn tar_names_with_escape_sequences_bidi_and_invalid_utf8() {
         bad.path, "bad\u{fffd}\u{fffd}.js",
         "invalid bytes become U+FFFD in the path, as node-tar writes them"
     );
-    assert_eq!(bad.raw_path, None, "a stored name that is not UTF-8 is not a string");
+    assert_eq!(
+        bad.raw_path, None,
+        "a stored name that is not UTF-8 is not a string"
+    );
     assert_eq!(
         bad.raw_path_hex.as_deref(),
         Some(hex_of(b"package/bad\xff\xfe.js").as_str()),
@@ -296,7 +299,11 @@ fn tar_names_with_escape_sequences_bidi_and_invalid_utf8() {
 }
 
 fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[test]

@@ -156,14 +156,20 @@ pub fn write_demo(out: &Path) -> std::io::Result<()> {
             ("scripts/setup.js".into(), setup),
         ],
     )?;
-    manifest(out, "demo-clean-1.0.0.tgz", "demo-clean-1.0.0.manifest.json")
+    manifest(
+        out,
+        "demo-clean-1.0.0.tgz",
+        "demo-clean-1.0.0.manifest.json",
+    )
 }
 
 /// `shipcheck manifest assets/demo/NAME -o assets/demo/MANIFEST`, as the library writes it,
 /// with the artifact named by its path in the repository wherever `out` is.
 fn manifest(out: &Path, name: &str, manifest: &str) -> std::io::Result<()> {
     let file = out.join(name);
-    let spec = file.to_str().ok_or_else(|| std::io::Error::other("non-UTF-8 path"))?;
+    let spec = file
+        .to_str()
+        .ok_or_else(|| std::io::Error::other("non-UTF-8 path"))?;
     let artifact = shipcheck::artifact::open(spec, &shipcheck::artifact::Options::default(), None)
         .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
     let mut m = shipcheck::manifest::Manifest::of(&artifact);

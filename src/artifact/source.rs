@@ -129,7 +129,9 @@ fn run(cmd: &mut Command) -> anyhow::Result<Vec<u8>> {
 /// `404 Not Found - GET …`); anything else, the last non-empty line.
 fn telling_line(stderr: &str) -> Option<&str> {
     let npm_message = stderr.lines().map(str::trim).find(|l| {
-        let Some(rest) = l.strip_prefix("npm error ").or_else(|| l.strip_prefix("npm ERR! "))
+        let Some(rest) = l
+            .strip_prefix("npm error ")
+            .or_else(|| l.strip_prefix("npm ERR! "))
         else {
             return false;
         };

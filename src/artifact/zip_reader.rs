@@ -101,9 +101,11 @@ fn read_indexed<R: Read + Seek>(
         // Names are decoded as UTF-8 (invalid bytes as U+FFFD) whether or not the entry sets
         // the UTF-8 flag (general-purpose bit 11). Python's zipfile (pip) and yauzl (VS Code)
         // decode a name *without* that flag as cp437, so a non-ASCII name without it installs
-        // as different characters than shown here. Not aligned yet: it needs the flag from
-        // `central_records` and a cp437 table, and the two readers disagree with each other
-        // on flagged names that are not valid UTF-8 (zipfile refuses them, yauzl replaces).
+        // as different characters than shown here. Not aligned yet, because the right answer
+        // depends on the installer, not the container: java.util.zip (jars) decodes UTF-8
+        // whatever the flag, and on flagged names that are not valid UTF-8 zipfile refuses
+        // while yauzl replaces. Doing it properly means a per-format decoder (the flag from
+        // `central_records`, a cp437 table) and an anomaly for names whose readings differ.
         let name = file.name_raw().to_vec();
         let stored = records.get(i).map_or(&[][..], |r| r.name.as_slice());
         if name != stored {

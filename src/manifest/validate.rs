@@ -72,8 +72,12 @@ pub fn validate(m: &Manifest) -> Result<(), InvalidManifest> {
     let a = &m.artifact;
     digest("artifact.sha256", &a.sha256, 64)?;
     digest("artifact.sha512", &a.sha512, 128)?;
-    let sri = hex_bytes(&a.sha512)
-        .map(|b| format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(b)));
+    let sri = hex_bytes(&a.sha512).map(|b| {
+        format!(
+            "sha512-{}",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        )
+    });
     if sri.as_deref() != Some(a.integrity.as_str()) {
         return Err(invalid(
             "artifact.integrity",
@@ -97,7 +101,10 @@ pub fn validate(m: &Manifest) -> Result<(), InvalidManifest> {
     for (i, e) in m.entries.iter().enumerate() {
         let field = |name: &str| format!("entries[{i}].{name}");
         if e.index as usize != i {
-            return Err(invalid(field("index"), format!("{} at position {i}", e.index)));
+            return Err(invalid(
+                field("index"),
+                format!("{} at position {i}", e.index),
+            ));
         }
         if let Some(d) = &e.sha256 {
             digest(&field("sha256"), d, 64)?;

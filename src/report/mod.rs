@@ -16,7 +16,10 @@ use humansize::{DECIMAL, format_size};
 /// untrusted as any other string in it (and may not even be ASCII), so it is cut by
 /// characters, never by bytes.
 pub fn digest_prefix(digest: &str, chars: usize) -> String {
-    let end = digest.char_indices().nth(chars).map_or(digest.len(), |(i, _)| i);
+    let end = digest
+        .char_indices()
+        .nth(chars)
+        .map_or(digest.len(), |(i, _)| i);
     crate::sanitize::for_terminal(&digest[..end]).into_owned()
 }
 
