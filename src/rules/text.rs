@@ -242,6 +242,12 @@ pub fn mask(value: &[u8], known_prefix: usize) -> (String, usize) {
     (shown, len)
 }
 
+/// A secret value as findings show it: `ghp_ab… (40 chars)`.
+pub fn masked(value: &[u8], known_prefix: usize) -> String {
+    let (shown, len) = mask(value, known_prefix);
+    format!("{shown}… ({len} chars)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

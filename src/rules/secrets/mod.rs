@@ -133,7 +133,7 @@ pub fn report(ctx: &FileCtx<'_>, hay: &[u8], escaped: bool, out: &mut Vec<Findin
         };
         let (shown, len) = text::mask(value, hit.format.known);
         let f = hit.format;
-        let mut message = format!("{} {shown}… ({len} chars)", f.label);
+        let mut message = format!("{} {}", f.label, text::masked(value, f.known));
         if let Some(why) = why {
             message = format!("{message} — {why}, not a leaked credential");
         }
