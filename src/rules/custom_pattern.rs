@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde_json::json;
 
 use super::engine::FileCtx;
-use super::text::{self, LineCounter};
+use super::text::LineCounter;
 use super::{Finding, Rule, Severity, redact};
 
 /// The family entry; each policy pattern reports under its own id.
@@ -33,17 +33,13 @@ pub fn check_name(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
 
 /// Reports policy content patterns (one finding per pattern per file, at the first match,
 /// with the count), so a marker on every line does not flood the report.
-pub fn check_content(ctx: &FileCtx<'_>, bytes: &[u8], escaped: bool, out: &mut Vec<Finding>) {
+pub fn check_content(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
     for p in &ctx.policy.patterns {
         let Some(re) = &p.content else { continue };
         let mut it = re.find_iter(bytes);
         let Some(first) = it.next() else { continue };
         let count = 1 + it.count();
-        let (line, column) = if escaped {
-            text::escaped_line_col(bytes, first.start())
-        } else {
-            LineCounter::default().at(bytes, first.start())
-        };
+        let (line, column) = LineCounter::default().at(bytes, first.start());
         // Masked before it is cut to 60 characters: a cut token no longer matches its format,
         // and its first part would show (the engine masks what is left whole).
         let matched = &first.as_bytes()[..first.len().min(4096)];
@@ -86,7 +82,6 @@ mod tests {
         check_content(
             &ctx,
             b"intro\nsee Project  Nightjar and Project Nightjar",
-            false,
             &mut out,
         );
         assert_eq!(out.len(), 2, "{out:?}");
@@ -106,7 +101,7 @@ mod tests {
         };
         let mut out = Vec::new();
         check_name(&clean, &mut out);
-        check_content(&clean, b"nothing here", false, &mut out);
+        check_content(&clean, b"nothing here", &mut out);
         assert!(out.is_empty());
     }
 
@@ -125,7 +120,7 @@ mod tests {
                 ..*ctx
             };
             let text = format!("Nightjar {} {token}", "x".repeat(30));
-            check_content(&ctx, text.as_bytes(), false, &mut out);
+            check_content(&ctx, text.as_bytes(), &mut out);
         });
         let shown = out[0].evidence["match"].as_str().unwrap_or_default();
         assert!(

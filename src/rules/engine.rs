@@ -68,6 +68,11 @@ pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<F
 pub(crate) const IN_TWO_MIN: usize = 8 << 20;
 
 fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: &mut Vec<Finding>) {
+    // Each source is scanned as the text it stands for, not as escaped JSON: a pattern that
+    // needs a real `"` or line start (`aws_secret_access_key: "…"`, `_authToken=` in an
+    // `.npmrc`, a service-account JSON) cannot match `\"` or `\n`. One buffer per thread,
+    // reused, holds the decoded source; line and column are then counted in it exactly.
+    let mut decoded = Vec::new();
     for src in sources {
         let inner = match ctx.inner {
             Some(outer) => format!("{outer} ▸ {}", src.name),
@@ -77,10 +82,11 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
             inner: Some(&inner),
             ..*ctx
         };
+        text::json_unescape_into(src.raw, &mut decoded);
         if ctx.policy.enabled("secret-*") {
-            secrets::report(&sub, src.raw, true, out);
+            secrets::report(&sub, &decoded, out);
         }
-        custom_pattern::check_content(&sub, src.raw, true, out);
+        custom_pattern::check_content(&sub, &decoded, out);
     }
 }
 
@@ -170,9 +176,9 @@ impl<'p> Scanner<'p> {
             return;
         }
         if on("secret-*") {
-            secrets::report(ctx, bytes, false, out);
+            secrets::report(ctx, bytes, out);
         }
-        custom_pattern::check_content(ctx, bytes, false, out);
+        custom_pattern::check_content(ctx, bytes, out);
         if !text::is_binary(bytes) {
             sourcemap_inline::check(ctx, bytes, out);
             sourcemap_reference::collect(ctx, bytes, &mut self.refs);
@@ -327,5 +333,95 @@ mod tests {
                 .any(|f| f.rule == "sourcemap-embedded-sources"),
             "and the map is reported as embedding sources"
         );
+    }
+
+    /// (rule, location, column) of every secret finding in one file.
+    fn secrets_in(path: &str, bytes: &[u8]) -> Vec<(String, String, Option<u32>)> {
+        let policy = Policy::default();
+        let mut scanner = Scanner::new(&policy);
+        let ctx = FileCtx {
+            entry: Some(0),
+            path,
+            inner: None,
+            policy: &policy,
+        };
+        scanner.scan(&ctx, bytes, 0);
+        scanner
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("secret-"))
+            .map(|f| (f.rule.clone(), f.location.to_string(), f.location.column))
+            .collect()
+    }
+
+    /// A high-entropy run of `n` characters from `alphabet`.
+    fn random(n: usize, alphabet: &[u8]) -> String {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(alphabet[(x % alphabet.len() as u64) as usize])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn embedded_sources_are_scanned_as_the_text_they_stand_for() {
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        const HEX: &[u8] = b"0123456789abcdef";
+        // Patterns that need a real `"` or a real line start, which escaped JSON hides.
+        let cases = [
+            (
+                "src/aws.ts",
+                format!(
+                    "import x from 'y';\nconst c = {{aws_secret_access_key: \"{}\"}};\n",
+                    random(40, ALNUM)
+                ),
+                "secret-aws-secret-access-key",
+                (2, 12),
+            ),
+            (
+                ".npmrc",
+                format!(
+                    "registry=https://registry.npmjs.org/\n_authToken={}\n",
+                    random(36, HEX)
+                ),
+                "secret-npmrc-auth",
+                (2, 1),
+            ),
+            (
+                "config/sa.json",
+                format!(
+                    "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"p-1\",\n  \"private_key_id\": \"{}\"\n}}\n",
+                    random(40, HEX)
+                ),
+                "secret-gcp-service-account",
+                (2, 11),
+            ),
+        ];
+        for (name, text, rule, (line, column)) in &cases {
+            let plain = secrets_in(name, text.as_bytes());
+            assert_eq!(
+                plain,
+                [(rule.to_string(), format!("{name}:{line}"), Some(*column))],
+                "shipped plain, {name} is found"
+            );
+            let map = serde_json::to_vec(&serde_json::json!({
+                "version": 3, "mappings": "", "sources": [format!("webpack://app/./{name}")],
+                "sourcesContent": [text],
+            }))
+            .expect("map");
+            assert_eq!(
+                secrets_in("dist/app.js.map", &map),
+                [(
+                    rule.to_string(),
+                    format!("dist/app.js.map \u{25b8} {name}:{line}"),
+                    Some(*column)
+                )],
+                "embedded in a map, {name} is found at the same line and column"
+            );
+        }
     }
 }

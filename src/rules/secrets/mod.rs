@@ -58,8 +58,8 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.
-            // In JSON-escaped text (`sourcesContent`) an escape like `\n` or `\t` ends in a letter
-            // but is a separator.
+            // In JSON text (a `.json` file, a map's own fields) an escape like `\n` or `\t` ends
+            // in a letter but is a separator. (Embedded sources are scanned decoded.)
             let after_escape =
                 at >= 2 && hay[at - 2] == b'\\' && matches!(hay[at - 1], b'n' | b't' | b'r');
             let glued_before =
@@ -117,20 +117,14 @@ fn context(
     (hit.format.rule.severity, None)
 }
 
-/// Findings for every secret in `hay`. `escaped` says `hay` is a JSON string body (a map's
-/// `sourcesContent` entry), whose lines end at the escape `\n`.
-pub fn report(ctx: &FileCtx<'_>, hay: &[u8], escaped: bool, out: &mut Vec<Finding>) {
-    // Hits come in position order, so both counters go through `hay` once in all.
+/// Findings for every secret in `hay` (a file, or a map's embedded source decoded).
+pub fn report(ctx: &FileCtx<'_>, hay: &[u8], out: &mut Vec<Finding>) {
+    // Hits come in position order, so the counter goes through `hay` once in all.
     let mut lines = LineCounter::default();
-    let mut escaped_lines = text::EscapedLineCounter::default();
     for hit in find(hay) {
         let value = &hay[hit.value.0..hit.value.1];
         let (severity, why) = context(ctx, value, hay, &hit);
-        let (line, column) = if escaped {
-            escaped_lines.at(hay, hit.at)
-        } else {
-            lines.at(hay, hit.at)
-        };
+        let (line, column) = lines.at(hay, hit.at);
         let (shown, len) = text::mask(value, hit.format.known);
         let f = hit.format;
         let mut message = format!("{} {}", f.label, text::masked(value, f.known));
