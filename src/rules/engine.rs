@@ -90,6 +90,23 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
     }
 }
 
+/// Where each embedded source's body lies in the map's bytes, in order. Bodies borrow from
+/// those bytes (the parse copies nothing), so their addresses say where.
+fn embedded_spans(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<(usize, usize)> {
+    let base = bytes.as_ptr() as usize;
+    let mut spans: Vec<(usize, usize)> = map
+        .embedded
+        .iter()
+        .filter_map(|e| {
+            let start = (e.raw.as_ptr() as usize).checked_sub(base)?;
+            let end = start.checked_add(e.raw.len())?;
+            (end <= bytes.len()).then_some((start, end))
+        })
+        .collect();
+    spans.sort_unstable();
+    spans
+}
+
 /// Accumulates findings over one artifact.
 #[derive(Debug)]
 pub struct Scanner<'p> {
@@ -165,15 +182,21 @@ impl<'p> Scanner<'p> {
             }
             return;
         }
-        if let Some(map) = sourcemap::parse_if_map(ctx.name(), bytes) {
-            match map {
-                Ok(map) => {
-                    sourcemap_file::report(ctx, &map, out);
-                    scan_sources(ctx, &map, out);
+        match sourcemap::parse_if_map(ctx.name(), bytes) {
+            Some(Ok(map)) => {
+                sourcemap_file::report(ctx, &map, out);
+                scan_sources(ctx, &map, out);
+                if on("secret-*") {
+                    // The map's own fields (`file`, `sourceRoot`, `sources`, extensions), read
+                    // around the embedded sources, which were scanned decoded above.
+                    secrets::report_outside(ctx, bytes, &embedded_spans(bytes, &map), out);
                 }
-                Err(err) => sourcemap_file::report_unparsed(ctx, &err, out),
+                return;
             }
-            return;
+            // A `*.map` that is no source map (a linker map, any text) is still noted as a
+            // map file, and scanned below as the text it is.
+            Some(Err(err)) => sourcemap_file::report_unparsed(ctx, &err, out),
+            None => {}
         }
         if on("secret-*") {
             secrets::report(ctx, bytes, out);
@@ -423,5 +446,59 @@ mod tests {
                 "embedded in a map, {name} is found at the same line and column"
             );
         }
+    }
+
+    #[test]
+    fn a_map_file_that_is_no_source_map_is_scanned_as_text() {
+        let token = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let linker_map = format!(
+            "Archive member included to satisfy reference by file (symbol)\n\n\
+             .text           0x0000000000401000     0x1a2b\n \
+             *(.rodata)\n                0x0000000000403000  token = \"{token}\"\n"
+        );
+        let policy = Policy::default();
+        let mut scanner = Scanner::new(&policy);
+        let ctx = FileCtx {
+            entry: Some(0),
+            path: "lib/app.map",
+            inner: None,
+            policy: &policy,
+        };
+        scanner.scan(&ctx, linker_map.as_bytes(), 0);
+        let rules: Vec<&str> = scanner.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["sourcemap-file", "secret-github-pat"],
+            "still noted as a map file, and its content scanned"
+        );
+        assert_eq!(scanner.findings[1].location.to_string(), "lib/app.map:5");
+    }
+
+    #[test]
+    fn a_map_s_own_fields_are_scanned_and_its_sources_once() {
+        let own = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let embedded = format!("{}{}", "npm_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let map = format!(
+            "{{\"version\":3,\"file\":\"app.js\",\n\"sources\":[\"a.ts\",\"b.ts\"],\n\
+             \"sourcesContent\":[\"x\\nconst t = '{embedded}';\",\"y\"],\n\
+             \"x_deploy\":\"https://ci.example/?t={own}\",\"mappings\":\"AAAA\"}}"
+        );
+        let got = secrets_in("dist/app.js.map", map.as_bytes());
+        assert_eq!(
+            got,
+            [
+                (
+                    "secret-npm-token".to_owned(),
+                    "dist/app.js.map \u{25b8} a.ts:2".to_owned(),
+                    Some(12)
+                ),
+                (
+                    "secret-github-pat".to_owned(),
+                    "dist/app.js.map:4".to_owned(),
+                    Some(35)
+                ),
+            ],
+            "the embedded token once, in its source; the field's token in the map itself"
+        );
     }
 }

@@ -117,31 +117,63 @@ fn context(
     (hit.format.rule.severity, None)
 }
 
+/// No format matches fewer bytes than this (tested), so shorter text holds no secret.
+pub const MIN_MATCH: usize = 8;
+
 /// Findings for every secret in `hay` (a file, or a map's embedded source decoded).
 pub fn report(ctx: &FileCtx<'_>, hay: &[u8], out: &mut Vec<Finding>) {
     // Hits come in position order, so the counter goes through `hay` once in all.
     let mut lines = LineCounter::default();
     for hit in find(hay) {
-        let value = &hay[hit.value.0..hit.value.1];
-        let (severity, why) = context(ctx, value, hay, &hit);
-        let (line, column) = lines.at(hay, hit.at);
-        let (shown, len) = text::mask(value, hit.format.known);
-        let f = hit.format;
-        let mut message = format!("{} {}", f.label, text::masked(value, f.known));
-        if let Some(why) = why {
-            message = format!("{message} — {why}, not a leaked credential");
-        }
-        out.push(
-            Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)
-                .severity(severity)
-                .evidence(serde_json::json!({
-                    "kind": f.label,
-                    "prefix": shown,
-                    "length": len,
-                    "context": why,
-                })),
-        );
+        push(ctx, hay, &hit, &mut lines, out);
     }
+}
+
+/// Findings for the secrets in `hay` outside `skip` (ordered byte ranges): a source map's own
+/// fields, around the embedded sources that [`report`] scans decoded on their own.
+pub fn report_outside(
+    ctx: &FileCtx<'_>,
+    hay: &[u8],
+    skip: &[(usize, usize)],
+    out: &mut Vec<Finding>,
+) {
+    let mut lines = LineCounter::default();
+    let mut at = 0;
+    let ends = skip.iter().copied().chain([(hay.len(), hay.len())]);
+    for (start, end) in ends {
+        // Between two sources there is only `","`: nothing a format could match.
+        if start >= at + MIN_MATCH {
+            for mut hit in find(&hay[at..start]) {
+                hit.at += at;
+                hit.value = (hit.value.0 + at, hit.value.1 + at);
+                push(ctx, hay, &hit, &mut lines, out);
+            }
+        }
+        at = at.max(end);
+    }
+}
+
+/// The finding for one hit.
+fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: &mut Vec<Finding>) {
+    let value = &hay[hit.value.0..hit.value.1];
+    let (severity, why) = context(ctx, value, hay, hit);
+    let (line, column) = lines.at(hay, hit.at);
+    let (shown, len) = text::mask(value, hit.format.known);
+    let f = hit.format;
+    let mut message = format!("{} {}", f.label, text::masked(value, f.known));
+    if let Some(why) = why {
+        message = format!("{message} — {why}, not a leaked credential");
+    }
+    out.push(
+        Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)
+            .severity(severity)
+            .evidence(serde_json::json!({
+                "kind": f.label,
+                "prefix": shown,
+                "length": len,
+                "context": why,
+            })),
+    );
 }
 
 #[cfg(test)]
