@@ -4,6 +4,7 @@
 use super::*;
 use crate::rules::Policy;
 
+mod samples;
 mod scan;
 
 /// A deterministic, high-entropy filler of `n` characters from `alphabet`.
