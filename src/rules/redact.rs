@@ -42,6 +42,9 @@ pub fn redact(s: &str) -> Option<String> {
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     for hit in secrets::find(bytes) {
         spans.push((hit.value.0, hit.value.1, hit.format.known));
+        if let Some((start, end)) = hit.pair {
+            spans.push((start, end, 4));
+        }
     }
     url_passwords(bytes, &mut spans);
     if spans.is_empty() {
@@ -126,6 +129,15 @@ mod tests {
             redact("https://deploy:Pl41nPassw0rd4MapsXY@maps.example.com/a.js.map").as_deref(),
             Some("https://deploy:Pl4… (20 chars)@maps.example.com/a.js.map"),
             "a URL password no format knows"
+        );
+        let pair = format!(
+            "export AWS_ID={}{} AWS_KEY={}",
+            "AKIA", "Q7ZK3M5T2WX4R6YB", "kW9bPq2Lr7Xv/Nt4Hs8Jd1Fg6Ym3Zc5Ae0Ui+OoT"
+        );
+        assert_eq!(
+            redact(&pair).as_deref(),
+            Some("export AWS_ID=AKIA… (20 chars) AWS_KEY=kW9bPq… (40 chars)"),
+            "both halves of an AWS key pair"
         );
         assert_eq!(redact("node setup.js && https://host:8080/x@y"), None);
         assert_eq!(

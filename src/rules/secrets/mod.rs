@@ -12,6 +12,7 @@
 
 pub mod formats;
 mod matcher;
+mod pair;
 pub mod placeholder;
 mod prefilter;
 
@@ -36,6 +37,8 @@ pub struct Hit {
     pub at: usize,
     /// The value's byte range.
     pub value: (usize, usize),
+    /// For an AWS key pair (the value is the secret), the access key id's byte range.
+    pub pair: Option<(usize, usize)>,
 }
 
 fn is_word(b: u8) -> bool {
@@ -71,6 +74,7 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
                     format: f,
                     at,
                     value: (vs, ve),
+                    pair: None,
                 };
                 hits.push((hit, i));
             }
@@ -86,6 +90,7 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
         }
         kept.push(h);
     }
+    pair::join(hay, &mut kept);
     kept
 }
 
@@ -102,7 +107,10 @@ fn context(
     hay: &[u8],
     hit: &Hit,
 ) -> (Severity, Option<&'static str>) {
-    if let Some(why) = placeholder::reason(hit.format, value, hay, hit) {
+    let key_id = hit
+        .pair
+        .and_then(|(s, e)| placeholder::reason(*pair::KEY_ID, &hay[s..e], hay, hit));
+    if let Some(why) = placeholder::reason(hit.format, value, hay, hit).or(key_id) {
         return (Severity::Info, Some(why));
     }
     if is_docs_example(ctx.name()) {
@@ -146,6 +154,7 @@ pub fn report_outside(
             for mut hit in find(&hay[at..start]) {
                 hit.at += at;
                 hit.value = (hit.value.0 + at, hit.value.1 + at);
+                hit.pair = hit.pair.map(|(s, e)| (s + at, e + at));
                 push(ctx, hay, &hit, &mut lines, out);
             }
         }
@@ -161,18 +170,31 @@ fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: 
     let (shown, len) = text::mask(value, hit.format.known);
     let f = hit.format;
     let mut message = format!("{} {}", f.label, text::masked(value, f.known));
+    let mut evidence = serde_json::json!({
+        "kind": f.label,
+        "prefix": shown,
+        "length": len,
+        "context": why,
+    });
+    if let Some((s, e)) = hit.pair {
+        let id = &hay[s..e];
+        let known = pair::KEY_ID.known;
+        message = format!(
+            "AWS access key pair: key id {} with secret access key {}",
+            text::masked(id, known),
+            text::masked(value, f.known)
+        );
+        let (id_shown, id_len) = text::mask(id, known);
+        evidence["pair"] = true.into();
+        evidence["key_id"] = serde_json::json!({ "prefix": id_shown, "length": id_len });
+    }
     if let Some(why) = why {
         message = format!("{message} — {why}, not a leaked credential");
     }
     out.push(
         Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)
             .severity(severity)
-            .evidence(serde_json::json!({
-                "kind": f.label,
-                "prefix": shown,
-                "length": len,
-                "context": why,
-            })),
+            .evidence(evidence),
     );
 }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::rules::Policy;
 
+mod pairs;
 mod samples;
 mod scan;
 
