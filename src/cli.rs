@@ -192,7 +192,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Diff { old, new, json } => {
             let (old, new) = (manifest::load(&old, &opts)?, manifest::load(&new, &opts)?);
-            let d = diff::diff(&old, &new);
+            let d = diff::diff(&old, &new).redacted();
             print(&if json {
                 crate::json::to_string_pretty(&d)? + "\n"
             } else {

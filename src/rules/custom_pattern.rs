@@ -1,10 +1,12 @@
 //! `custom-pattern`: the policy's own name and content patterns, each with its id and severity.
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use super::engine::FileCtx;
-use super::text::{self, LineCounter};
-use super::{Finding, Rule, Severity};
+use super::text::LineCounter;
+use super::{Finding, Rule, Severity, redact};
 
 /// The family entry; each policy pattern reports under its own id.
 pub const RULE: Rule = Rule {
@@ -31,21 +33,19 @@ pub fn check_name(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
 
 /// Reports policy content patterns (one finding per pattern per file, at the first match,
 /// with the count), so a marker on every line does not flood the report.
-pub fn check_content(ctx: &FileCtx<'_>, bytes: &[u8], escaped: bool, out: &mut Vec<Finding>) {
+pub fn check_content(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
     for p in &ctx.policy.patterns {
         let Some(re) = &p.content else { continue };
         let mut it = re.find_iter(bytes);
         let Some(first) = it.next() else { continue };
         let count = 1 + it.count();
-        let (line, column) = if escaped {
-            text::escaped_line_col(bytes, first.start())
-        } else {
-            LineCounter::default().at(bytes, first.start())
-        };
-        let shown: String = String::from_utf8_lossy(first.as_bytes())
-            .chars()
-            .take(60)
-            .collect();
+        let (line, column) = LineCounter::default().at(bytes, first.start());
+        // Masked before it is cut to 60 characters: a cut token no longer matches its format,
+        // and its first part would show (the engine masks what is left whole).
+        let matched = &first.as_bytes()[..first.len().min(4096)];
+        let matched = String::from_utf8_lossy(matched);
+        let matched = redact::redact(&matched).map_or(matched, Cow::Owned);
+        let shown: String = matched.chars().take(60).collect();
         let mut f = Finding::new(
             &RULE,
             ctx.location(Some(line), Some(column)),
@@ -82,7 +82,6 @@ mod tests {
         check_content(
             &ctx,
             b"intro\nsee Project  Nightjar and Project Nightjar",
-            false,
             &mut out,
         );
         assert_eq!(out.len(), 2, "{out:?}");
@@ -102,7 +101,32 @@ mod tests {
         };
         let mut out = Vec::new();
         check_name(&clean, &mut out);
-        check_content(&clean, b"nothing here", false, &mut out);
+        check_content(&clean, b"nothing here", &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_match_cut_to_60_characters_does_not_show_part_of_a_token() {
+        let policy = Policy::parse(
+            "p.toml",
+            "[[pattern]]\nid = \"codename\"\nseverity = \"high\"\ncontent = 'Nightjar .*'\n",
+        )
+        .expect("valid");
+        let token = format!("{}{}", "npm_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let mut out = Vec::new();
+        crate::rules::test_support::with_file("docs/plan.md", |ctx| {
+            let ctx = FileCtx {
+                policy: &policy,
+                ..*ctx
+            };
+            let text = format!("Nightjar {} {token}", "x".repeat(30));
+            check_content(&ctx, text.as_bytes(), &mut out);
+        });
+        let shown = out[0].evidence["match"].as_str().unwrap_or_default();
+        assert!(
+            !shown.contains(&token[..8]),
+            "masked before the cut, so not even the token's first part shows: {shown}"
+        );
+        assert!(shown.contains("npm_Zq…"), "{shown}");
     }
 }

@@ -68,6 +68,11 @@ pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<F
 pub(crate) const IN_TWO_MIN: usize = 8 << 20;
 
 fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: &mut Vec<Finding>) {
+    // Each source is scanned as the text it stands for, not as escaped JSON: a pattern that
+    // needs a real `"` or line start (`aws_secret_access_key: "…"`, `_authToken=` in an
+    // `.npmrc`, a service-account JSON) cannot match `\"` or `\n`. One buffer per thread,
+    // reused, holds the decoded source; line and column are then counted in it exactly.
+    let mut decoded = Vec::new();
     for src in sources {
         let inner = match ctx.inner {
             Some(outer) => format!("{outer} ▸ {}", src.name),
@@ -77,11 +82,29 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
             inner: Some(&inner),
             ..*ctx
         };
+        text::json_unescape_into(src.raw, &mut decoded);
         if ctx.policy.enabled("secret-*") {
-            secrets::report(&sub, src.raw, true, out);
+            secrets::report(&sub, &decoded, out);
         }
-        custom_pattern::check_content(&sub, src.raw, true, out);
+        custom_pattern::check_content(&sub, &decoded, out);
     }
+}
+
+/// Where each embedded source's body lies in the map's bytes, in order. Bodies borrow from
+/// those bytes (the parse copies nothing), so their addresses say where.
+fn embedded_spans(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<(usize, usize)> {
+    let base = bytes.as_ptr() as usize;
+    let mut spans: Vec<(usize, usize)> = map
+        .embedded
+        .iter()
+        .filter_map(|e| {
+            let start = (e.raw.as_ptr() as usize).checked_sub(base)?;
+            let end = start.checked_add(e.raw.len())?;
+            (end <= bytes.len()).then_some((start, end))
+        })
+        .collect();
+    spans.sort_unstable();
+    spans
 }
 
 /// Accumulates findings over one artifact.
@@ -159,20 +182,26 @@ impl<'p> Scanner<'p> {
             }
             return;
         }
-        if let Some(map) = sourcemap::parse_if_map(ctx.name(), bytes) {
-            match map {
-                Ok(map) => {
-                    sourcemap_file::report(ctx, &map, out);
-                    scan_sources(ctx, &map, out);
+        match sourcemap::parse_if_map(ctx.name(), bytes) {
+            Some(Ok(map)) => {
+                sourcemap_file::report(ctx, &map, out);
+                scan_sources(ctx, &map, out);
+                if on("secret-*") {
+                    // The map's own fields (`file`, `sourceRoot`, `sources`, extensions), read
+                    // around the embedded sources, which were scanned decoded above.
+                    secrets::report_outside(ctx, bytes, &embedded_spans(bytes, &map), out);
                 }
-                Err(err) => sourcemap_file::report_unparsed(ctx, &err, out),
+                return;
             }
-            return;
+            // A `*.map` that is no source map (a linker map, any text) is still noted as a
+            // map file, and scanned below as the text it is.
+            Some(Err(err)) => sourcemap_file::report_unparsed(ctx, &err, out),
+            None => {}
         }
         if on("secret-*") {
-            secrets::report(ctx, bytes, false, out);
+            secrets::report(ctx, bytes, out);
         }
-        custom_pattern::check_content(ctx, bytes, false, out);
+        custom_pattern::check_content(ctx, bytes, out);
         if !text::is_binary(bytes) {
             sourcemap_inline::check(ctx, bytes, out);
             sourcemap_reference::collect(ctx, bytes, &mut self.refs);
@@ -237,6 +266,8 @@ impl<'p> Scanner<'p> {
             new_top_level_folder::check(&d, base, out);
         }
         let mut findings = self.policy.apply(self.findings);
+        // The one place every finding passes on its way out, whichever path produced it.
+        findings.iter_mut().for_each(super::redact::finding);
         super::sort(&mut findings);
         findings
     }
@@ -324,6 +355,150 @@ mod tests {
                 .iter()
                 .any(|f| f.rule == "sourcemap-embedded-sources"),
             "and the map is reported as embedding sources"
+        );
+    }
+
+    /// (rule, location, column) of every secret finding in one file.
+    fn secrets_in(path: &str, bytes: &[u8]) -> Vec<(String, String, Option<u32>)> {
+        let policy = Policy::default();
+        let mut scanner = Scanner::new(&policy);
+        let ctx = FileCtx {
+            entry: Some(0),
+            path,
+            inner: None,
+            policy: &policy,
+        };
+        scanner.scan(&ctx, bytes, 0);
+        scanner
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("secret-"))
+            .map(|f| (f.rule.clone(), f.location.to_string(), f.location.column))
+            .collect()
+    }
+
+    /// A high-entropy run of `n` characters from `alphabet`.
+    fn random(n: usize, alphabet: &[u8]) -> String {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(alphabet[(x % alphabet.len() as u64) as usize])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn embedded_sources_are_scanned_as_the_text_they_stand_for() {
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        const HEX: &[u8] = b"0123456789abcdef";
+        // Patterns that need a real `"` or a real line start, which escaped JSON hides.
+        let cases = [
+            (
+                "src/aws.ts",
+                format!(
+                    "import x from 'y';\nconst c = {{aws_secret_access_key: \"{}\"}};\n",
+                    random(40, ALNUM)
+                ),
+                "secret-aws-secret-access-key",
+                (2, 12),
+            ),
+            (
+                ".npmrc",
+                format!(
+                    "registry=https://registry.npmjs.org/\n_authToken={}\n",
+                    random(36, HEX)
+                ),
+                "secret-npmrc-auth",
+                (2, 1),
+            ),
+            (
+                "config/sa.json",
+                format!(
+                    "{{\n  \"type\": \"service_account\",\n  \"project_id\": \"p-1\",\n  \"private_key_id\": \"{}\"\n}}\n",
+                    random(40, HEX)
+                ),
+                "secret-gcp-service-account",
+                (2, 11),
+            ),
+        ];
+        for (name, text, rule, (line, column)) in &cases {
+            let plain = secrets_in(name, text.as_bytes());
+            assert_eq!(
+                plain,
+                [(rule.to_string(), format!("{name}:{line}"), Some(*column))],
+                "shipped plain, {name} is found"
+            );
+            let map = serde_json::to_vec(&serde_json::json!({
+                "version": 3, "mappings": "", "sources": [format!("webpack://app/./{name}")],
+                "sourcesContent": [text],
+            }))
+            .expect("map");
+            assert_eq!(
+                secrets_in("dist/app.js.map", &map),
+                [(
+                    rule.to_string(),
+                    format!("dist/app.js.map \u{25b8} {name}:{line}"),
+                    Some(*column)
+                )],
+                "embedded in a map, {name} is found at the same line and column"
+            );
+        }
+    }
+
+    #[test]
+    fn a_map_file_that_is_no_source_map_is_scanned_as_text() {
+        let token = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let linker_map = format!(
+            "Archive member included to satisfy reference by file (symbol)\n\n\
+             .text           0x0000000000401000     0x1a2b\n \
+             *(.rodata)\n                0x0000000000403000  token = \"{token}\"\n"
+        );
+        let policy = Policy::default();
+        let mut scanner = Scanner::new(&policy);
+        let ctx = FileCtx {
+            entry: Some(0),
+            path: "lib/app.map",
+            inner: None,
+            policy: &policy,
+        };
+        scanner.scan(&ctx, linker_map.as_bytes(), 0);
+        let rules: Vec<&str> = scanner.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["sourcemap-file", "secret-github-pat"],
+            "still noted as a map file, and its content scanned"
+        );
+        assert_eq!(scanner.findings[1].location.to_string(), "lib/app.map:5");
+    }
+
+    #[test]
+    fn a_map_s_own_fields_are_scanned_and_its_sources_once() {
+        let own = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let embedded = format!("{}{}", "npm_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let map = format!(
+            "{{\"version\":3,\"file\":\"app.js\",\n\"sources\":[\"a.ts\",\"b.ts\"],\n\
+             \"sourcesContent\":[\"x\\nconst t = '{embedded}';\",\"y\"],\n\
+             \"x_deploy\":\"https://ci.example/?t={own}\",\"mappings\":\"AAAA\"}}"
+        );
+        let got = secrets_in("dist/app.js.map", map.as_bytes());
+        assert_eq!(
+            got,
+            [
+                (
+                    "secret-npm-token".to_owned(),
+                    "dist/app.js.map \u{25b8} a.ts:2".to_owned(),
+                    Some(12)
+                ),
+                (
+                    "secret-github-pat".to_owned(),
+                    "dist/app.js.map:4".to_owned(),
+                    Some(35)
+                ),
+            ],
+            "the embedded token once, in its source; the field's token in the map itself"
         );
     }
 }

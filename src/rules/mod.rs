@@ -20,6 +20,7 @@ pub mod new_file_type;
 pub mod new_top_level_folder;
 pub mod no_files_allowlist;
 pub mod policy;
+pub mod redact;
 pub mod registry;
 pub mod secrets;
 pub mod sensitive_file;

@@ -4,9 +4,10 @@
 //!
 //! A 60 MB map is parsed once with `serde_json::from_slice` into borrowed data: `mappings` and
 //! each `sourcesContent` entry stay [`RawValue`]s pointing into the file's bytes, so nothing is
-//! copied. Lines and bytes of each embedded source are counted on the escaped JSON text, and
-//! the secret scanner reads that same text (see `secrets::report` with `escaped`); only the
-//! review screen decodes a source, when it builds the tree.
+//! copied. Lines and bytes of each embedded source are counted on the escaped JSON text; the
+//! rules scan each source decoded into one reused buffer (`engine::scan_sources`), so patterns
+//! see its real quotes and line starts, and the review screen decodes one when it builds the
+//! tree.
 //!
 //! An index map (`{"version":3,"sections":[{"offset":…,"map":{…}}]}`, ECMA-426 §9) is read
 //! section by section as it streams past, each section's `map` parsed from the same bytes.
@@ -271,7 +272,7 @@ fn measure_all(bodies: &[(usize, &[u8])]) -> Vec<(u64, u64)> {
 }
 
 /// Lines and decoded bytes of an escaped JSON string body, in one pass over its escapes.
-/// Lines end where [`super::text::escaped_line_col`] ends them (`\n`, `\u000a`).
+/// Lines end where the decoded text has a newline (`\n`, `\u000a`; `\\n` is none).
 pub fn measure(body: &[u8]) -> (u64, u64) {
     let (mut newlines, mut bytes, mut i) = (0u64, 0u64, 0usize);
     // Where the last decoded newline ended: the body ends with one when that is its end.

@@ -1,5 +1,5 @@
 //! Small helpers the rules share: paths (test context, extension, top folder), line/column of
-//! an offset, binary sniffing, and masking of secret values.
+//! an offset, JSON string decoding, binary sniffing, and masking of secret values.
 
 /// Folder names that mark test or example material.
 const TEST_DIRS: &[&str] = &[
@@ -88,68 +88,6 @@ impl LineCounter {
     }
 }
 
-/// 1-based (line, column) of byte `offset` of a JSON string body (a map's `sourcesContent`
-/// entry as it sits in the file) in the *decoded* source, counted as [`LineCounter`] counts:
-/// the column in bytes of the decoded (UTF-8) line, so `\"`, `\t` and `\\` count one byte
-/// and `\u00e9` two, as they do in the file the author wrote. Lines end at a decoded newline
-/// (`\n` or `\u000a`; `\\n` is a backslash and an `n`). Nothing is decoded but the escapes
-/// up to `offset`. An offset inside an escape points at the escape.
-///
-/// One call scans from the start; for many hits in one body, [`EscapedLineCounter`] keeps its
-/// place.
-pub fn escaped_line_col(raw: &[u8], offset: usize) -> (u32, u32) {
-    EscapedLineCounter::default().at(raw, offset)
-}
-
-/// [`LineCounter`] for a JSON string body: see [`escaped_line_col`].
-#[derive(Debug, Default)]
-pub struct EscapedLineCounter {
-    /// Raw offset up to which `line` and `column` are counted (never inside an escape).
-    pos: usize,
-    /// Decoded newlines before `pos`.
-    line: u32,
-    /// Decoded bytes between the last newline and `pos`.
-    column: usize,
-}
-
-impl EscapedLineCounter {
-    /// 1-based (line, column) of raw `offset` in the decoded text; offsets should grow from
-    /// call to call (going back restarts from the top).
-    pub fn at(&mut self, raw: &[u8], offset: usize) -> (u32, u32) {
-        if offset < self.pos {
-            *self = Self::default();
-        }
-        let end = offset.min(raw.len());
-        let mut i = self.pos.min(end);
-        while let Some(p) = memchr::memchr(b'\\', &raw[i..end]) {
-            let at = i + p;
-            self.column += p;
-            let (c, len) = json_escape(raw, at);
-            if at + len > end {
-                // `offset` is inside this escape: count up to its backslash.
-                i = at;
-                self.pos = i;
-                return self.position();
-            }
-            if c == '\n' {
-                self.line += 1;
-                self.column = 0;
-            } else {
-                self.column += c.len_utf8();
-            }
-            i = at + len;
-        }
-        self.column += end - i;
-        self.pos = end;
-        self.position()
-    }
-
-    fn position(&self) -> (u32, u32) {
-        let column = u32::try_from(self.column + 1).unwrap_or(u32::MAX);
-        (self.line + 1, column)
-    }
-}
-
 /// The value of four hex digits at `at`, if they are there.
 fn hex4(body: &[u8], at: usize) -> Option<u32> {
     let digits = body.get(at..at.checked_add(4)?)?;
@@ -201,6 +139,36 @@ pub fn json_escape(body: &[u8], at: usize) -> (char, usize) {
     (c, 2)
 }
 
+/// Decodes a JSON string body (the text between the quotes) into `out`, cleared first, as
+/// [`json_unescape`] does but into bytes: how a map's embedded source is scanned, one buffer
+/// reused for every source. Text between escapes is copied as it is.
+pub fn json_unescape_into(body: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(body.len());
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\\', &body[i..]) {
+        let at = i + p;
+        out.extend_from_slice(&body[i..at]);
+        // `\n` ends every line of a source and `\"` is common: no detour for them.
+        match body.get(at + 1) {
+            Some(b'n') => {
+                out.push(b'\n');
+                i = at + 2;
+            }
+            Some(&b @ (b'"' | b'\\' | b'/')) => {
+                out.push(b);
+                i = at + 2;
+            }
+            _ => {
+                let (c, len) = json_escape(body, at);
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                i = at + len;
+            }
+        }
+    }
+    out.extend_from_slice(&body[i..]);
+}
+
 /// Decodes a JSON string body (the text between the quotes) with [`json_escape`]. Invalid
 /// UTF-8 (never in a body serde_json accepted) is replaced first.
 pub fn json_unescape(body: &[u8]) -> String {
@@ -240,6 +208,12 @@ pub fn mask(value: &[u8], known_prefix: usize) -> (String, usize) {
     };
     let shown = String::from_utf8_lossy(&value[..show]).into_owned();
     (shown, len)
+}
+
+/// A secret value as findings show it: `ghp_ab… (40 chars)`.
+pub fn masked(value: &[u8], known_prefix: usize) -> String {
+    let (shown, len) = mask(value, known_prefix);
+    format!("{shown}… ({len} chars)")
 }
 
 #[cfg(test)]
@@ -286,30 +260,8 @@ mod tests {
     }
 
     #[test]
-    fn escaped_lines_skip_escaped_backslashes() {
-        let raw = br"a\nb\\nc\nXYZ";
-        let at = raw.iter().position(|&b| b == b'X').expect("X present");
-        assert_eq!(escaped_line_col(raw, at), (3, 1));
-        let raw = br"a\u000aXb";
-        let at = raw.iter().position(|&b| b == b'X').expect("X present");
-        assert_eq!(
-            escaped_line_col(raw, at),
-            (2, 1),
-            "\\u000a is a newline too"
-        );
-    }
-
-    /// Line and column of the first `X` of a body, and where it is in the decoded text.
-    fn both_ways(raw: &[u8]) -> ((u32, u32), (u32, u32)) {
-        let at = raw.iter().position(|&b| b == b'X').expect("X present");
-        let decoded = json_unescape(raw);
-        let d = decoded.find('X').expect("X decoded");
-        let exact = LineCounter::default().at(decoded.as_bytes(), d);
-        (escaped_line_col(raw, at), exact)
-    }
-
-    #[test]
-    fn columns_are_exact_in_the_decoded_source() {
+    fn decoding_into_bytes_matches_decoding_to_text() {
+        let mut buf = b"stale".to_vec();
         for raw in [
             &br#"const s = \"q\"; X"#[..],
             br"\t\tX",
@@ -318,49 +270,18 @@ mod tests {
             br"emoji \ud83d\ude00 X",
             br#"first\nsecond \\ \/ \t\u4e2d\u00e9\"X"#,
             br"cr\r\nX",
+            br"lone \ud83dx, cut \u12, odd \q, end\",
+            "stray \\é!".as_bytes(),
+            b"",
         ] {
-            let (got, exact) = both_ways(raw);
+            json_unescape_into(raw, &mut buf);
             assert_eq!(
-                got,
-                exact,
-                "{}: the column counts decoded bytes, as LineCounter does",
+                String::from_utf8_lossy(&buf),
+                json_unescape(raw),
+                "{}: the same text either way, the buffer cleared first",
                 String::from_utf8_lossy(raw)
             );
         }
-        assert_eq!(
-            escaped_line_col(br#"\"\"X"#, 4),
-            (1, 3),
-            "two escaped quotes are two bytes"
-        );
-        assert_eq!(escaped_line_col(br"ab\u00e9X", 8), (1, 5), "é is two bytes");
-    }
-
-    #[test]
-    fn odd_offsets_are_safe() {
-        let raw = br"ab\u00e9cd";
-        assert_eq!(escaped_line_col(raw, 4), (1, 3), "inside an escape: at it");
-        assert_eq!(escaped_line_col(raw, 999), (1, 7), "past the end: the end");
-        assert_eq!(escaped_line_col(b"", 0), (1, 1));
-        assert_eq!(
-            escaped_line_col(br"x\", 2),
-            (1, 5),
-            "a cut escape decodes as U+FFFD, three bytes"
-        );
-    }
-
-    #[test]
-    fn the_escaped_counter_keeps_its_place() {
-        let raw = br"a\tb\nc\u00e9d\ne";
-        let positions = [0usize, 3, 6, 13, 15, 16];
-        let mut counter = EscapedLineCounter::default();
-        for at in positions {
-            assert_eq!(
-                counter.at(raw, at),
-                escaped_line_col(raw, at),
-                "offset {at}: incremental and one-shot agree"
-            );
-        }
-        assert_eq!(counter.at(raw, 1), (1, 2), "going back restarts");
     }
 
     #[test]

@@ -643,6 +643,8 @@ pub static FORMATS: &[Format] = &[
 mod tests {
     use super::*;
 
+    // What each pattern matches is tested per format in `tests/samples.rs`: a new format
+    // fails there until it has a sample and a near miss.
     #[test]
     fn every_pattern_compiles_and_names_its_value() {
         for f in FORMATS {

@@ -12,6 +12,7 @@
 
 pub mod formats;
 mod matcher;
+mod pair;
 pub mod placeholder;
 mod prefilter;
 
@@ -36,6 +37,8 @@ pub struct Hit {
     pub at: usize,
     /// The value's byte range.
     pub value: (usize, usize),
+    /// For an AWS key pair (the value is the secret), the access key id's byte range.
+    pub pair: Option<(usize, usize)>,
 }
 
 fn is_word(b: u8) -> bool {
@@ -58,8 +61,8 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
             // A token glued to more word characters is part of something else (an
             // identifier, a longer base64 run), not the token. Formats that look back
             // (`back > 0`) express their own left boundary in the pattern.
-            // In JSON-escaped text (`sourcesContent`) an escape like `\n` or `\t` ends in a letter
-            // but is a separator.
+            // In JSON text (a `.json` file, a map's own fields) an escape like `\n` or `\t` ends
+            // in a letter but is a separator. (Embedded sources are scanned decoded.)
             let after_escape =
                 at >= 2 && hay[at - 2] == b'\\' && matches!(hay[at - 1], b'n' | b't' | b'r');
             let glued_before =
@@ -71,6 +74,7 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
                     format: f,
                     at,
                     value: (vs, ve),
+                    pair: None,
                 };
                 hits.push((hit, i));
             }
@@ -86,6 +90,7 @@ pub fn find(hay: &[u8]) -> Vec<Hit> {
         }
         kept.push(h);
     }
+    pair::join(hay, &mut kept);
     kept
 }
 
@@ -102,7 +107,10 @@ fn context(
     hay: &[u8],
     hit: &Hit,
 ) -> (Severity, Option<&'static str>) {
-    if let Some(why) = placeholder::reason(hit.format, value, hay, hit) {
+    let key_id = hit
+        .pair
+        .and_then(|(s, e)| placeholder::reason(*pair::KEY_ID, &hay[s..e], hay, hit));
+    if let Some(why) = placeholder::reason(hit.format, value, hay, hit).or(key_id) {
         return (Severity::Info, Some(why));
     }
     if is_docs_example(ctx.name()) {
@@ -117,37 +125,77 @@ fn context(
     (hit.format.rule.severity, None)
 }
 
-/// Findings for every secret in `hay`. `escaped` says `hay` is a JSON string body (a map's
-/// `sourcesContent` entry), whose lines end at the escape `\n`.
-pub fn report(ctx: &FileCtx<'_>, hay: &[u8], escaped: bool, out: &mut Vec<Finding>) {
-    // Hits come in position order, so both counters go through `hay` once in all.
+/// No format matches fewer bytes than this (tested), so shorter text holds no secret.
+pub const MIN_MATCH: usize = 8;
+
+/// Findings for every secret in `hay` (a file, or a map's embedded source decoded).
+pub fn report(ctx: &FileCtx<'_>, hay: &[u8], out: &mut Vec<Finding>) {
+    // Hits come in position order, so the counter goes through `hay` once in all.
     let mut lines = LineCounter::default();
-    let mut escaped_lines = text::EscapedLineCounter::default();
     for hit in find(hay) {
-        let value = &hay[hit.value.0..hit.value.1];
-        let (severity, why) = context(ctx, value, hay, &hit);
-        let (line, column) = if escaped {
-            escaped_lines.at(hay, hit.at)
-        } else {
-            lines.at(hay, hit.at)
-        };
-        let (shown, len) = text::mask(value, hit.format.known);
-        let f = hit.format;
-        let mut message = format!("{} {shown}… ({len} chars)", f.label);
-        if let Some(why) = why {
-            message = format!("{message} — {why}, not a leaked credential");
-        }
-        out.push(
-            Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)
-                .severity(severity)
-                .evidence(serde_json::json!({
-                    "kind": f.label,
-                    "prefix": shown,
-                    "length": len,
-                    "context": why,
-                })),
-        );
+        push(ctx, hay, &hit, &mut lines, out);
     }
+}
+
+/// Findings for the secrets in `hay` outside `skip` (ordered byte ranges): a source map's own
+/// fields, around the embedded sources that [`report`] scans decoded on their own.
+pub fn report_outside(
+    ctx: &FileCtx<'_>,
+    hay: &[u8],
+    skip: &[(usize, usize)],
+    out: &mut Vec<Finding>,
+) {
+    let mut lines = LineCounter::default();
+    let mut at = 0;
+    let ends = skip.iter().copied().chain([(hay.len(), hay.len())]);
+    for (start, end) in ends {
+        // Between two sources there is only `","`: nothing a format could match.
+        if start >= at + MIN_MATCH {
+            for mut hit in find(&hay[at..start]) {
+                hit.at += at;
+                hit.value = (hit.value.0 + at, hit.value.1 + at);
+                hit.pair = hit.pair.map(|(s, e)| (s + at, e + at));
+                push(ctx, hay, &hit, &mut lines, out);
+            }
+        }
+        at = at.max(end);
+    }
+}
+
+/// The finding for one hit.
+fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: &mut Vec<Finding>) {
+    let value = &hay[hit.value.0..hit.value.1];
+    let (severity, why) = context(ctx, value, hay, hit);
+    let (line, column) = lines.at(hay, hit.at);
+    let (shown, len) = text::mask(value, hit.format.known);
+    let f = hit.format;
+    let mut message = format!("{} {}", f.label, text::masked(value, f.known));
+    let mut evidence = serde_json::json!({
+        "kind": f.label,
+        "prefix": shown,
+        "length": len,
+        "context": why,
+    });
+    if let Some((s, e)) = hit.pair {
+        let id = &hay[s..e];
+        let known = pair::KEY_ID.known;
+        message = format!(
+            "AWS access key pair: key id {} with secret access key {}",
+            text::masked(id, known),
+            text::masked(value, f.known)
+        );
+        let (id_shown, id_len) = text::mask(id, known);
+        evidence["pair"] = true.into();
+        evidence["key_id"] = serde_json::json!({ "prefix": id_shown, "length": id_len });
+    }
+    if let Some(why) = why {
+        message = format!("{message} — {why}, not a leaked credential");
+    }
+    out.push(
+        Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)
+            .severity(severity)
+            .evidence(evidence),
+    );
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use super::*;
 use crate::rules::Policy;
 
+mod pairs;
+mod samples;
 mod scan;
 
 /// A deterministic, high-entropy filler of `n` characters from `alphabet`.
@@ -40,7 +42,7 @@ fn scan(path: &str, hay: &str) -> Vec<Finding> {
         policy: &policy,
     };
     let mut out = Vec::new();
-    report(&ctx, hay.as_bytes(), false, &mut out);
+    report(&ctx, hay.as_bytes(), &mut out);
     out
 }
 
@@ -272,15 +274,19 @@ fn hits_in_an_escaped_body_each_get_their_decoded_line_and_column() {
     let ctx = FileCtx {
         entry: Some(3),
         path: "dist/x.js.map",
-        inner: Some("src/a.ts"),
+        inner: None,
         policy: &policy,
     };
     let a = format!("{}{}", "ghp_", rand(36, ALNUM));
     let b = format!("{}{}", "ghp_", rand(36, ALNUM));
     // As it sits in `sourcesContent`: escapes before each hit on its line.
     let hay = format!("x\\n\\t\\\"{a}\\\"\\nline\\n  \\u00e9 = '{b}'\\n");
+    let map = format!(
+        r#"{{"version":3,"mappings":"","sources":["src/a.ts"],"sourcesContent":["{hay}"]}}"#
+    );
+    let parsed = crate::rules::sourcemap::parse(map.as_bytes()).expect("parses");
     let mut out = Vec::new();
-    report(&ctx, hay.as_bytes(), true, &mut out);
+    crate::rules::engine::scan_sources(&ctx, &parsed, &mut out);
     let at: Vec<(Option<u32>, Option<u32>)> = out
         .iter()
         .map(|f| (f.location.line, f.location.column))
