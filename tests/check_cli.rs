@@ -292,6 +292,38 @@ fn sarif_validates_against_the_official_schema() {
             .any(|r| r["suppressions"][0]["justification"] == "vendored on purpose"),
         "allowed findings are suppressed, not dropped"
     );
+    let embedded = results
+        .iter()
+        .find(|r| r["ruleId"] == "secret-github-pat")
+        .expect("the token inside the map's embedded source");
+    let loc = &embedded["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "dist/cli.js.map"
+    );
+    assert!(
+        loc["physicalLocation"]["region"].is_null(),
+        "line 42 is the embedded source's, not the map file's: {loc}"
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        "dist/cli.js.map \u{25b8} src/auth/token.ts:42"
+    );
+    assert!(
+        embedded["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("dist/cli.js.map \u{25b8} src/auth/token.ts:42: ")),
+        "{}",
+        embedded["message"]
+    );
+    let top = results
+        .iter()
+        .find(|r| r["ruleId"] == "install-script")
+        .expect("install script");
+    assert_eq!(
+        top["locations"][0]["physicalLocation"]["region"]["startLine"], 1,
+        "a top-level finding keeps its region"
+    );
     let mut broken = sarif.clone();
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
     assert!(
