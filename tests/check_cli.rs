@@ -373,7 +373,9 @@ fn policy_allows_overrides_and_refuses_bad_files() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:4:"), "names file and line: {err}");
     assert!(err.contains("unknown field"), "{err}");
-    assert!(err.contains("hint"), "{err}");
+    assert!(err.contains(" (hint: "), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(!err.contains("^J"), "no escaped newline: {err}");
 }
 
 #[test]

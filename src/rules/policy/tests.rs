@@ -297,3 +297,42 @@ fn the_documented_example_policies_parse() {
         }
     }
 }
+
+#[test]
+fn the_readme_policy_table_names_every_documented_key() {
+    let docs = toml_blocks(include_str!("../../../docs/check.md"));
+    let readme = include_str!("../../../README.md");
+    let table = readme
+        .split_once("#### Policy keys")
+        .map(|(_, rest)| rest.split("```toml").next().unwrap_or_default())
+        .expect("README has a policy keys section");
+    let example: toml::Table = docs[0].parse().expect("the docs example is TOML");
+    let mut keys = Vec::new();
+    for (k, v) in &example {
+        keys.push(k.clone());
+        // Rule ids and profile names are values, not keys of the format.
+        if k == "severity" || k == "profiles" {
+            continue;
+        }
+        let tables: Vec<&toml::Table> = match v {
+            toml::Value::Table(t) => vec![t],
+            toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_table).collect(),
+            _ => Vec::new(),
+        };
+        keys.extend(tables.iter().flat_map(|t| t.keys().cloned()));
+    }
+    assert!(keys.len() > 20, "{keys:?}");
+    for k in keys {
+        assert!(
+            [
+                format!("`{k}`"),
+                format!("`[{k}]`"),
+                format!("`[[{k}]]`"),
+                format!("`[{k}.")
+            ]
+            .iter()
+            .any(|form| table.contains(form.as_str())),
+            "README's policy keys table lacks `{k}`"
+        );
+    }
+}
