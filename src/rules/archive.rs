@@ -52,8 +52,11 @@ mod tests {
     use crate::artifact::{self, Anomaly};
     use crate::rules::test_support::artifact_of;
 
+    /// Name, type, link target, data.
+    type RawEntry<'a> = (&'a [u8], tar::EntryType, &'a [u8], &'a [u8]);
+
     /// A gzip'd tar whose names (and link targets) are written raw, as an attacker would.
-    fn hostile_tgz(entries: &[(&[u8], tar::EntryType, &[u8], &[u8])]) -> Vec<u8> {
+    fn hostile_tgz(entries: &[RawEntry<'_>]) -> Vec<u8> {
         let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         let mut b = tar::Builder::new(gz);
         for (name, kind, link, data) in entries {

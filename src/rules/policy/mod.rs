@@ -311,10 +311,17 @@ impl Policy {
     pub fn parse(name: &str, text: &str) -> Result<Self, PolicyError> {
         let cx = Ctx { name, text };
         let f: PolicyFile = toml::from_str(text).map_err(|e| {
-            let hint = if e.message().contains("unknown field") {
-                "see docs/check.md for every key".to_owned()
+            let m = e.message();
+            let hint = if m.contains("unknown field") {
+                "see docs/check.md for every key"
+            } else if m.contains("SizeValue") {
+                "write a size as bytes (0 or more) or like \"10M\", \"512K\""
+            } else if m.contains("expected u32") {
+                "write a whole number of 1 or more"
+            } else if m.contains("expected f64") {
+                "write a number such as 1.5"
             } else {
-                "check the TOML syntax".to_owned()
+                "check the TOML syntax"
             };
             cx.err(
                 e.span().unwrap_or(0..0),
@@ -384,14 +391,14 @@ impl Policy {
                     .push((cx.rule_glob(&spanned, &p.patterns)?, cx.severity(sev)?));
             }
         }
-        for (i, a) in f.allow.iter().enumerate() {
+        for (nth, a) in f.allow.iter().enumerate() {
             let first_key = [&a.path, &a.rule, &a.reason]
                 .into_iter()
                 .flatten()
                 .map(toml::Spanned::span)
                 .chain(a.expires.as_ref().map(toml::Spanned::span))
                 .min_by_key(|s| s.start);
-            let at = cx.allow_span(i, first_key);
+            let at = cx.allow_span(nth, first_key);
             let Some(path) = &a.path else {
                 return Err(cx.err(
                     at,
@@ -479,14 +486,14 @@ impl Policy {
         let a = &f.approval;
         p.approval.min_approvers = match &a.min_approvers {
             None => 1,
-            Some(n) if *n.get_ref() == 0 => {
+            Some(count) if *count.get_ref() == 0 => {
                 return Err(cx.err(
-                    n.span(),
+                    count.span(),
                     "min_approvers = 0 would let an unapproved release verify",
                     "use 1 or more",
                 ));
             }
-            Some(n) => *n.get_ref(),
+            Some(count) => *count.get_ref(),
         };
         p.approval.required_coverage = a
             .required_coverage

@@ -251,6 +251,15 @@ fn out_of_range_thresholds_are_refused() {
         assert!(e.message.contains(key), "{text}: {e}");
         assert!(!e.hint.is_empty(), "{text}: {e}");
     }
+    for (text, hint) in [
+        ("[thresholds]\nmax_file_size = -1\n", "size"),
+        ("[approval]\nmin_approvers = -2\n", "whole number"),
+        ("[thresholds]\nsize_ratio = \"2x\"\n", "number"),
+    ] {
+        let e = Policy::parse("p.toml", text).expect_err(text);
+        assert_eq!(e.line, 2, "{text}: {e}");
+        assert!(e.hint.contains(hint), "{text}: {e}");
+    }
     let p = Policy::parse(
         "p.toml",
         "[thresholds]\nsize_ratio = 3\nmax_file_share = 1\n[approval]\nrequired_coverage = 1\n",
