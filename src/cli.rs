@@ -63,6 +63,10 @@ pub enum Command {
         /// Lowest severity that fails the check (default: the policy's `fail_on`, else high).
         #[arg(long)]
         fail_on: Option<String>,
+        /// Colour in text output: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+        /// forces it), always, never.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
     },
     /// List every entry: path, kind, mode, size, sha256.
     Ls {
@@ -233,6 +237,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             policy,
             format,
             fail_on,
+            color,
         } => {
             return check(
                 &artifact,
@@ -240,6 +245,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 policy.as_deref(),
                 &format,
                 fail_on.as_deref(),
+                color.enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
                 &opts,
             );
         }
@@ -263,6 +269,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--color`: whether text output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set; `CLICOLOR_FORCE` turns it on anyway.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Decides, given whether stdout is a terminal. `NO_COLOR` (<https://no-color.org>) beats
+    /// `CLICOLOR_FORCE`; both are ignored when the flag says always or never.
+    pub fn enabled(self, terminal: bool) -> bool {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+                false
+            }
+            ColorChoice::Auto => terminal || set("CLICOLOR_FORCE"),
+        }
+    }
+}
+
 /// `shipcheck check`: exit 0 when nothing blocks, 1 when a finding at or above the threshold is
 /// not allowed by the policy.
 fn check(
@@ -271,9 +304,9 @@ fn check(
     policy: Option<&std::path::Path>,
     format: &str,
     fail_on: Option<&str>,
+    colour: bool,
     opts: &Options,
 ) -> anyhow::Result<ExitCode> {
-    use std::io::IsTerminal as _;
     if !["text", "json", "sarif", "markdown"].contains(&format) {
         anyhow::bail!("unknown format {format:?} (text, json, sarif, markdown)");
     }
@@ -285,8 +318,6 @@ fn check(
         None => policy.fail_on.unwrap_or(crate::rules::Severity::High),
     };
     let report = crate::check::run(spec, baseline, policy, opts)?;
-    let colour = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     print(&match format {
         "json" => report::check_json::render(&report, threshold)?,
         "sarif" => report::sarif::render(&report)?,

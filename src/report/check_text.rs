@@ -1,6 +1,6 @@
 //! `check --format text`: findings grouped by severity and a one-screen summary.
 //!
-//! Colour only when asked for by the caller (stdout is a terminal and `NO_COLOR` is unset);
+//! Colour only when asked for by the caller (`--color`, see `cli::ColorChoice`);
 //! every artifact string is sanitised here, at the last moment.
 
 use std::fmt::Write as _;

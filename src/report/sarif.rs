@@ -2,16 +2,19 @@
 //! scanning. Validated against the official schema in `tests/check_cli.rs`.
 //!
 //! Locations are artifact paths (the package's install paths), so GitHub shows them as files
-//! of the repository when the package is built from it. Allowed findings carry an external
+//! of the repository when the package is built from it. A finding inside a file of a file (an
+//! embedded source of a map, an entry of a nested archive) has no line in the file GitHub can
+//! open: its physical location is the outer file without a region, and the inner place
+//! (`dist/cli.js.map ▸ src/auth/token.ts:42`) is its logical location and is in the message. Allowed findings carry an external
 //! suppression with the policy's reason; secret values appear only masked, as everywhere.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use sha2::Digest as _;
 
@@ -80,28 +83,51 @@ fn descriptor(id: &str) -> ReportingDescriptor {
 
 fn result(f: &Finding, rule_index: i64) -> SarifResult {
     let mut text = for_terminal(&f.message).into_owned();
-    if let Some(inner) = &f.location.inner {
-        text = format!("{} ▸ {}: {text}", f.location.path, for_terminal(inner));
-    }
-    let mut region = Region::builder()
-        .start_line(i64::from(f.location.line.unwrap_or(1)))
+    let artifact = ArtifactLocation::builder()
+        .uri(uri(&f.location.path))
         .build();
-    // A column inside an embedded source would point at the wrong place in the map file.
-    if f.location.inner.is_none() {
-        region.start_column = f.location.column.map(i64::from);
-    }
-    let loc = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(uri(&f.location.path))
+    let loc = match &f.location.inner {
+        // The line (and column) belong to the inner file, not to the bytes of the outer one
+        // that GitHub would open, so no region; the inner place goes in the logical location.
+        Some(_) => {
+            let inner = for_terminal(&f.location.to_string()).into_owned();
+            text = format!("{inner}: {text}");
+            Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(artifact)
                         .build(),
                 )
-                .region(region)
-                .build(),
-        )
-        .build();
+                .logical_locations(vec![
+                    LogicalLocation::builder()
+                        .name(
+                            for_terminal(f.location.inner.as_deref().unwrap_or_default())
+                                .into_owned(),
+                        )
+                        .fully_qualified_name(inner)
+                        .kind("resource")
+                        .build(),
+                ])
+                .build()
+        }
+        None => {
+            let region = Region::builder()
+                .start_line(i64::from(f.location.line.unwrap_or(1)))
+                .build();
+            let region = Region {
+                start_column: f.location.column.map(i64::from),
+                ..region
+            };
+            Location::builder()
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(artifact)
+                        .region(region)
+                        .build(),
+                )
+                .build()
+        }
+    };
     let fingerprint = {
         let mut h = sha2::Sha256::new();
         h.update(f.rule.as_bytes());

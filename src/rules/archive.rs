@@ -45,3 +45,127 @@ pub fn findings(a: &Artifact) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::artifact::{self, Anomaly};
+    use crate::rules::test_support::artifact_of;
+
+    /// Name, type, link target, data.
+    type RawEntry<'a> = (&'a [u8], tar::EntryType, &'a [u8], &'a [u8]);
+
+    /// A gzip'd tar whose names (and link targets) are written raw, as an attacker would.
+    fn hostile_tgz(entries: &[RawEntry<'_>]) -> Vec<u8> {
+        let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut b = tar::Builder::new(gz);
+        for (name, kind, link, data) in entries {
+            let mut h = tar::Header::new_ustar();
+            let old = h.as_old_mut();
+            old.name[..name.len()].copy_from_slice(name);
+            old.linkname[..link.len()].copy_from_slice(link);
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(*kind);
+            h.set_cksum();
+            b.append(&h, *data).expect("in-memory tar");
+        }
+        b.into_inner().expect("tar").finish().expect("gzip")
+    }
+
+    fn ids(a: &Artifact) -> Vec<(String, Severity, String)> {
+        findings(a)
+            .into_iter()
+            .map(|f| (f.rule, f.severity, f.location.path))
+            .collect()
+    }
+
+    #[test]
+    fn each_anomaly_is_a_critical_finding_at_its_entry() {
+        use tar::EntryType::{Regular, Symlink};
+        let bytes = hostile_tgz(&[
+            (
+                b"package/package.json",
+                Regular,
+                b"",
+                br#"{"name":"h","version":"1.0.0"}"#,
+            ),
+            (
+                b"package/../../etc/cron.d/x",
+                Regular,
+                b"",
+                b"* * * * * root sh",
+            ),
+            (b"package/key", Symlink, b"/home/u/.ssh/id_rsa", b""),
+            (b"package/index.js", Regular, b"", b"good"),
+            (b"package/index.js", Regular, b"", b"evil"),
+            ("package/gnp\u{202e}sj.js".as_bytes(), Regular, b"", b"x"),
+        ]);
+        let a = artifact::read_bytes("h.tgz", &bytes, &artifact::Options::default(), None)
+            .expect("a hostile archive is findings, not an error");
+        let found = ids(&a);
+        for rule in [
+            "archive-path-traversal",
+            "archive-symlink",
+            "archive-duplicate-path",
+            "archive-bidi-characters",
+        ] {
+            assert!(
+                found.iter().any(|(r, _, _)| r == rule),
+                "{rule} reported: {found:?}"
+            );
+        }
+        assert!(
+            found.iter().all(|(_, sev, _)| *sev == Severity::Critical),
+            "every archive-* finding is critical: {found:?}"
+        );
+        let sym = found
+            .iter()
+            .find(|(r, _, _)| r == "archive-symlink")
+            .expect("symlink");
+        assert_eq!(sym.2, "key", "points at the link's install path");
+        assert!(
+            found
+                .iter()
+                .all(|(r, _, _)| r.starts_with("archive-") && lookup_is_family(r)),
+            "ids resolve to the archive-* family in the catalogue"
+        );
+    }
+
+    fn lookup_is_family(id: &str) -> bool {
+        crate::rules::registry::lookup(id).id == RULE.id
+    }
+
+    #[test]
+    fn a_clean_archive_has_none_and_an_artifact_wide_anomaly_has_no_path() {
+        let mut a = artifact_of(&[("package/package.json", br#"{"name":"c","version":"1.0.0"}"#)]);
+        assert!(findings(&a).is_empty(), "{:?}", a.anomalies);
+        a.anomalies.push(Anomaly {
+            kind: AnomalyKind::CompressionRatio,
+            entry: None,
+            detail: "unpacks to 2000x its packed size".into(),
+        });
+        a.anomalies.push(Anomaly {
+            kind: AnomalyKind::DuplicatePath,
+            entry: Some(0),
+            detail: "package.json appears twice".into(),
+        });
+        let out = findings(&a);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (
+                out[0].rule.as_str(),
+                out[0].location.path.as_str(),
+                out[0].location.entry
+            ),
+            ("archive-compression-ratio", "", None),
+            "artifact-wide: no entry, empty path"
+        );
+        assert_eq!(out[0].message, "unpacks to 2000x its packed size");
+        assert_eq!(
+            (out[1].location.path.as_str(), out[1].location.entry),
+            ("package.json", Some(0))
+        );
+        assert_eq!(rule_id(AnomalyKind::TooDeep), "archive-too-deep");
+    }
+}

@@ -2,13 +2,16 @@
 //!
 //! Judged by name, then refined by content where content changes the meaning: a `.pem` that
 //! holds only certificates is a public CA bundle, an `.npmrc` without auth lines is config,
-//! and anything under a test folder is reported as a fixture.
+//! and anything under a test folder is reported as a fixture. A shipped `.git/` folder is one
+//! finding per folder ([`GitFolders`]), not one per object file.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
 use super::engine::FileCtx;
 use super::text::{file_name, is_test_path};
-use super::{Finding, Rule, Severity};
+use super::{Finding, Location, Rule, Severity};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -90,8 +93,126 @@ fn classify(path: &str) -> Option<(&'static str, Severity)> {
     None
 }
 
-/// Reports `ctx`'s file if its name marks it as sensitive.
+/// The `.git/` folder `path` lies in (`vendor/x/.git/`), if any.
+fn git_folder(path: &str) -> Option<&str> {
+    let mut at = 0;
+    for part in path.split('/') {
+        at += part.len() + 1;
+        if part == ".git" && at <= path.len() {
+            return Some(&path[..at]);
+        }
+    }
+    None
+}
+
+/// How many sample paths a `.git/` finding lists.
+const GIT_SAMPLES: usize = 5;
+
+/// The `.git/` folders of the package's own files, counted while they stream past: a
+/// repository is thousands of object files, and one high finding per file buried everything
+/// else. The dev-file groups carry this through the scan (`dev_artifact::Groups`), so it is
+/// merged across worker threads and reported once at the end like them.
+#[derive(Debug, Default)]
+pub struct GitFolders {
+    folders: BTreeMap<String, GitFolder>,
+}
+
+#[derive(Debug)]
+struct GitFolder {
+    files: u64,
+    bytes: u64,
+    /// The first few paths in path order (kept sorted so the order files arrive in does not
+    /// matter).
+    samples: BTreeSet<String>,
+}
+
+impl GitFolders {
+    /// Counts `ctx`'s file if it lies in a `.git/` folder; true when it did.
+    pub fn add(&mut self, ctx: &FileCtx<'_>, size: u64) -> bool {
+        let Some(folder) = git_folder(ctx.path) else {
+            return false;
+        };
+        let g = self
+            .folders
+            .entry(folder.to_owned())
+            .or_insert_with(|| GitFolder {
+                files: 0,
+                bytes: 0,
+                samples: BTreeSet::new(),
+            });
+        g.files += 1;
+        g.bytes += size;
+        g.sample(ctx.path.to_owned());
+        true
+    }
+
+    /// Adds another scanner's folders (a worker thread's) to these.
+    pub fn merge(&mut self, other: GitFolders) {
+        for (key, g) in other.folders {
+            match self.folders.get_mut(&key) {
+                Some(mine) => {
+                    mine.files += g.files;
+                    mine.bytes += g.bytes;
+                    for p in g.samples {
+                        mine.sample(p);
+                    }
+                }
+                None => {
+                    self.folders.insert(key, g);
+                }
+            }
+        }
+    }
+
+    /// One finding per folder.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.folders
+            .iter()
+            .map(|(folder, g)| {
+                let (severity, note) = if is_test_path(folder) {
+                    (Severity::Low, Some("test fixture"))
+                } else {
+                    (Severity::High, None)
+                };
+                let size = crate::report::size(g.bytes);
+                let message = format!(
+                    "git repository data: {} file(s), {size}{}",
+                    g.files,
+                    note.map_or_else(|| " ship in the package".to_owned(), |n| format!(" ({n})"))
+                );
+                let loc = Location {
+                    path: folder.clone(),
+                    ..Location::default()
+                };
+                Finding::new(&RULE, loc, message)
+                    .severity(severity)
+                    .evidence(json!({
+                        "kind": "git repository data",
+                        "context": note,
+                        "files": g.files,
+                        "bytes": g.bytes,
+                        "samples": g.samples,
+                    }))
+            })
+            .collect()
+    }
+}
+
+impl GitFolder {
+    fn sample(&mut self, path: String) {
+        self.samples.insert(path);
+        if self.samples.len() > GIT_SAMPLES {
+            self.samples.pop_last();
+        }
+    }
+}
+
+/// Reports `ctx`'s file if its name marks it as sensitive. Files of a top-level `.git/`
+/// folder are left to [`GitFolders`]; inside a nested archive each is reported.
 pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
+    if ctx.inner.is_none() && git_folder(ctx.path).is_some() {
+        return;
+    }
     let path = ctx.name();
     let Some((what, mut severity)) = classify(path) else {
         return;
@@ -148,9 +269,9 @@ mod tests {
             run(".env.example", b"").map(|f| f.severity),
             Some(Severity::Info)
         );
-        assert_eq!(
-            run(".git/config", b"").map(|f| f.severity),
-            Some(Severity::High)
+        assert!(
+            run(".git/config", b"").is_none(),
+            "a .git/ file is counted by its folder"
         );
         assert_eq!(
             run("deploy/prod.tfstate", b"").map(|f| f.severity),
@@ -162,6 +283,68 @@ mod tests {
         );
         assert!(run("lib/index.js", b"").is_none());
         assert!(run("lib/environment.js", b"").is_none());
+    }
+
+    #[test]
+    fn a_git_folder_is_one_finding_with_count_and_samples() {
+        let policy = crate::rules::Policy::default();
+        let ctx = |path| FileCtx {
+            entry: Some(0),
+            path,
+            inner: None,
+            policy: &policy,
+        };
+        let mut a = GitFolders::default();
+        let mut b = GitFolders::default();
+        let objects: Vec<String> = (0..40)
+            .map(|i| format!(".git/objects/{i:02}/abc"))
+            .collect();
+        for (i, p) in objects.iter().enumerate() {
+            let half = if i % 2 == 0 { &mut a } else { &mut b };
+            assert!(half.add(&ctx(p), 10));
+        }
+        assert!(a.add(&ctx(".git/config"), 5));
+        assert!(a.add(&ctx("test/fixtures/repo/.git/HEAD"), 1));
+        assert!(!a.add(&ctx("lib/.gitignore"), 1), "not a .git/ folder");
+        assert!(!a.add(&ctx("docs/git/x.md"), 1));
+        a.merge(b);
+        let out = a.findings();
+        assert_eq!(out.len(), 2, "one finding per .git/ folder: {out:#?}");
+        let top = out
+            .iter()
+            .find(|f| f.location.path == ".git/")
+            .expect(".git/");
+        assert_eq!(top.severity, Severity::High);
+        assert_eq!(top.evidence["files"], 41);
+        assert_eq!(top.evidence["bytes"], 405);
+        assert_eq!(
+            top.evidence["samples"],
+            json!([
+                ".git/config",
+                ".git/objects/00/abc",
+                ".git/objects/01/abc",
+                ".git/objects/02/abc",
+                ".git/objects/03/abc"
+            ]),
+            "the first few paths, whatever order they arrived in"
+        );
+        assert!(top.message.contains("41 file(s)"), "{}", top.message);
+        let fixture = out
+            .iter()
+            .find(|f| f.location.path == "test/fixtures/repo/.git/")
+            .expect("nested .git/");
+        assert_eq!(fixture.severity, Severity::Low, "a test fixture repository");
+        let mut out = Vec::new();
+        let nested = FileCtx {
+            inner: Some(".git/config"),
+            ..ctx("vendor/x.tgz")
+        };
+        check(&nested, b"", &mut out);
+        assert_eq!(
+            out.len(),
+            1,
+            "inside a nested archive each file is reported"
+        );
     }
 
     #[test]

@@ -337,15 +337,42 @@ pub fn tree_path(name: &str) -> String {
 }
 
 /// True for sources that are bundled dependencies or bundler runtime, not the author's code.
+///
+/// `name` is normalised ([`normalize`]): webpack 5 names its runtime
+/// `webpack://NAMESPACE/webpack/runtime/…` and its externals `webpack://NAMESPACE/external …`,
+/// which normalise to `NAMESPACE/webpack/runtime/…`, so bundler names are recognised at the
+/// start or after one leading component. Rollup's virtual modules start with NUL, which
+/// normalising shows as `^@` (some tools write it out as the text `\u0000`).
 pub fn is_third_party(name: &str) -> bool {
-    name.contains("node_modules/")
-        || name.starts_with("webpack/")
-        || name.starts_with("(webpack)")
-        || name.starts_with("external ")
-        || name.starts_with('\0')
-        || name.starts_with("\\u{0}")
-        || name.starts_with("vite/")
-        || name.starts_with("~/")
+    /// Names only bundlers give; safe to match after a namespace too.
+    fn bundler(s: &str) -> bool {
+        const WEBPACK: &[&str] = &[
+            "webpack/runtime/",
+            "webpack/bootstrap",
+            "webpack/startup",
+            "webpack/before-startup",
+            "webpack/after-startup",
+            "webpack/universalModuleDefinition",
+            "webpack/module-cache",
+        ];
+        WEBPACK.iter().any(|p| s.starts_with(p))
+            || s.starts_with("(webpack)")
+            || s.starts_with("external ")
+            || s.starts_with('\0')
+            || s.starts_with("^@")
+            || s.starts_with("\\u0000")
+            || s.starts_with("\\0")
+    }
+    if name.contains("node_modules/") {
+        return true;
+    }
+    // At the start any `webpack/` name is webpack's own (webpack 4's `webpack:///webpack/…`);
+    // after a namespace only the runtime's names are, since `NAMESPACE/webpack/` could be a
+    // first-party folder called `webpack`.
+    if name.starts_with("webpack/") || name.starts_with("vite/") || name.starts_with("~/") {
+        return true;
+    }
+    bundler(name) || name.split_once('/').is_some_and(|(_, rest)| bundler(rest))
 }
 
 /// The folder a source is counted under: leading `..`s plus one more component
@@ -420,6 +447,45 @@ mod tests {
         assert_eq!(group_of("index.ts"), ".");
         assert!(is_third_party("webpack/runtime/define"));
         assert!(!is_third_party("src/index.ts"));
+    }
+
+    #[test]
+    fn bundler_runtime_is_third_party_with_or_without_a_namespace() {
+        let third = |source: &str| is_third_party(&normalize(source));
+        for source in [
+            "webpack:///webpack/bootstrap",
+            "webpack://my-lib/webpack/runtime/define property getters",
+            "webpack://my-lib/webpack/bootstrap",
+            "webpack://my-lib/webpack/universalModuleDefinition",
+            "webpack://my-lib/external commonjs \"fs\"",
+            "webpack://my-lib/external node-commonjs \"path\"",
+            "webpack://my-lib/(webpack)/buildin/module.js",
+            "(webpack)/buildin/global.js",
+            "webpack://my-lib/./node_modules/lodash/lodash.js",
+            "\u{0}commonjsHelpers.js",
+            "\u{0}rollupPluginBabelHelpers.js",
+            "\\u0000commonjsHelpers.js",
+            "\u{0}src/a.js?commonjs-exports",
+        ] {
+            assert!(
+                third(source),
+                "{source:?} (normalised {:?}) is bundler code",
+                normalize(source)
+            );
+        }
+        for source in [
+            "webpack://my-lib/./src/index.ts",
+            "webpack://my-lib/src/webpack/config.ts",
+            "src/external/api.ts",
+            "lib/webpack-plugin.js",
+            "../src/runtime/bootstrap.ts",
+        ] {
+            assert!(
+                !third(source),
+                "{source:?} (normalised {:?}) is first-party",
+                normalize(source)
+            );
+        }
     }
 
     #[test]

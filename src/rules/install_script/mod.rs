@@ -202,12 +202,16 @@ fn npm(a: &Artifact, baseline: Option<&Manifest>, out: &mut Vec<Finding>) {
             continue;
         };
         let before = old.map(|o| o.scripts.get(*hook));
+        // Registry installs do not run `prepare` (git installs and `npm install` in a checkout
+        // do), so a new one is worth a look, not a stop, and a changed one stays low.
+        let prepare = *hook == "prepare";
         let (severity, how) = match before {
+            Some(None) if prepare => (Severity::Medium, "new since the baseline"),
             Some(None) => (Severity::Critical, "new since the baseline"),
-            Some(Some(prev)) if prev != cmd => (
-                Severity::High.max(hook_severity(hook)),
-                "changed since the baseline",
-            ),
+            Some(Some(prev)) if prev != cmd && prepare => {
+                (Severity::Low, "changed since the baseline")
+            }
+            Some(Some(prev)) if prev != cmd => (Severity::High, "changed since the baseline"),
             _ => (
                 hook_severity(hook),
                 if *hook == "prepare" {
@@ -351,6 +355,25 @@ mod tests {
             out[1].severity,
             Severity::Low,
             "unchanged prepare stays low"
+        );
+        let none = Manifest::of(&artifact_of(&[("package/package.json", &pkg(""))]));
+        let mut out = Vec::new();
+        check(&a, Some(&none), &Facts::default(), &mut out);
+        assert_eq!(
+            (out[1].severity, out[1].message.contains("new since")),
+            (Severity::Medium, true),
+            "a new prepare is medium: registry installs do not run it"
+        );
+        let changed = Manifest::of(&artifact_of(&[(
+            "package/package.json",
+            &pkg(r#""prepare":"npm run build""#),
+        )]));
+        let mut out = Vec::new();
+        check(&a, Some(&changed), &Facts::default(), &mut out);
+        assert_eq!(
+            (out[1].severity, out[1].message.contains("changed")),
+            (Severity::Low, true),
+            "a changed prepare stays low"
         );
     }
 

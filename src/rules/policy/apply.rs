@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::rules::{Allowed, Finding, Location, Rule, Severity};
+use crate::rules::{Allowed, Finding, Location, Rule, Severity, registry};
 
 use super::Policy;
 
@@ -81,6 +81,18 @@ pub fn parse_age(s: &str) -> Option<u64> {
     n.checked_mul(mult)
 }
 
+/// A severity override moves a rule's default, not its judgement of context: a finding at
+/// the default takes the override; one the rule lowered (a placeholder secret, a key under
+/// `test/`, a `prepare` script) never rises above where it was; one the rule raised (new since
+/// the baseline) never falls below where it was.
+pub fn overridden(own: Severity, default: Severity, policy: Severity) -> Severity {
+    match own.cmp(&default) {
+        std::cmp::Ordering::Equal => policy,
+        std::cmp::Ordering::Less => own.min(policy),
+        std::cmp::Ordering::Greater => own.max(policy),
+    }
+}
+
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes
@@ -100,7 +112,7 @@ impl Policy {
             .filter(|f| self.enabled(&f.rule))
             .map(|mut f| {
                 if let Some(sev) = self.severity_for(&f.rule) {
-                    f.severity = sev;
+                    f.severity = overridden(f.severity, self.default_severity(&f.rule), sev);
                 }
                 f.allowed = self.allowance(&f);
                 f
@@ -123,6 +135,15 @@ impl Policy {
             }
         }
         out
+    }
+
+    /// The severity a rule reports at when nothing about a finding's context moved it: the
+    /// pattern's own for a policy pattern, else the catalogue's.
+    fn default_severity(&self, id: &str) -> Severity {
+        self.patterns
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| registry::lookup(id).severity, |p| p.severity)
     }
 
     fn allowance(&self, f: &Finding) -> Option<Allowed> {

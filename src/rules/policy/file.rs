@@ -35,9 +35,9 @@ pub struct PolicyFile {
     /// Sign-off settings the approval uses.
     #[serde(default)]
     pub approval: ApprovalFile,
-    /// Per-profile `severity` and `disable` layers.
+    /// Per-profile `severity` and `disable` layers; the name must be a built-in profile.
     #[serde(default)]
-    pub profiles: BTreeMap<String, LayerFile>,
+    pub profiles: BTreeMap<Spanned<String>, LayerFile>,
 }
 
 /// `[profiles.NAME]`.
@@ -52,16 +52,17 @@ pub struct LayerFile {
     pub severity: BTreeMap<String, Spanned<String>>,
 }
 
-/// `[[allow]]`.
+/// `[[allow]]`. `path` and `reason` are mandatory but optional here, so that a missing one is
+/// reported at the entry's line with a precise hint rather than by serde at line 1.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowFile {
-    /// Glob over the finding's path.
-    pub path: Spanned<String>,
+    /// Glob over the finding's path. Mandatory.
+    pub path: Option<Spanned<String>>,
     /// Rule id or glob; any rule when absent.
     pub rule: Option<Spanned<String>>,
     /// Why this is acceptable. Mandatory.
-    pub reason: Spanned<String>,
+    pub reason: Option<Spanned<String>>,
     /// `YYYY-MM-DD`, as a TOML date or a string.
     pub expires: Option<Spanned<DateValue>>,
 }
@@ -109,13 +110,13 @@ pub struct ThresholdsFile {
     /// `large-file` limit.
     pub max_file_size: Option<Spanned<SizeValue>>,
     /// `large-file` share of the package (0–1).
-    pub max_file_share: Option<f64>,
+    pub max_file_share: Option<Spanned<f64>>,
     /// `size-anomaly` unpacked size ratio.
-    pub size_ratio: Option<f64>,
+    pub size_ratio: Option<Spanned<f64>>,
     /// `size-anomaly` file count ratio.
-    pub files_ratio: Option<f64>,
+    pub files_ratio: Option<Spanned<f64>>,
     /// `size-anomaly` new file vs old largest ratio.
-    pub new_file_ratio: Option<f64>,
+    pub new_file_ratio: Option<Spanned<f64>>,
     /// Below this, size rules stay quiet.
     pub size_min_bytes: Option<Spanned<SizeValue>>,
     /// Limit for opening nested archives.
@@ -127,9 +128,9 @@ pub struct ThresholdsFile {
 #[serde(deny_unknown_fields)]
 pub struct ApprovalFile {
     /// Distinct approvers `verify` requires.
-    pub min_approvers: Option<u32>,
+    pub min_approvers: Option<Spanned<u32>>,
     /// How old an approval may be: `30d`, `12h`, `2w`.
     pub max_approval_age: Option<Spanned<String>>,
     /// Share of files the reviewer must have viewed (0–1).
-    pub required_coverage: Option<f64>,
+    pub required_coverage: Option<Spanned<f64>>,
 }

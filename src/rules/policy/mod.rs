@@ -19,9 +19,10 @@ use file::{DateValue, PolicyFile, SizeValue};
 
 pub use apply::{Date, EXPIRED_RULE, hex};
 
-/// A policy error, pointing into the file.
+/// A policy error, pointing into the file. It displays as one line,
+/// `FILE:LINE:COLUMN: message (hint: …)`, because `main` prints every error on one line.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}\n  hint: {hint}")]
+#[error("{file}:{line}:{column}: {message} (hint: {hint})")]
 pub struct PolicyError {
     /// The policy file.
     pub file: String,
@@ -34,6 +35,11 @@ pub struct PolicyError {
     /// How to fix it.
     pub hint: String,
 }
+
+/// The profiles a policy may select and a `[profiles.NAME]` table may name. They are fixed,
+/// not user-definable: each one changes built-in severities, so a misspelled name must be an
+/// error rather than a table that silently never applies.
+pub const PROFILES: &[&str] = &["public", "internal"];
 
 /// The built-in profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -196,8 +202,48 @@ impl Ctx<'_> {
             file: self.name.to_owned(),
             line,
             column,
-            message: message.into(),
-            hint: hint.into(),
+            message: one_line(&message.into()),
+            hint: one_line(&hint.into()),
+        }
+    }
+
+    /// A number that must lie in `range`.
+    fn within(
+        &self,
+        v: &toml::Spanned<f64>,
+        key: &str,
+        range: std::ops::RangeInclusive<f64>,
+        hint: &str,
+    ) -> Result<f64, PolicyError> {
+        let n = *v.get_ref();
+        if n.is_finite() && range.contains(&n) {
+            Ok(n)
+        } else {
+            Err(self.err(v.span(), format!("{key} = {n} is out of range"), hint))
+        }
+    }
+
+    /// The span of the `i`-th `[[allow]]` entry's header, found before its first key (or by
+    /// counting headers when it has none); an inline `allow = [{…}]` entry points at its key.
+    fn allow_span(
+        &self,
+        i: usize,
+        first_key: Option<std::ops::Range<usize>>,
+    ) -> std::ops::Range<usize> {
+        let header = |end: usize| {
+            self.text[..end]
+                .rfind("[[allow]]")
+                .map(|p| p..p + "[[allow]]".len())
+        };
+        match first_key {
+            Some(k) => header(k.start)
+                .filter(|h| !self.text[h.end..k.start].contains("[["))
+                .unwrap_or(k),
+            None => self
+                .text
+                .match_indices("[[allow]]")
+                .nth(i)
+                .map_or(0..0, |(p, _)| p..p + "[[allow]]".len()),
         }
     }
 
@@ -265,10 +311,17 @@ impl Policy {
     pub fn parse(name: &str, text: &str) -> Result<Self, PolicyError> {
         let cx = Ctx { name, text };
         let f: PolicyFile = toml::from_str(text).map_err(|e| {
-            let hint = if e.message().contains("unknown field") {
-                "see docs/check.md for every key".to_owned()
+            let m = e.message();
+            let hint = if m.contains("unknown field") {
+                "see docs/check.md for every key"
+            } else if m.contains("SizeValue") {
+                "write a size as bytes (0 or more) or like \"10M\", \"512K\""
+            } else if m.contains("expected u32") {
+                "write a whole number of 1 or more"
+            } else if m.contains("expected f64") {
+                "write a number such as 1.5"
             } else {
-                "check the TOML syntax".to_owned()
+                "check the TOML syntax"
             };
             cx.err(
                 e.span().unwrap_or(0..0),
@@ -276,6 +329,15 @@ impl Policy {
                 hint,
             )
         })?;
+        for name in f.profiles.keys() {
+            if !PROFILES.contains(&name.get_ref().as_str()) {
+                return Err(cx.err(
+                    name.span(),
+                    format!("unknown profile {:?} in [profiles]", name.get_ref()),
+                    format!("known profiles: {}", PROFILES.join(", ")),
+                ));
+            }
+        }
         let mut p = Policy {
             sha256: Some(apply::hex(&sha2::Sha256::digest(text.as_bytes()))),
             ..Policy::default()
@@ -288,7 +350,7 @@ impl Policy {
                     return Err(cx.err(
                         prof.span(),
                         format!("unknown profile {other:?}"),
-                        "use \"public\" or \"internal\"",
+                        format!("known profiles: {}", PROFILES.join(", ")),
                     ));
                 }
             };
@@ -317,7 +379,7 @@ impl Policy {
         let layers = f
             .profiles
             .iter()
-            .filter(|(n, _)| n.as_str() == profile_name)
+            .filter(|(n, _)| n.get_ref() == profile_name)
             .map(|(_, l)| (&l.disable, &l.severity));
         for (disable, severity) in layers.chain([(&f.disable, &f.severity)]) {
             for d in disable {
@@ -329,10 +391,31 @@ impl Policy {
                     .push((cx.rule_glob(&spanned, &p.patterns)?, cx.severity(sev)?));
             }
         }
-        for a in &f.allow {
-            if a.reason.get_ref().trim().is_empty() {
+        for (nth, a) in f.allow.iter().enumerate() {
+            let first_key = [&a.path, &a.rule, &a.reason]
+                .into_iter()
+                .flatten()
+                .map(toml::Spanned::span)
+                .chain(a.expires.as_ref().map(toml::Spanned::span))
+                .min_by_key(|s| s.start);
+            let at = cx.allow_span(nth, first_key);
+            let Some(path) = &a.path else {
                 return Err(cx.err(
-                    a.reason.span(),
+                    at,
+                    "[[allow]] entry without `path`",
+                    "add path = \"GLOB\" naming the files it lets through, e.g. path = \"dist/**/*.map\"",
+                ));
+            };
+            let Some(reason) = &a.reason else {
+                return Err(cx.err(
+                    at,
+                    format!("[[allow]] entry for {:?} without `reason`", path.get_ref()),
+                    "add reason = \"…\" saying why these findings are acceptable; it is shown with every allowed finding",
+                ));
+            };
+            if reason.get_ref().trim().is_empty() {
+                return Err(cx.err(
+                    reason.span(),
                     "empty reason",
                     "say why this finding is acceptable",
                 ));
@@ -354,14 +437,14 @@ impl Policy {
                 }
             };
             p.allow.push(Allow {
-                path: a.path.get_ref().clone(),
-                glob: cx.glob(&a.path)?,
+                path: path.get_ref().clone(),
+                glob: cx.glob(path)?,
                 rule: a
                     .rule
                     .as_ref()
                     .map(|r| cx.rule_glob(r, &p.patterns))
                     .transpose()?,
-                reason: a.reason.get_ref().clone(),
+                reason: reason.get_ref().clone(),
                 expires,
             });
         }
@@ -376,13 +459,54 @@ impl Policy {
         if let Some(v) = &t.nested_max_unpacked {
             th.nested_max_unpacked = cx.size(v)?;
         }
-        th.max_file_share = t.max_file_share.unwrap_or(th.max_file_share);
-        th.size_ratio = t.size_ratio.unwrap_or(th.size_ratio);
-        th.files_ratio = t.files_ratio.unwrap_or(th.files_ratio);
-        th.new_file_ratio = t.new_file_ratio.unwrap_or(th.new_file_ratio);
+        if let Some(v) = &t.max_file_size
+            && th.max_file_size == 0
+        {
+            return Err(cx.err(
+                v.span(),
+                "max_file_size = 0 would report every file",
+                "write a size like 10M; disable = [\"large-file\"] turns the rule off",
+            ));
+        }
+        // Growth ratios below 1 would fire on a release that did not grow.
+        let ratio = "write a growth factor of at least 1.0, e.g. 2.0 for twice the baseline";
+        let share = "write a share of the package above 0 and at most 1, e.g. 0.5";
+        if let Some(v) = &t.max_file_share {
+            th.max_file_share = cx.within(v, "max_file_share", f64::MIN_POSITIVE..=1.0, share)?;
+        }
+        if let Some(v) = &t.size_ratio {
+            th.size_ratio = cx.within(v, "size_ratio", 1.0..=f64::MAX, ratio)?;
+        }
+        if let Some(v) = &t.files_ratio {
+            th.files_ratio = cx.within(v, "files_ratio", 1.0..=f64::MAX, ratio)?;
+        }
+        if let Some(v) = &t.new_file_ratio {
+            th.new_file_ratio = cx.within(v, "new_file_ratio", 1.0..=f64::MAX, ratio)?;
+        }
         let a = &f.approval;
-        p.approval.min_approvers = a.min_approvers.unwrap_or(1);
-        p.approval.required_coverage = a.required_coverage;
+        p.approval.min_approvers = match &a.min_approvers {
+            None => 1,
+            Some(count) if *count.get_ref() == 0 => {
+                return Err(cx.err(
+                    count.span(),
+                    "min_approvers = 0 would let an unapproved release verify",
+                    "use 1 or more",
+                ));
+            }
+            Some(count) => *count.get_ref(),
+        };
+        p.approval.required_coverage = a
+            .required_coverage
+            .as_ref()
+            .map(|v| {
+                cx.within(
+                    v,
+                    "required_coverage",
+                    0.0..=1.0,
+                    "write a share of files from 0 to 1, e.g. 0.8 for 80%",
+                )
+            })
+            .transpose()?;
         if let Some(age) = &a.max_approval_age {
             p.approval.max_approval_age =
                 Some(apply::parse_age(age.get_ref()).ok_or_else(|| {
@@ -425,6 +549,15 @@ impl Policy {
             })
             .collect()
     }
+}
+
+/// Folds a multi-line text (toml's messages can hold a snippet) onto one line.
+fn one_line(s: &str) -> String {
+    s.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn pattern(cx: &Ctx<'_>, pat: &file::PatternFile) -> Result<Pattern, PolicyError> {
