@@ -7,7 +7,7 @@
 //! a hook file) and a wheel's `*.pth` files run their `import` lines at every interpreter start
 //! ([`sdist`], [`pth`]); cargo compiles and runs a crate's build script, and rustc a proc
 //! macro ([`cargo`]). Against a baseline, code that is new is critical and code that changed
-//! is high.
+//! is high (a `prepare` script: medium and low, as registry installs do not run it).
 
 mod cargo;
 mod pth;
@@ -36,7 +36,8 @@ pub const RULE: Rule = Rule {
           setuptools sdist runs `setup.py`; many crates probe, generate code or link C), but \
           they deserve a look. Code that appears or changes \
           between releases is the strongest signal of a compromised publish, so it is critical \
-          (new) or high (changed) against a baseline.",
+          (new) or high (changed) against a baseline; a new `prepare` is medium and a changed \
+          one low, since registry installs do not run it.",
 };
 
 /// What the per-file pass learned that the whole-artifact check needs: the parts of
