@@ -196,7 +196,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Diff { old, new, json } => {
             let (old, new) = (manifest::load(&old, &opts)?, manifest::load(&new, &opts)?);
-            let d = diff::diff(&old, &new).redacted();
+            let d = diff::diff(&old, &new);
             print(&if json {
                 crate::json::to_string_pretty(&d)? + "\n"
             } else {

@@ -145,23 +145,6 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Diff {
     d
 }
 
-impl Diff {
-    /// The same diff with the secret values in its metadata (a script's command, a
-    /// dependency's spec) masked as findings mask them, for printing. Comparisons use the
-    /// unmasked diff.
-    #[must_use]
-    pub fn redacted(mut self) -> Self {
-        for m in &mut self.metadata {
-            for v in [&mut m.old, &mut m.new].into_iter().flatten() {
-                if let Some(masked) = crate::rules::redact::redact(v) {
-                    *v = masked;
-                }
-            }
-        }
-        self
-    }
-}
-
 /// Flattens metadata into dotted fields so any change shows as one line.
 fn flatten(meta: Option<&PackageMeta>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();

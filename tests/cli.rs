@@ -307,7 +307,7 @@ fn diff_text_shows_added_removed_changed_and_metadata() {
 }
 
 #[test]
-fn diff_masks_secrets_in_scripts_and_dependency_specs() {
+fn diff_ls_and_manifest_mask_secrets_in_scripts_and_dependency_specs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let token = format!("{}{}", "ghp_", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
     let old = write(
@@ -329,6 +329,15 @@ fn diff_masks_secrets_in_scripts_and_dependency_specs() {
         assert!(
             out.contains("ghp_Zq… (40 chars)"),
             "masked as findings mask: {out}"
+        );
+    }
+    // The metadata is masked where it is read, so every other view of it is too.
+    for (cmd, extra) in [("ls", &["--json"][..]), ("manifest", &[][..])] {
+        let out = stdout(&run_paths(cmd, &[&new], extra));
+        assert!(out.contains("postinstall"), "{cmd} shows the script: {out}");
+        assert!(
+            !out.contains(&token[..12]) && !out.contains("Pl41nPassw0r"),
+            "{cmd} {extra:?} prints a secret:\n{out}"
         );
     }
 }

@@ -89,7 +89,27 @@ pub fn parse(files: &[(String, Vec<u8>)]) -> Option<PackageMeta> {
         _ => python(&text),
     };
     meta.source.clone_from(path);
+    meta.mask_secrets();
     Some(meta)
+}
+
+impl PackageMeta {
+    /// Masks secret values in scripts and dependency specs (`curl -H 'Authorization: token
+    /// ghp_…'`, `git+https://x:ghp_…@github.com/…`) the way findings mask them. Done once,
+    /// here, so that no output of the metadata — `ls --json`, a manifest a team keeps, `diff`,
+    /// the review header — can say the value in full; the secret itself is still reported by
+    /// the scan of the metadata file's content. Both sides of a comparison are masked alike.
+    fn mask_secrets(&mut self) {
+        let specs = self
+            .dependencies
+            .values_mut()
+            .flat_map(BTreeMap::values_mut);
+        for v in self.scripts.values_mut().chain(specs) {
+            if let Some(masked) = crate::rules::redact::redact(v) {
+                *v = masked;
+            }
+        }
+    }
 }
 
 fn npm(bytes: &[u8]) -> PackageMeta {
