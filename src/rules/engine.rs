@@ -73,6 +73,7 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
     // `.npmrc`, a service-account JSON) cannot match `\"` or `\n`. One buffer per thread,
     // reused, holds the decoded source; line and column are then counted in it exactly.
     let mut decoded = Vec::new();
+    let secrets_on = ctx.policy.enabled("secret-*");
     for src in sources {
         let inner = match ctx.inner {
             Some(outer) => format!("{outer} ▸ {}", src.name),
@@ -83,23 +84,26 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
             ..*ctx
         };
         text::json_unescape_into(src.raw, &mut decoded);
-        if ctx.policy.enabled("secret-*") {
+        if secrets_on {
             secrets::report(&sub, &decoded, out);
         }
         custom_pattern::check_content(&sub, &decoded, out);
     }
 }
 
-/// Where each embedded source's body lies in the map's bytes, in order. Bodies borrow from
-/// those bytes (the parse copies nothing), so their addresses say where.
-fn embedded_spans(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<(usize, usize)> {
+/// Where each embedded source's body and each `mappings` value lies in the map's bytes, in
+/// order: the parts the scan of the map's own fields skips. They borrow from those bytes (the
+/// parse copies nothing), so their addresses say where.
+fn skipped_spans(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<(usize, usize)> {
     let base = bytes.as_ptr() as usize;
     let mut spans: Vec<(usize, usize)> = map
         .embedded
         .iter()
-        .filter_map(|e| {
-            let start = (e.raw.as_ptr() as usize).checked_sub(base)?;
-            let end = start.checked_add(e.raw.len())?;
+        .map(|e| e.raw)
+        .chain(map.mappings.iter().copied())
+        .filter_map(|raw| {
+            let start = (raw.as_ptr() as usize).checked_sub(base)?;
+            let end = start.checked_add(raw.len())?;
             (end <= bytes.len()).then_some((start, end))
         })
         .collect();
@@ -189,7 +193,7 @@ impl<'p> Scanner<'p> {
                 if on("secret-*") {
                     // The map's own fields (`file`, `sourceRoot`, `sources`, extensions), read
                     // around the embedded sources, which were scanned decoded above.
-                    secrets::report_outside(ctx, bytes, &embedded_spans(bytes, &map), out);
+                    secrets::report_outside(ctx, bytes, &skipped_spans(bytes, &map), out);
                 }
                 return;
             }
@@ -276,6 +280,24 @@ impl<'p> Scanner<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scan_of_a_maps_own_fields_skips_its_sources_and_mappings() {
+        let bytes = br#"{"version":3,"file":"cli.js","sources":["a.ts"],"sourcesContent":["let a = 1;"],"mappings":"AAAA,CAAC;AACD"}"#;
+        let map = match sourcemap::parse_if_map("cli.js.map", bytes) {
+            Some(Ok(map)) => map,
+            other => panic!("a source map: {other:?}"),
+        };
+        let skipped: Vec<&[u8]> = skipped_spans(bytes, &map)
+            .into_iter()
+            .map(|(start, end)| &bytes[start..end])
+            .collect();
+        assert_eq!(
+            skipped,
+            [&b"let a = 1;"[..], &b"\"AAAA,CAAC;AACD\""[..]],
+            "the source body and the mappings value, in order"
+        );
+    }
 
     #[test]
     fn big_maps_are_scanned_in_two_halves_without_losing_order() {

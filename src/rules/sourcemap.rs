@@ -125,11 +125,17 @@ pub struct Map<'a> {
     pub embedded: Vec<Embedded<'a>>,
     /// For an index map, what its sections held.
     pub index: Option<Index>,
+    /// Each `mappings` value as it lies in the map's bytes: base64 VLQ, which holds no
+    /// credential, so the scan of the map's own fields skips it (it is most of a map after
+    /// `sourcesContent`).
+    pub mappings: Vec<&'a [u8]>,
 }
 
 impl<'a> Map<'a> {
     /// Adds a regular map's sources and embedded contents.
     fn add(&mut self, raw: RawMap<'a>) {
+        self.mappings
+            .extend(raw.mappings.map(|m| m.get().as_bytes()));
         let sources = raw.sources.unwrap_or_default();
         self.sources += sources.len();
         let mut found: Vec<(usize, &'a [u8])> = Vec::new();
