@@ -15,8 +15,14 @@ echo "check $(basename "$tgz"): ${c}s   gzip -dc: ${g}s   ratio: $(echo "scale=2
 /usr/bin/time -v "$bin" check --format json "$tgz" 2>&1 >/dev/null | grep -E "Maximum resident" | sed 's/^\s*/peak RSS: /'
 largest=$(tar -tvzf "$tgz" | awk '{print $3}' | sort -n | tail -1)
 echo "largest entry: $largest bytes; budget 64 MB + 2x largest = $(( (64 << 20) + 2 * largest )) bytes"
+node_parse() {
+  node -e 'const fs=require("fs");const b=fs.readFileSync("/tmp/shipcheck-bench.map","utf8");let best=1e9;for(let i=0;i<5;i++){const t=process.hrtime.bigint();JSON.parse(b);const d=Number(process.hrtime.bigint()-t)/1e6;if(d<best)best=d}console.log(best.toFixed(1))'
+}
 cargo bench -q --bench check -- "$@"
-if command -v node >/dev/null; then
-  n=$(node -e 'const fs=require("fs");const b=fs.readFileSync("/tmp/shipcheck-bench.map","utf8");let best=1e9;for(let i=0;i<5;i++){const t=process.hrtime.bigint();JSON.parse(b);const d=Number(process.hrtime.bigint()-t)/1e6;if(d<best)best=d}console.log(best.toFixed(1))')
-  echo "node JSON.parse of the same map: ${n} ms"
+command -v node >/dev/null && echo "node JSON.parse of the same map: $(node_parse) ms"
+# The same on a map of real sources (bench/make-map.py; needs bench/precision.sh's packages).
+if [ -f bench/.cache/pkgs/typescript-5.6.3.tgz ]; then
+  [ -f bench/.cache/real.map ] || python3 bench/make-map.py
+  SHIPCHECK_BENCH_MAP=bench/.cache/real.map cargo bench -q --bench check | grep '^60MB'
+  command -v node >/dev/null && echo "node JSON.parse of the same map: $(node_parse) ms"
 fi

@@ -4,7 +4,8 @@
 //!
 //! A 60 MB map is parsed once with `serde_json::from_slice` into borrowed data: `mappings` and
 //! each `sourcesContent` entry stay [`RawValue`]s pointing into the file's bytes, so nothing is
-//! copied. Lines and bytes of each embedded source are counted on the escaped JSON text; the
+//! copied. Lines and bytes of each embedded source are counted on the escaped JSON text (for a
+//! large map, on a second thread while the parse goes on: [`parse_measuring`]); the
 //! rules scan each source decoded into one reused buffer (`engine::scan_sources`), so patterns
 //! see its real quotes and line starts, and the review screen decodes one when it builds the
 //! tree.
@@ -132,8 +133,9 @@ pub struct Map<'a> {
 }
 
 impl<'a> Map<'a> {
-    /// Adds a regular map's sources and embedded contents.
-    fn add(&mut self, raw: RawMap<'a>) {
+    /// Adds a regular map's sources and embedded contents; `measured` holds [`measure`] of
+    /// each body when a second thread already took them while the map was parsed.
+    fn add(&mut self, raw: RawMap<'a>, measured: Option<Vec<(u64, u64)>>) {
         self.mappings
             .extend(raw.mappings.map(|m| m.get().as_bytes()));
         let sources = raw.sources.unwrap_or_default();
@@ -145,17 +147,14 @@ impl<'a> Map<'a> {
             .into_iter()
             .enumerate()
         {
-            let Some(content) = content else { continue };
-            let text = content.get().as_bytes();
-            // A JSON string: strip the quotes; `null` was already filtered by `Option`.
-            let Some(body) = text.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) else {
-                continue;
-            };
-            if !body.is_empty() {
+            if let Some(body) = content.and_then(body_of) {
                 found.push((i, body));
             }
         }
-        let measured = measure_all(&found);
+        let measured = match measured {
+            Some(m) if m.len() == found.len() => m,
+            _ => measure_all(&found),
+        };
         for ((i, body), (lines, bytes)) in found.into_iter().zip(measured) {
             let name = sources
                 .get(i)
@@ -185,9 +184,129 @@ impl<'a> Map<'a> {
         };
         match serde_json::from_str::<RawMap<'a>>(map.get()) {
             Ok(inner) if inner.sections.is_some() => index.nested += 1,
-            Ok(inner) if inner.mappings.is_some() || inner.sources.is_some() => self.add(inner),
+            Ok(inner) if inner.mappings.is_some() || inner.sources.is_some() => {
+                self.add(inner, None);
+            }
             _ => index.invalid += 1,
         }
+    }
+}
+
+/// A JSON string's body (quotes stripped, still escaped), unless it is empty or no string.
+fn body_of(content: &RawValue) -> Option<&[u8]> {
+    let text = content.get().as_bytes();
+    let body = text.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    (!body.is_empty()).then_some(body)
+}
+
+/// Parses a large map on this thread while a second one measures each embedded source as the
+/// parse passes it: parsing and measuring are each about half of analysing a 60 MB map, and
+/// this way they overlap instead of following each other. The measurements come back in
+/// `sourcesContent` order (`None` if the helper died, and [`Map::add`] measures again).
+fn parse_measuring(bytes: &[u8]) -> (serde_json::Result<RawMap<'_>>, Option<Vec<(u64, u64)>>) {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<&[u8]>(256);
+        let helper = scope.spawn(move || rx.into_iter().map(measure).collect::<Vec<_>>());
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let raw = MapSeed(&tx).deserialize(&mut de).and_then(|raw| {
+            de.end()?;
+            Ok(raw)
+        });
+        drop(tx);
+        (raw, helper.join().ok())
+    })
+}
+
+/// Deserialises a [`RawMap`] (the same fields, the same errors on a duplicate) and sends each
+/// embedded source's body to a measuring thread as soon as it is read.
+struct MapSeed<'s, 'a>(&'s std::sync::mpsc::SyncSender<&'a [u8]>);
+
+impl<'de> DeserializeSeed<'de> for MapSeed<'_, 'de> {
+    type Value = RawMap<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawMap<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MapSeed<'_, 'de> {
+    type Value = RawMap<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a source map object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<RawMap<'de>, A::Error> {
+        use serde::de::Error;
+        fn once<T, E: Error>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), E> {
+            if slot.replace(v).is_some() {
+                return Err(E::duplicate_field(name));
+            }
+            Ok(())
+        }
+        // Each field as seen: `Some(None)` is a `null`, which still counts for duplicates.
+        let (mut version, mut mappings, mut sections) = (None, None, None);
+        let (mut sources, mut contents) = (None, None);
+        while let Some(key) = m.next_key::<Cow<'de, str>>()? {
+            match &*key {
+                "version" => once(&mut version, m.next_value()?, "version")?,
+                "mappings" => once(&mut mappings, m.next_value()?, "mappings")?,
+                "sections" => once(&mut sections, m.next_value()?, "sections")?,
+                "sources" => once(&mut sources, m.next_value()?, "sources")?,
+                "sourcesContent" => {
+                    once(
+                        &mut contents,
+                        m.next_value_seed(Contents(self.0))?,
+                        "sourcesContent",
+                    )?;
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let raw = RawMap {
+            version: version.flatten(),
+            sources: sources.flatten(),
+            sources_content: contents.flatten(),
+            mappings: mappings.flatten(),
+            sections: sections.flatten(),
+        };
+        Ok(raw)
+    }
+}
+
+/// `sourcesContent` (or `null`), each body sent for measuring as it is read.
+struct Contents<'s, 'a>(&'s std::sync::mpsc::SyncSender<&'a [u8]>);
+
+impl<'de> DeserializeSeed<'de> for Contents<'_, 'de> {
+    type Value = Option<Vec<Option<&'de RawValue>>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Contents<'_, 'de> {
+    type Value = Option<Vec<Option<&'de RawValue>>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of sources or null")
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut all = Vec::new();
+        while let Some(content) = seq.next_element::<Option<&'de RawValue>>()? {
+            if let Some(body) = content.and_then(body_of) {
+                // A helper that died is noticed at the join; the parse goes on regardless.
+                let _ = self.0.send(body);
+            }
+            all.push(content);
+        }
+        Ok(Some(all))
     }
 }
 
@@ -244,7 +363,17 @@ pub fn parse(bytes: &[u8]) -> Result<Map<'_>, String> {
 }
 
 fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
-    let raw: RawMap<'_> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    read_as(bytes, strict, bytes.len() >= super::engine::IN_TWO_MIN)
+}
+
+/// [`read`], measuring on a second thread during the parse when `pipelined`.
+fn read_as(bytes: &[u8], strict: bool, pipelined: bool) -> Result<Map<'_>, String> {
+    let (raw, measured) = if pipelined {
+        parse_measuring(bytes)
+    } else {
+        (serde_json::from_slice(bytes), None)
+    };
+    let raw: RawMap<'_> = raw.map_err(|e| e.to_string())?;
     let body = raw.mappings.is_some() || raw.sections.is_some();
     let shaped = if strict {
         raw.version.is_some() && body
@@ -262,7 +391,7 @@ fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
             .map_err(|e| format!("sections: {e}"))?;
     }
     // Sources beside `sections` are not valid either, but they ship all the same.
-    map.add(raw);
+    map.add(raw, measured);
     Ok(map)
 }
 
@@ -410,6 +539,56 @@ pub fn group_of(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a reader made of a map, in a form two reads can be compared by.
+    fn summary(r: Result<Map<'_>, String>) -> Result<String, String> {
+        r.map(|m| {
+            let sources: Vec<_> = m
+                .embedded
+                .iter()
+                .map(|e| (e.name.clone(), e.lines, e.bytes, e.raw.len(), e.third_party))
+                .collect();
+            format!(
+                "{} {:?} {:?} {}",
+                m.sources,
+                sources,
+                m.index,
+                m.mappings.len()
+            )
+        })
+        // The wording of an error may differ (a derived reader also accepts an array); that
+        // it is one may not.
+        .map_err(|_| "error".to_owned())
+    }
+
+    #[test]
+    fn the_pipelined_reader_of_large_maps_reads_like_the_plain_one() {
+        let cases: &[&str] = &[
+            r#"{"version":3,"sources":["a.ts","b.ts","c.ts"],"sourcesContent":["x\ny\n",null,"\u00e9\"q\""],"mappings":"AAAA"}"#,
+            r#"{"version":3,"sources":["a.ts"],"sourcesContent":null,"mappings":"A"}"#,
+            r#"{"version":null,"sources":null,"mappings":"A","names":[1,{"x":[]}]}"#,
+            r#"{"version":3,"sources\u0043ontent":["k"],"sources":["a"],"mappings":""}"#,
+            r#"{"version":3,"sources":["a"],"sourcesContent":["1"],"sourcesContent":["2"],"mappings":""}"#,
+            r#"{"version":3,"mappings":"","mappings":""}"#,
+            r#"{"version":3,"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["s.ts"],"sourcesContent":["a\nb"],"mappings":"A"}}]}"#,
+            r#"{"version":3,"sources":["a"],"sourcesContent":["x"],"mappings":""} trailing"#,
+            r#"{"version":3,"sources":["a"],"sourcesContent":[7],"mappings":""}"#,
+            r#"{"version":3,"sourcesContent":["unterminated"#,
+            "[1,2]",
+        ];
+        for case in cases {
+            for strict in [true, false] {
+                assert_eq!(
+                    summary(read_as(case.as_bytes(), strict, true)),
+                    summary(read_as(case.as_bytes(), strict, false)),
+                    "same reading of {case} (strict {strict})"
+                );
+            }
+        }
+        let both = read_as(cases[0].as_bytes(), true, true).expect("a map");
+        assert_eq!(both.embedded.len(), 2, "two non-null sources");
+        assert_eq!((both.embedded[0].lines, both.embedded[0].bytes), (2, 4));
+    }
 
     #[test]
     fn measures_escaped_text() {
