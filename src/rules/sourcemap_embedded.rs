@@ -88,8 +88,18 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         .iter()
         .find(|(_, (t, _))| !t)
         .map_or_else(String::new, |(d, _)| format!(" under {d}"));
+    let files = |n: u64| format!("{} file{}", thousands(n), if n == 1 { "" } else { "s" });
+    let third_note = if third.files == 0 {
+        String::new()
+    } else {
+        format!(
+            ", third-party {} / {} lines",
+            files(third.files),
+            thousands(third.lines)
+        )
+    };
     let message = format!(
-        "{}embeds {} of {} sources / {} lines ({}){}: first-party {} files / {} lines{}, third-party {} files / {} lines",
+        "{}embeds {} of {} sources / {} lines ({}){}: first-party {} / {} lines{}{}",
         if inline { "inline map " } else { "" },
         thousands(all.files),
         thousands(map.sources as u64),
@@ -97,11 +107,10 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         crate::report::size(all.bytes),
         map.index
             .map_or_else(String::new, |i| format!(" [{}]", i.note())),
-        thousands(first.files),
+        files(first.files),
         thousands(first.lines),
         main_dir,
-        thousands(third.files),
-        thousands(third.lines),
+        third_note,
     );
     let mut evidence = json!({
         "sources": map.sources,
