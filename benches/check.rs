@@ -107,6 +107,20 @@ fn main() {
             mbps(n, d)
         );
     }
+    // Key ids each followed by a window of base64 (the AWS pairing's worst case).
+    let pairs = "AKIAQWERTYUIOPASDFGH/wJalrXUtnFEMIK7MDENGbPxRfiCYzzzzzzzzzzzz/".repeat(160_000);
+    for n in [pairs.len() / 4, pairs.len()] {
+        let slice = &pairs.as_bytes()[..n];
+        let d = best_of(3, || {
+            std::hint::black_box(secrets::find(slice));
+        });
+        println!(
+            "key-id runs  {:.1} MB: {:.1} ms = {:.0} MB/s",
+            n as f64 / 1e6,
+            d.as_secs_f64() * 1e3,
+            mbps(n, d)
+        );
+    }
     // SHIPCHECK_BENCH_MAP: a map built from real sources (bench/make-map.py) instead of the
     // generated one; either way node's `JSON.parse` is timed on the same bytes by bench/run.sh.
     let map = match std::env::var_os("SHIPCHECK_BENCH_MAP") {
