@@ -81,15 +81,9 @@ fn shipcheck(dir: &Path) -> Command {
     c
 }
 
+/// `check --format json ARGS` in `dir`: the document and the exit code.
 fn json_of(dir: &Path, args: &[&str]) -> (Value, i32) {
-    let out = shipcheck(dir)
-        .args(["check", "--format", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let v = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("JSON: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
-    (v, out.status.code().unwrap_or(-1))
+    common::check_json(shipcheck(dir), args)
 }
 
 fn find<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {

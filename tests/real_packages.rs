@@ -72,20 +72,7 @@ fn tar_paths(artifact: &Path) -> Vec<String> {
 }
 
 fn npm_pack(dir: &Path, dest: &Path) -> PathBuf {
-    let o = Command::new("npm")
-        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
-        .arg(dest)
-        .current_dir(dir)
-        .output()
-        .expect("npm runs");
-    assert!(
-        o.status.success(),
-        "npm pack in {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("npm pack JSON");
-    dest.join(v[0]["filename"].as_str().expect("filename"))
+    npm_pack_json(dir, dest).0
 }
 
 fn write_tree(root: &Path, files: &[(&str, &str)]) {
@@ -258,7 +245,8 @@ fn npm_pack_json(dir: &Path, dest: &Path) -> (PathBuf, serde_json::Value) {
         .expect("npm runs");
     assert!(
         o.status.success(),
-        "npm pack: {}",
+        "npm pack in {}: {}",
+        dir.display(),
         String::from_utf8_lossy(&o.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("npm pack JSON");

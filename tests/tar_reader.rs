@@ -289,21 +289,13 @@ fn tar_names_with_escape_sequences_bidi_and_invalid_utf8() {
     );
     assert_eq!(
         bad.raw_path_hex.as_deref(),
-        Some(hex_of(b"package/bad\xff\xfe.js").as_str()),
+        Some(common::check::hex(b"package/bad\xff\xfe.js").as_str()),
         "the exact stored bytes, as hex"
     );
     assert!(
         csi.installed && bidi.installed,
         "hostile names are still installed"
     );
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[test]
@@ -334,7 +326,7 @@ fn an_invalid_utf8_name_is_not_a_duplicate_of_its_escaped_spelling() {
     assert_eq!(literal.raw_path_hex, None);
     assert_eq!(
         bad.raw_path_hex.as_deref(),
-        Some(hex_of(b"package/a\xff.js").as_str())
+        Some(common::check::hex(b"package/a\xff.js").as_str())
     );
     assert_eq!(a.file_count(), 3);
 }

@@ -535,3 +535,16 @@ pub fn unicode_path_extra(stored: &[u8], shown: &str) -> Vec<u8> {
     out.extend_from_slice(shown.as_bytes());
     out
 }
+
+/// `check --format json ARGS` run through `cmd` (the binary, set up by the caller): the
+/// document and the exit code.
+pub fn check_json(mut cmd: assert_cmd::Command, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = cmd
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    (v, out.status.code().unwrap_or(-1))
+}
