@@ -373,3 +373,26 @@ fn text_and_markdown_list_allowed_findings_with_their_reason() {
     );
     assert!(details.contains("</details>"), "{details}");
 }
+
+#[test]
+fn a_shipped_git_folder_is_one_finding_with_its_file_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let objects: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| (format!(".git/objects/{i:02}/abcdef"), vec![b'x'; 10]))
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = vec![(".git/config", b"[core]\n"), ("lib/a.js", b"1;\n")];
+    files.extend(objects.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+    let tgz = write(dir.path(), "p-1.0.0.tgz", &npm_tgz_with(PKG, &files));
+    let (v, code) = json_of(dir.path(), &[tgz.to_str().expect("utf-8 path")]);
+    let git: Vec<&Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "sensitive-file")
+        .collect();
+    assert_eq!(git.len(), 1, "one finding for the folder, not 41: {git:#?}");
+    assert_eq!(git[0]["path"], ".git/");
+    assert_eq!(git[0]["severity"], "high");
+    assert_eq!(git[0]["evidence"]["files"], 41, "every file counted");
+    assert_eq!(code, 1, "high fails the check");
+}

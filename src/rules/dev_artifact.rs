@@ -91,12 +91,10 @@ fn classify(path: &str) -> Option<(&'static str, String)> {
     Some((kind, format!("*{kind}")))
 }
 
-/// Dev files seen so far, by group; also the `.git/` folders `sensitive-file` reports per
-/// folder, which need the same count-while-streaming, merge and report-at-the-end.
+/// Dev files seen so far, by group.
 #[derive(Debug, Default)]
 pub struct Groups {
     groups: BTreeMap<String, Group>,
-    git: super::sensitive_file::GitFolders,
 }
 
 #[derive(Debug)]
@@ -110,7 +108,6 @@ struct Group {
 impl Groups {
     /// Counts `ctx`'s file if it is a dev file.
     pub fn add(&mut self, ctx: &FileCtx<'_>, size: u64) {
-        self.git.add(ctx, size);
         if !ctx.policy.enabled(RULE.id) {
             return;
         }
@@ -129,7 +126,6 @@ impl Groups {
 
     /// Adds another set of groups (from a worker thread) to this one.
     pub fn merge(&mut self, other: Groups) {
-        self.git.merge(other.git);
         for (key, g) in other.groups {
             match self.groups.get_mut(&key) {
                 Some(mine) => {
@@ -146,9 +142,8 @@ impl Groups {
         }
     }
 
-    /// One finding per group (and per `.git/` folder).
+    /// One finding per group.
     pub fn findings(&self) -> Vec<Finding> {
-        let git = self.git.findings();
         self.groups
             .iter()
             .map(|(key, g)| {
@@ -170,7 +165,6 @@ impl Groups {
                     json!({ "kind": g.what, "group": key, "files": g.files, "bytes": g.bytes }),
                 )
             })
-            .chain(git)
             .collect()
     }
 }

@@ -118,6 +118,7 @@ pub struct Scanner<'p> {
     findings: Vec<Finding>,
     refs: Vec<sourcemap_reference::Pending>,
     dev: dev_artifact::Groups,
+    git: sensitive_file::GitFolders,
     install: install_script::Facts,
 }
 
@@ -129,6 +130,7 @@ impl<'p> Scanner<'p> {
             findings: Vec::new(),
             refs: Vec::new(),
             dev: dev_artifact::Groups::default(),
+            git: sensitive_file::GitFolders::default(),
             install: install_script::Facts::default(),
         }
     }
@@ -149,6 +151,7 @@ impl<'p> Scanner<'p> {
         self.findings.extend(other.findings);
         self.refs.extend(other.refs);
         self.dev.merge(other.dev);
+        self.git.merge(other.git);
         self.install.merge(other.install);
     }
 
@@ -174,6 +177,7 @@ impl<'p> Scanner<'p> {
         debug_artifact::check(ctx, bytes, out);
         if ctx.inner.is_none() {
             self.dev.add(ctx, bytes.len() as u64);
+            self.git.add(ctx, bytes.len() as u64);
         }
         custom_pattern::check_name(ctx, out);
         install_script::check_bundled(ctx, bytes, out);
@@ -257,6 +261,7 @@ impl<'p> Scanner<'p> {
         let out = &mut self.findings;
         out.extend(archive::findings(a));
         out.extend(self.dev.findings());
+        out.extend(self.git.findings());
         sourcemap_reference::resolve(a, &self.refs, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);

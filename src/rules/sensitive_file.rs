@@ -110,8 +110,8 @@ const GIT_SAMPLES: usize = 5;
 
 /// The `.git/` folders of the package's own files, counted while they stream past: a
 /// repository is thousands of object files, and one high finding per file buried everything
-/// else. The dev-file groups carry this through the scan (`dev_artifact::Groups`), so it is
-/// merged across worker threads and reported once at the end like them.
+/// else. The scanner carries this through the scan (`engine::Scanner`), merges it across
+/// worker threads and reports it once at the end.
 #[derive(Debug, Default)]
 pub struct GitFolders {
     folders: BTreeMap<String, GitFolder>,
