@@ -130,7 +130,7 @@ pub enum Command {
 /// What `verify` (and `publish`, which verifies first) require of an approval.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApprovalArgs {
-    /// The approval file (default: the artifact's name with `.approval.json`).
+    /// The approval bundle (default: `ARTIFACT.approval.intoto.jsonl` beside the artifact).
     #[arg(long, value_name = "F")]
     pub approval: Option<PathBuf>,
     /// git-style allowed_signers file: whose signatures count.
