@@ -24,6 +24,23 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
 
+/// The secret scan of a quarter of `input` and of all of it: linear when the MB/s agree.
+/// `label` has a `{}` for the size in MB.
+fn linear(label: &str, input: &[u8]) {
+    for n in [input.len() / 4, input.len()] {
+        let slice = &input[..n];
+        let d = best_of(3, || {
+            std::hint::black_box(secrets::find(slice));
+        });
+        println!(
+            "{}: {:.1} ms = {:.0} MB/s",
+            label.replace("{}", &format!("{:.1}", n as f64 / 1e6)),
+            d.as_secs_f64() * 1e3,
+            mbps(n, d)
+        );
+    }
+}
+
 /// A map like the incident's: ~1,900 TypeScript-looking sources, ~60 MB.
 fn generated_map() -> Vec<u8> {
     let mut sources = Vec::new();
@@ -95,32 +112,10 @@ fn main() {
     .map(|p| p.repeat(400))
     .collect();
     let adversarial = block.repeat(10_000_000 / block.len()).into_bytes();
-    for n in [adversarial.len() / 4, adversarial.len()] {
-        let slice = &adversarial[..n];
-        let d = best_of(3, || {
-            std::hint::black_box(secrets::find(slice));
-        });
-        println!(
-            "adversarial  {:.1} MB of literal hits: {:.1} ms = {:.0} MB/s",
-            n as f64 / 1e6,
-            d.as_secs_f64() * 1e3,
-            mbps(n, d)
-        );
-    }
+    linear("adversarial  {} MB of literal hits", &adversarial);
     // Key ids each followed by a window of base64 (the AWS pairing's worst case).
     let pairs = "AKIAQWERTYUIOPASDFGH/wJalrXUtnFEMIK7MDENGbPxRfiCYzzzzzzzzzzzz/".repeat(160_000);
-    for n in [pairs.len() / 4, pairs.len()] {
-        let slice = &pairs.as_bytes()[..n];
-        let d = best_of(3, || {
-            std::hint::black_box(secrets::find(slice));
-        });
-        println!(
-            "key-id runs  {:.1} MB: {:.1} ms = {:.0} MB/s",
-            n as f64 / 1e6,
-            d.as_secs_f64() * 1e3,
-            mbps(n, d)
-        );
-    }
+    linear("key-id runs  {} MB", pairs.as_bytes());
     // SHIPCHECK_BENCH_MAP: a map built from real sources (bench/make-map.py) instead of the
     // generated one; either way node's `JSON.parse` is timed on the same bytes by bench/run.sh.
     let map = match std::env::var_os("SHIPCHECK_BENCH_MAP") {
