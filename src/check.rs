@@ -3,6 +3,7 @@
 //! Contents are never kept: the `artifact::open` visitor hands each file to a scanner thread
 //! (small files, through a bounded channel, so reading and scanning use both cores) or scans
 //! it in place (big files, so memory stays at the reader's one buffer plus the scanner's).
+//! A file past `Limits::max_scanned` is not held at all; `large-file` reports it as not scanned.
 //! Both halves run [`rules::Scanner`], the same code `rules::evaluate` runs for the review
 //! screen, and their findings are merged before the whole-artifact rules.
 

@@ -741,6 +741,45 @@ fn gzip_bomb_of_2_5_gib_is_refused_under_the_default_cap() {
         rss_kib < 128 * 1024,
         "peak RSS {rss_kib} KiB stays bounded while refusing a 2.5 GiB bomb"
     );
+    // `check` holds a file's content for the rules only up to the 256 MiB scan limit.
+    let Some((o, rss_kib)) = run_measured(&["check".as_ref(), bomb.as_os_str()]) else {
+        return;
+    };
+    assert_eq!(o.status.code(), Some(2), "check refuses it too");
+    assert!(
+        rss_kib < 384 * 1024,
+        "check's peak RSS {rss_kib} KiB stays under the scan limit plus the reader"
+    );
+}
+
+#[test]
+fn check_does_not_hold_a_file_past_the_scan_limit_and_says_it_was_not_scanned() {
+    // 600 MiB of zeros in one entry: under the 1 GiB cap, past the 256 MiB scan limit.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bomb = common::zero_bomb(dir.path(), "wide.tgz", 600 << 20);
+    let Some((o, rss_kib)) = run_measured(&[
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        bomb.as_os_str(),
+    ]) else {
+        return;
+    };
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let unscanned: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "large-file" && f["evidence"]["not_scanned"] == true)
+        .collect();
+    assert_eq!(unscanned.len(), 1, "one not-scanned finding: {v:#}");
+    assert_eq!(unscanned[0]["severity"], "high");
+    assert_eq!(unscanned[0]["path"], "zeros.bin");
+    assert!(
+        rss_kib < 384 * 1024,
+        "peak RSS {rss_kib} KiB: the 600 MiB file was hashed, not held"
+    );
 }
 
 #[test]

@@ -363,12 +363,20 @@ impl<'v> Builder<'v> {
         self.contents.push(None);
     }
 
-    /// True when the reader must collect this file's content (not just hash it).
-    pub fn wants_content(&self, index: u32) -> bool {
+    /// How much of this file's content the reader must collect besides hashing it: `None`
+    /// for none; past the returned size it stops collecting ([`Collect`]). Only the rules'
+    /// visitor is capped (at `max_scanned`); a kept or asked-for file is read whole, within
+    /// the unpacked limit.
+    pub fn content_cap(&self, index: u32) -> Option<u64> {
         if self.only.is_some() {
-            return self.only == Some(index);
+            return (self.only == Some(index)).then_some(u64::MAX);
         }
-        self.visitor.is_some() || self.opts.keep_contents || self.is_meta(index)
+        if self.opts.keep_contents || self.is_meta(index) {
+            return Some(u64::MAX);
+        }
+        self.visitor
+            .is_some()
+            .then_some(self.opts.limits.max_scanned)
     }
 
     fn is_meta(&self, index: u32) -> bool {
@@ -556,5 +564,38 @@ impl Seen {
     /// Drops the given entries.
     fn forget(&mut self, indices: &[u32]) {
         self.table.retain(|(_, i)| !indices.contains(i));
+    }
+}
+
+/// A file's content as it is read: collected up to a cap, then given up (the hash goes on).
+pub struct Collect {
+    data: Option<Vec<u8>>,
+    cap: u64,
+}
+
+impl Collect {
+    /// Collects up to `cap` bytes (`None`: nothing); `declared` sizes the first allocation,
+    /// never more than 1 MiB of it, as a header may lie.
+    pub fn new(cap: Option<u64>, declared: u64) -> Self {
+        Self {
+            data: cap.map(|_| Vec::with_capacity(declared.min(1 << 20) as usize)),
+            cap: cap.unwrap_or(0),
+        }
+    }
+
+    /// Adds the next bytes of the file.
+    pub fn extend(&mut self, bytes: &[u8]) {
+        if let Some(d) = &mut self.data {
+            if d.len() as u64 + bytes.len() as u64 > self.cap {
+                self.data = None;
+            } else {
+                d.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    /// The whole content, if it stayed within the cap.
+    pub fn finish(self) -> Option<Vec<u8>> {
+        self.data
     }
 }

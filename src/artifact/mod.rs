@@ -41,6 +41,10 @@ pub struct Limits {
     pub max_ratio: u64,
     /// See `max_ratio`.
     pub ratio_min_bytes: u64,
+    /// A file past this is hashed as it streams but its content is not held for the rules
+    /// (default 256 MiB): a bomb of one huge entry cannot make `check` hold it all. The
+    /// `large-file` rule reports such a file as not scanned, in `check` and review alike.
+    pub max_scanned: u64,
 }
 
 impl Default for Limits {
@@ -52,6 +56,7 @@ impl Default for Limits {
             max_depth: 64,
             max_ratio: 100,
             ratio_min_bytes: 16 << 20,
+            max_scanned: 256 << 20,
         }
     }
 }
@@ -363,6 +368,11 @@ pub struct Artifact {
 }
 
 impl Artifact {
+    /// The limits it was read with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The number of regular files the installer writes.
     pub fn file_count(&self) -> usize {
         self.entries

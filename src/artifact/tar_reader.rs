@@ -9,7 +9,7 @@ use tar::EntryType;
 
 use crate::sanitize::bytes_for_terminal;
 
-use super::builder::{Builder, RawEntry};
+use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, Capped, Magic, Stage, find_open_error, hex};
 use super::tar_guard::Guard;
@@ -145,25 +145,20 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 total: &mut produced,
                 limit,
             };
-            let (size, sha, content) = if b.wants_content(index) {
-                // Never trust the declared size for an allocation: grow as data arrives.
-                let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
-                entry.read_to_end(&mut data).map_err(|e| classify(&e))?;
-                let sha = hex(&Sha256::digest(&data));
-                (data.len() as u64, sha, Some(data))
-            } else {
-                let mut hasher = Sha256::new();
-                let mut size = 0u64;
-                loop {
-                    let n = entry.read(&mut buf).map_err(|e| classify(&e))?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                    size += n as u64;
+            // Never trust the declared size for an allocation: grow as data arrives.
+            let mut content = Collect::new(b.content_cap(index), declared);
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            loop {
+                let n = entry.read(&mut buf).map_err(|e| classify(&e))?;
+                if n == 0 {
+                    break;
                 }
-                (size, hex(&hasher.finalize()), None)
-            };
+                hasher.update(&buf[..n]);
+                content.extend(&buf[..n]);
+                size += n as u64;
+            }
+            let (sha, content) = (hex(&hasher.finalize()), content.finish());
             if size < declared {
                 let path = bytes_for_terminal(&name).into_owned();
                 return Err(OpenError::Truncated {

@@ -12,7 +12,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::sanitize::bytes_for_terminal;
 
-use super::builder::{Builder, RawEntry};
+use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, find_open_error, hex};
 use super::{Digests, EntryKind, OpenError};
@@ -172,8 +172,7 @@ fn read_one(
         b.finish_other(index);
         return Ok(false);
     }
-    let want = b.wants_content(index);
-    let mut content = want.then(|| Vec::with_capacity(declared.min(1 << 20) as usize));
+    let mut content = Collect::new(b.content_cap(index), declared);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
@@ -184,13 +183,11 @@ fn read_one(
         }
         b.count_read(n as u64)?;
         hasher.update(&buf[..n]);
-        if let Some(c) = content.as_mut() {
-            c.extend_from_slice(&buf[..n]);
-        }
+        content.extend(&buf[..n]);
         size += n as u64;
     }
     *total += size;
-    b.finish_file(index, size, hex(&hasher.finalize()), content);
+    b.finish_file(index, size, hex(&hasher.finalize()), content.finish());
     Ok(b.done)
 }
 

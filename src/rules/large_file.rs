@@ -13,11 +13,32 @@ pub const RULE: Rule = Rule {
     summary: "a file above `thresholds.max_file_size`, or one file holding most of the package",
     why: "The 59.8 MB `cli.js.map` was the one file that made the incident visible: an \
           unexpectedly large file is usually a map, a bundle of sources, a dump or a binary \
-          that nobody meant to publish. The limit is in the policy (`thresholds`).",
+          that nobody meant to publish. The limit is in the policy (`thresholds`). A file past \
+          the scan limit (256 MiB) is hashed but no rule reads its content, so it is reported \
+          high: the automated gate did not look inside it, a person must.",
 };
 
-/// Reports files past the limit or past the share of the package.
+/// Reports files past the limit or past the share of the package, and files too large for
+/// the rules to have read.
 pub fn check(a: &Artifact, policy: &Policy, out: &mut Vec<Finding>) {
+    let limit = a.limits().max_scanned;
+    for e in a.entries.iter().filter(|e| e.is_file() && e.size > limit) {
+        let loc = Location {
+            entry: Some(e.index),
+            path: e.path.clone(),
+            ..Location::default()
+        };
+        let message = format!(
+            "{}: past the {} scan limit, so no rule read its content; review it by hand",
+            crate::report::size(e.size),
+            humansize::format_size(limit, humansize::BINARY)
+        );
+        out.push(
+            Finding::new(&RULE, loc, message)
+                .severity(Severity::High)
+                .evidence(json!({ "size": e.size, "not_scanned": true, "scan_limit": limit })),
+        );
+    }
     let t = &policy.thresholds;
     let total = a.unpacked_size.max(1);
     let files = a.file_count();

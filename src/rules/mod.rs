@@ -63,7 +63,11 @@ pub fn evaluate_with(
     policy: &Policy,
 ) -> Vec<Finding> {
     let mut scanner = Scanner::new(policy);
-    for e in artifact.entries.iter().filter(|e| e.is_file()) {
+    // Files past the scan limit are left unread here as `check`'s reader leaves them, and
+    // `large-file` says so.
+    let readable =
+        |e: &&crate::artifact::Entry| e.is_file() && e.size <= artifact.limits().max_scanned;
+    for e in artifact.entries.iter().filter(readable) {
         match artifact.content(e.index) {
             Ok(bytes) => scanner.file(e, &bytes),
             Err(err) => scanner.unreadable(e, &err),
