@@ -10,14 +10,25 @@ use crate::sanitize::for_terminal;
 use super::{size, size_delta};
 
 /// Escapes artifact text for a markdown table cell.
+/// Package text made inert in a table cell of a PR comment: no cell break, no HTML, no
+/// code span, link, image or @-mention that the package's own text could open. (Line
+/// breaks are already visible escapes: `for_terminal` turns them into `^J`.)
 fn cell(s: &str) -> String {
-    for_terminal(s)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in for_terminal(s).chars() {
+        match c {
+            '\\' | '|' | '`' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn row(out: &mut String, f: &Finding) {
@@ -134,4 +145,22 @@ pub fn render(r: &Report, fail_on: Severity) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn package_text_cannot_open_links_mentions_or_markup() {
+        let out = cell("[link](http://evil) ![img](x) @octocat `c` <b>|&amp;");
+        for live in ["[link]", "[img]", "@octocat", "<b>", "`c`"] {
+            assert!(!out.contains(live), "{live:?} stays inert in {out:?}");
+        }
+        assert!(
+            out.contains("&amp;amp;"),
+            "an entity shows as written: {out:?}"
+        );
+        assert_eq!(cell("a|b\nc"), "a\\|b^Jc", "no cell break, no row break");
+    }
 }
