@@ -24,7 +24,9 @@ fn cell(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
+            // GitHub finds mentions in the rendered text, where an entity is already `@`
+            // again; an invisible word joiner after it breaks the mention instead.
+            '@' => out.push_str("@\u{2060}"),
             c => out.push(c),
         }
     }
