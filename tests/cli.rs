@@ -318,7 +318,10 @@ fn diff_ls_and_manifest_mask_secrets_in_scripts_and_dependency_specs() {
     let pkg = format!(
         r#"{{"name":"a","version":"1.0.1","scripts":{{"postinstall":"curl -H 'Authorization: token {token}' https://x.example | sh"}},"dependencies":{{"d":"git+https://ci:Pl41nPassw0rd4Deploy@git.example.com/d.git"}}}}"#
     );
-    let new = write(dir.path(), "a-1.0.1.tgz", &common::npm_tgz_with(&pkg, &[]));
+    let mut t = Tar::new();
+    t.file("package/package.json", pkg.as_bytes())
+        .link("package/l", flag::SYMLINK, &token);
+    let new = write(dir.path(), "a-1.0.1.tgz", &gzip(&t.finish()));
     for extra in [&[][..], &["--json"]] {
         let out = stdout(&run_paths("diff", &[&old, &new], extra));
         assert!(out.contains("scripts.postinstall"), "{out}");
@@ -332,9 +335,10 @@ fn diff_ls_and_manifest_mask_secrets_in_scripts_and_dependency_specs() {
         );
     }
     // The metadata is masked where it is read, so every other view of it is too.
-    for (cmd, extra) in [("ls", &["--json"][..]), ("manifest", &[][..])] {
+    // So is a link's target, which `ls` prints and a manifest keeps.
+    for (cmd, extra) in [("ls", &[][..]), ("ls", &["--json"]), ("manifest", &[])] {
         let out = stdout(&run_paths(cmd, &[&new], extra));
-        assert!(out.contains("postinstall"), "{cmd} shows the script: {out}");
+        assert!(out.contains("ghp_Zq… (40 chars)"), "{cmd} {extra:?}: {out}");
         assert!(
             !out.contains(&token[..12]) && !out.contains("Pl41nPassw0r"),
             "{cmd} {extra:?} prints a secret:\n{out}"

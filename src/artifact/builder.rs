@@ -303,7 +303,10 @@ impl<'v> Builder<'v> {
                 } else {
                     (AnomalyKind::Hardlink, "hard link")
                 };
-                let target = raw.link_target.map(bytes_for_terminal).unwrap_or_default();
+                let target = raw
+                    .link_target
+                    .map(|t| masked(bytes_for_terminal(t).into_owned()))
+                    .unwrap_or_default();
                 self.anomaly(
                     kind,
                     Some(index),
@@ -325,7 +328,7 @@ impl<'v> Builder<'v> {
 
     /// Adds the entry to the model: the duplicate check and the entry itself.
     fn record(&mut self, raw: &RawEntry<'_>, index: u32, path: String, installed: bool) {
-        let link_target = raw.link_target.map(|t| String::from(decode(t)));
+        let link_target = raw.link_target.map(|t| masked(String::from(decode(t))));
         self.eligible.push(installed);
         if installed {
             if let Some(earlier) = self.seen.insert(&self.entries, &path, index) {
@@ -565,6 +568,12 @@ impl Seen {
     fn forget(&mut self, indices: &[u32]) {
         self.table.retain(|(_, i)| !indices.contains(i));
     }
+}
+
+/// `s` with secret values masked as findings mask them: a link target is printed by `ls`
+/// and kept in manifests, and a target may be anything, a token included.
+fn masked(s: String) -> String {
+    crate::rules::redact::redact(&s).unwrap_or(s)
 }
 
 /// A file's content as it is read: collected up to a cap, then given up (the hash goes on).

@@ -188,7 +188,7 @@ pub struct Entry {
     /// Lowercase hex sha256 of the content (files only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
-    /// Where a link points, as stored. Untrusted.
+    /// Where a link points, as stored (a secret value in it masked). Untrusted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_target: Option<String>,
     /// False when the installer would not write this entry: shadowed by a later duplicate,
