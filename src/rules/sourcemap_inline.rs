@@ -24,6 +24,9 @@ pub const RULE: Rule = Rule {
 
 const NEEDLE: &[u8] = b"sourceMappingURL=data:";
 
+/// A decoded payload this long that is no map is a broken map, not a bundler's template.
+const BROKEN_MIN: usize = 64;
+
 /// Decodes the map following a `data:` URL starting at `url` (just after `data:`).
 fn decode(url: &[u8]) -> Option<Vec<u8>> {
     let comma = memchr::memchr(b',', &url[..url.len().min(200)])?;
@@ -84,8 +87,26 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
         let decoded = decode(&bytes[at + NEEDLE.len()..]);
         let map = decoded.as_deref().map(sourcemap::parse);
         // Code that writes inline maps (bundlers, loaders) has the prefix followed by a string
-        // concatenation, which decodes to nothing that parses: that is not a shipped map.
-        let Some(Ok(m)) = &map else { continue };
+        // concatenation, which decodes to nothing (or a few bytes): that is not a shipped map.
+        // A real payload that does not read as a map (truncated, corrupt) still ships, and
+        // what it holds cannot be checked, so it is noted low.
+        let m = match &map {
+            Some(Ok(m)) => m,
+            Some(Err(err)) if decoded.as_ref().is_some_and(|d| d.len() >= BROKEN_MIN) => {
+                let n = decoded.as_ref().map_or(0, Vec::len);
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        loc,
+                        format!("inline `data:` map of {n} bytes that does not read as a source map ({err}); what it embeds was not checked"),
+                    )
+                    .severity(Severity::Low)
+                    .evidence(json!({ "decoded_bytes": n, "error": err })),
+                );
+                continue;
+            }
+            _ => continue,
+        };
         let fixture = super::text::is_test_path(ctx.name());
         let message = format!(
             "inline source map ({} sources, {} embedded){}",
@@ -156,5 +177,27 @@ mod tests {
             run(loader).is_empty(),
             "css-loader style code writes maps, it does not ship one"
         );
+    }
+
+    #[test]
+    fn a_broken_inline_map_with_a_real_payload_is_noted_low() {
+        let map = br#"{"version":3,"sources":["src/a.ts"],"sourcesContent":["const token = 1;\n"#;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(map);
+        let out =
+            run(format!("//# sourceMappingURL=data:application/json;base64,{b64}\n").as_bytes());
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].severity, Severity::Low);
+        assert!(
+            out[0].message.contains("does not read as a source map"),
+            "{}",
+            out[0].message
+        );
+        for short in ["e30=", "!!!notbase64", ""] {
+            let js = format!("//# sourceMappingURL=data:application/json;base64,{short}\n");
+            assert!(
+                run(js.as_bytes()).is_empty(),
+                "{short:?} is too little to be a map"
+            );
+        }
     }
 }
