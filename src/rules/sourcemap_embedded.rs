@@ -87,7 +87,13 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
     let main_dir = ranked
         .iter()
         .find(|(_, (t, _))| !t)
-        .map_or_else(String::new, |(d, _)| format!(" under {d}"));
+        .map_or_else(String::new, |(d, (_, t))| {
+            if t.files == first.files {
+                format!(" under {d}")
+            } else {
+                format!(" (most lines under {d})")
+            }
+        });
     let files = |n: u64| format!("{} file{}", thousands(n), if n == 1 { "" } else { "s" });
     let third_note = if third.files == 0 {
         String::new()
@@ -162,6 +168,25 @@ mod tests {
         assert_eq!(e["top_directories"][0]["dir"], "../src");
         assert_eq!(e["top_third_party"][0]["dir"], "node_modules/lodash");
         assert!(f.message.contains("under ../src"), "{}", f.message);
+    }
+
+    #[test]
+    fn the_message_says_most_when_sources_span_folders() {
+        let map = br#"{"version":3,"sources":["../lib/a.js","../lib/b.js","../src/c.ts"],
+            "sourcesContent":["1\n2\n3","4","5"],"mappings":""}"#;
+        let policy = Policy::default();
+        let f = finding(&ctx(&policy), &parse(map).expect("parses"), false);
+        assert!(
+            f.message
+                .contains("first-party 3 files / 5 lines (most lines under ../lib)"),
+            "{}",
+            f.message
+        );
+        assert!(
+            !f.message.contains("third-party"),
+            "none bundled: {}",
+            f.message
+        );
     }
 
     #[test]
