@@ -106,6 +106,31 @@ mod tests {
     }
 
     #[test]
+    fn name_patterns_reach_the_sources_a_map_embeds() {
+        let policy = Policy::parse(
+            "p.toml",
+            "[[pattern]]\nid = \"acme-ts\"\nseverity = \"low\"\nname = \"**/auth/*.ts\"\n",
+        )
+        .expect("valid");
+        let map = br#"{"version":3,"sources":["../src/auth/token.ts","../src/ui.ts"],"sourcesContent":["a","b"],"mappings":""}"#;
+        let ctx = FileCtx {
+            entry: Some(0),
+            path: "dist/cli.js.map",
+            inner: None,
+            policy: &policy,
+        };
+        let mut out = Vec::new();
+        let parsed = crate::rules::sourcemap::parse(map).expect("a map");
+        crate::rules::engine::scan_sources(&ctx, &parsed, &mut out);
+        let hits: Vec<_> = out.iter().filter(|f| f.rule == "acme-ts").collect();
+        assert_eq!(hits.len(), 1, "{out:?}");
+        assert_eq!(
+            hits[0].location.inner.as_deref(),
+            Some("../src/auth/token.ts")
+        );
+    }
+
+    #[test]
     fn a_match_cut_to_60_characters_does_not_show_part_of_a_token() {
         let policy = Policy::parse(
             "p.toml",

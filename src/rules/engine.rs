@@ -87,6 +87,7 @@ fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: 
         if secrets_on {
             secrets::report(&sub, &decoded, out);
         }
+        custom_pattern::check_name(&sub, out);
         custom_pattern::check_content(&sub, &decoded, out);
     }
 }
