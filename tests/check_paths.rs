@@ -396,3 +396,38 @@ fn a_shipped_git_folder_is_one_finding_with_its_file_count() {
     assert_eq!(git[0]["evidence"]["files"], 41, "every file counted");
     assert_eq!(code, 1, "high fails the check");
 }
+
+#[test]
+fn a_vs_code_extension_gets_no_npm_install_or_allowlist_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pkg = r#"{"name":"ext","version":"1.0.0","engines":{"vscode":"^1.80.0"},"scripts":{"postinstall":"node setup.js"}}"#;
+    let vsix = common::Zip::new()
+        .file(
+            "extension.vsixmanifest",
+            b"<?xml version=\"1.0\"?><PackageManifest/>",
+        )
+        .file("extension/package.json", pkg.as_bytes())
+        .finish();
+    let vsix = write(dir.path(), "ext-1.0.0.vsix", &vsix);
+    let tgz = write(dir.path(), "ext-1.0.0.tgz", &npm_tgz_with(pkg, &[]));
+    let rules = |path: &Path| {
+        let (v, _) = json_of(dir.path(), &[path.to_str().expect("utf-8 path")]);
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let npm = rules(&tgz);
+    assert!(
+        npm.iter().any(|r| r == "install-script") && npm.iter().any(|r| r == "no-files-allowlist"),
+        "npm runs the script and packs without an allowlist: {npm:?}"
+    );
+    let ext = rules(&vsix);
+    assert!(
+        !ext.iter()
+            .any(|r| r == "install-script" || r == "no-files-allowlist"),
+        "VS Code unpacks an extension and runs none of its scripts: {ext:?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! `no-files-allowlist`: an npm package without a `files` allowlist.
 
 use super::{Finding, Location, Rule, Severity};
-use crate::artifact::{Artifact, Ecosystem};
+use crate::artifact::{Artifact, Ecosystem, Format};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -16,7 +16,10 @@ pub const RULE: Rule = Rule {
 /// Reports an npm package without `files`.
 pub fn check(a: &Artifact, out: &mut Vec<Finding>) {
     let Some(meta) = &a.package else { return };
-    if meta.ecosystem != Some(Ecosystem::Npm) || meta.files.is_some() || meta.error.is_some() {
+    // A VS Code extension's `package.json` is npm's format, but vsce packs by
+    // `.vscodeignore`: the advice would be wrong there.
+    let npm = meta.ecosystem == Some(Ecosystem::Npm) && a.format != Format::Vsix;
+    if !npm || meta.files.is_some() || meta.error.is_some() {
         return;
     }
     let entry = a

@@ -173,7 +173,11 @@ pub fn check(a: &Artifact, baseline: Option<&Manifest>, facts: &Facts, out: &mut
         cargo::check(a, baseline, facts.cargo.as_ref(), facts.proc_macro, out);
         return;
     }
-    npm(a, baseline, out);
+    // VS Code installs an extension by unpacking it: its `package.json` scripts never run
+    // (`vscode:prepublish` ran when it was packed).
+    if a.format != Format::Vsix {
+        npm(a, baseline, out);
+    }
 }
 
 const HOOKS: &[&str] = &["preinstall", "install", "postinstall", "prepare"];
