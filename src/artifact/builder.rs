@@ -15,8 +15,8 @@ use super::install::{installed_meta, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
-    Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Format, OpenError, Options, Visitor,
-    meta,
+    Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Executable, Format, OpenError,
+    Options, Visitor, meta,
 };
 
 /// A header as a reader found it.
@@ -360,6 +360,7 @@ impl<'v> Builder<'v> {
             declared_size: Some(raw.declared_size),
             compressed_size: raw.compressed_size,
             sha256: None,
+            executable: None,
             link_target,
             installed,
         });
@@ -399,8 +400,10 @@ impl<'v> Builder<'v> {
     }
 
     /// Records what was read for a file: its size, digest and (if collected) content.
-    pub fn finish_file(&mut self, index: u32, size: u64, sha256: String, content: Option<Vec<u8>>) {
+    pub fn finish_file(&mut self, index: u32, size: u64, sha256: String, read: Collect) {
         let i = index as usize;
+        let (content, executable) = read.finish();
+        self.entries[i].executable = executable;
         let declared = self.entries[i].declared_size.unwrap_or(size);
         self.entries[i].size = size;
         self.entries[i].sha256 = Some(sha256);
@@ -576,10 +579,13 @@ fn masked(s: String) -> String {
     crate::rules::redact::redact(&s).unwrap_or(s)
 }
 
-/// A file's content as it is read: collected up to a cap, then given up (the hash goes on).
+/// A file's content as it is read: collected up to a cap, then given up (the hash goes on);
+/// its first bytes are kept either way, to tell an executable by them.
 pub struct Collect {
     data: Option<Vec<u8>>,
     cap: u64,
+    head: [u8; Executable::HEAD],
+    head_len: usize,
 }
 
 impl Collect {
@@ -589,11 +595,18 @@ impl Collect {
         Self {
             data: cap.map(|_| Vec::with_capacity(declared.min(1 << 20) as usize)),
             cap: cap.unwrap_or(0),
+            head: [0; Executable::HEAD],
+            head_len: 0,
         }
     }
 
     /// Adds the next bytes of the file.
     pub fn extend(&mut self, bytes: &[u8]) {
+        if self.head_len < self.head.len() {
+            let n = bytes.len().min(self.head.len() - self.head_len);
+            self.head[self.head_len..self.head_len + n].copy_from_slice(&bytes[..n]);
+            self.head_len += n;
+        }
         if let Some(d) = &mut self.data {
             if d.len() as u64 + bytes.len() as u64 > self.cap {
                 self.data = None;
@@ -603,8 +616,52 @@ impl Collect {
         }
     }
 
-    /// The whole content, if it stayed within the cap.
-    pub fn finish(self) -> Option<Vec<u8>> {
-        self.data
+    /// The whole content, if it stayed within the cap, and what kind of executable it is.
+    pub fn finish(self) -> (Option<Vec<u8>>, Option<Executable>) {
+        (self.data, Executable::sniff(&self.head[..self.head_len]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executables_are_told_by_their_first_bytes() {
+        let cases: &[(&[u8], Option<Executable>)] = &[
+            (b"\x7fELF\x02\x01\x01\0", Some(Executable::Elf)),
+            (b"\0asm\x01\0\0\0", Some(Executable::Wasm)),
+            (b"\xcf\xfa\xed\xfe\x07\0\0\x01", Some(Executable::MachO)),
+            (b"\xfe\xed\xfa\xce\0\0\0\x07", Some(Executable::MachO)),
+            (b"\xca\xfe\xba\xbe\0\0\0\x02", Some(Executable::MachO)),
+            (b"\xca\xfe\xba\xbe\0\0\0\x34", None), // a Java class (version 52)
+            (b"MZ\x90\0\x03\0\0\0", Some(Executable::Pe)),
+            (b"MZone and two", None),
+            (b"\x7fEL", None),
+            (b"", None),
+        ];
+        for (head, want) in cases {
+            assert_eq!(Executable::sniff(head), *want, "{head:?}");
+        }
+    }
+
+    #[test]
+    fn the_head_is_kept_across_small_reads_and_past_the_cap() {
+        let mut c = Collect::new(Some(4), 100);
+        for b in b"\x7fELF\x02\x01" {
+            c.extend(std::slice::from_ref(b));
+        }
+        assert_eq!(
+            c.finish(),
+            (None, Some(Executable::Elf)),
+            "past the 4-byte cap: no content, the kind still known"
+        );
+        let mut c = Collect::new(None, 0);
+        c.extend(b"plain text");
+        assert_eq!(
+            c.finish(),
+            (None, None),
+            "nothing collected, nothing sniffed"
+        );
     }
 }

@@ -121,6 +121,55 @@ impl Format {
     }
 }
 
+/// Native code or WebAssembly, told by a file's first bytes whatever its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Executable {
+    /// ELF (Linux, BSD).
+    Elf,
+    /// Mach-O, thin or fat (macOS).
+    MachO,
+    /// PE (Windows `MZ` executables and DLLs).
+    Pe,
+    /// WebAssembly.
+    Wasm,
+}
+
+impl Executable {
+    /// Enough of a file's start to tell: [`Executable::sniff`] reads at most this much.
+    pub const HEAD: usize = 8;
+
+    /// The kind `head` (a file's first bytes) starts, if any.
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let word = |at: usize| head.get(at..at + 4);
+        match word(0)? {
+            b"\x7fELF" => Some(Self::Elf),
+            b"\0asm" => Some(Self::Wasm),
+            [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => Some(Self::MachO),
+            // A fat Mach-O and a Java class share `CAFEBABE`; the next word is a count of
+            // architectures (a handful) in one and a class-file version (45 or more) in the
+            // other, as `file(1)` tells them apart.
+            [0xca, 0xfe, 0xba, 0xbe] => {
+                let n = u32::from_be_bytes(word(4)?.try_into().ok()?);
+                (1..45).contains(&n).then_some(Self::MachO)
+            }
+            // `MZ`, then a DOS header's byte count of the last page: its high byte is 0.
+            [b'M', b'Z', _, 0] => Some(Self::Pe),
+            _ => None,
+        }
+    }
+
+    /// The name users see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Elf => "ELF binary",
+            Self::MachO => "Mach-O binary",
+            Self::Pe => "Windows executable",
+            Self::Wasm => "WebAssembly module",
+        }
+    }
+}
+
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -188,6 +237,9 @@ pub struct Entry {
     /// Lowercase hex sha256 of the content (files only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Native code or WebAssembly by its first bytes (files only), whatever the name says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executable: Option<Executable>,
     /// Where a link points, as stored (a secret value in it masked). Untrusted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_target: Option<String>,

@@ -158,7 +158,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
                 content.extend(&buf[..n]);
                 size += n as u64;
             }
-            let (sha, content) = (hex(&hasher.finalize()), content.finish());
+            let sha = hex(&hasher.finalize());
             if size < declared {
                 let path = bytes_for_terminal(&name).into_owned();
                 return Err(OpenError::Truncated {

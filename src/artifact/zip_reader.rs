@@ -187,7 +187,7 @@ fn read_one(
         size += n as u64;
     }
     *total += size;
-    b.finish_file(index, size, hex(&hasher.finalize()), content.finish());
+    b.finish_file(index, size, hex(&hasher.finalize()), content);
     Ok(b.done)
 }
 

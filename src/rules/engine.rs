@@ -272,7 +272,7 @@ impl<'p> Scanner<'p> {
             let d = crate::diff::diff(base, &current);
             new_dependency::check(&d, out);
             size_anomaly::check(&d, base, self.policy, out);
-            new_file_type::check(&d, base, out);
+            new_file_type::check(&d, base, &current, out);
             new_top_level_folder::check(&d, base, out);
         }
         let mut findings = self.policy.apply(self.findings);
