@@ -575,8 +575,9 @@ impl Seen {
 
 /// `s` with secret values masked as findings mask them: a link target is printed by `ls`
 /// and kept in manifests, and a target may be anything, a token included.
-fn masked(s: String) -> String {
-    crate::rules::redact::redact(&s).unwrap_or(s)
+fn masked(mut s: String) -> String {
+    crate::rules::redact::in_place(&mut s);
+    s
 }
 
 /// A file's content as it is read: collected up to a cap, then given up (the hash goes on);

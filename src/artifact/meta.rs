@@ -105,9 +105,7 @@ impl PackageMeta {
             .values_mut()
             .flat_map(BTreeMap::values_mut);
         for v in self.scripts.values_mut().chain(specs) {
-            if let Some(masked) = crate::rules::redact::redact(v) {
-                *v = masked;
-            }
+            crate::rules::redact::in_place(v);
         }
     }
 }

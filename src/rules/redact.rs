@@ -16,19 +16,20 @@ use super::{Finding, secrets, text};
 
 /// Masks secret values in `f`'s message and in every string of its evidence.
 pub fn finding(f: &mut Finding) {
-    if let Some(masked) = redact(&f.message) {
-        f.message = masked;
-    }
+    in_place(&mut f.message);
     value(&mut f.evidence);
+}
+
+/// Masks secret values in `s` itself.
+pub fn in_place(s: &mut String) {
+    if let Some(masked) = redact(s) {
+        *s = masked;
+    }
 }
 
 fn value(v: &mut Value) {
     match v {
-        Value::String(s) => {
-            if let Some(masked) = redact(s) {
-                *s = masked;
-            }
-        }
+        Value::String(s) => in_place(s),
         Value::Array(items) => items.iter_mut().for_each(value),
         Value::Object(fields) => fields.values_mut().for_each(value),
         _ => {}
