@@ -6,8 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use shipcheck::rules::engine::{FileCtx, scan_sources};
-use shipcheck::rules::{Policy, secrets, sourcemap};
+use shipcheck::detect::{secrets, sourcemap};
+use shipcheck::rules::Policy;
+use shipcheck::rules::ctx::FileCtx;
+use shipcheck::rules::engine::scan_sources;
 
 fn best_of(n: usize, mut f: impl FnMut()) -> Duration {
     (0..n)

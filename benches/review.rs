@@ -14,9 +14,15 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shipcheck::artifact::{self, Limits, Options};
+use shipcheck::inputs::{Contents, InputArgs, Inputs};
 use shipcheck::review::action::Action;
 use shipcheck::review::terminal::{load, load_unscanned};
 use shipcheck::review::{App, highlight, ui};
+
+/// The review screen's inputs for `spec`, read as `shipcheck review SPEC` reads them.
+fn inputs(spec: &str) -> Inputs {
+    Inputs::prepare(&InputArgs::of(spec), Limits::default(), Contents::Keep).expect("inputs")
+}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -65,13 +71,13 @@ fn main() {
     // The review screen's first frame, as `review` draws it: open with contents, tree, one
     // draw at 80×24 (the rules run after it; "findings in" is when the screen shows them).
     let (first_frame, ()) = best_of(3, || {
-        let (mut app, _) = load_unscanned(&many, None, None, Limits::default()).expect("load");
+        let (mut app, _, _) = load_unscanned(inputs(&many)).expect("load");
         let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         app.update(Action::Resize(80, 24));
         draw(&mut term, &app);
     });
     let (with_findings, mut app) = best_of(3, || {
-        let mut app = load(&many, None, None, Limits::default()).expect("load");
+        let mut app = load(inputs(&many)).expect("load");
         let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         app.update(Action::Resize(80, 24));
         draw(&mut term, &app);
@@ -94,14 +100,14 @@ fn main() {
             shipcheck::report::ls::text(&a).len()
         });
         let (frame, files) = best_of(3, || {
-            let (mut app, _) = load_unscanned(&real, None, None, Limits::default()).expect("load");
+            let (mut app, _, _) = load_unscanned(inputs(&real)).expect("load");
             let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             app.update(Action::Resize(80, 24));
             draw(&mut term, &app);
             app.artifact.file_count()
         });
         let (scanned, ()) = best_of(3, || {
-            let mut app = load(&real, None, None, Limits::default()).expect("load");
+            let mut app = load(inputs(&real)).expect("load");
             let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             app.update(Action::Resize(80, 24));
             draw(&mut term, &app);
@@ -172,7 +178,7 @@ fn main() {
 /// Opens `path`, puts the cursor above its bundle, then times moving onto it (which indexes
 /// its lines), opening it and drawing, then a horizontal scroll.
 fn first_preview(label: &str, path: &str) {
-    let mut app = load(path, None, None, Limits::default()).expect("load");
+    let mut app = load(inputs(path)).expect("load");
     app.color = true;
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     app.update(Action::Resize(80, 24));
@@ -211,7 +217,7 @@ fn first_preview(label: &str, path: &str) {
 /// Walks every row of a real artifact's fully expanded tree (each step previews a new file):
 /// the keystroke cost on real content, mean and worst.
 fn walk(path: &str) {
-    let mut app = load(path, None, None, Limits::default()).expect("load");
+    let mut app = load(inputs(path)).expect("load");
     app.color = true;
     app.view.expanded.iter_mut().for_each(|e| *e = true);
     app.view.rebuild(&app.tree);

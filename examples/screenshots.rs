@@ -16,6 +16,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use shipcheck::artifact::Limits;
+use shipcheck::inputs::{Contents, InputArgs, Inputs};
 use shipcheck::review::{self, terminal::load};
 
 const W: u16 = 100;
@@ -158,7 +159,12 @@ fn main() -> anyhow::Result<()> {
         ("help", "?"),
     ];
     for (name, input) in shots {
-        let mut app = load(&leaky, Some(&clean), None, Limits::default())?;
+        let args = InputArgs {
+            artifact: leaky.clone(),
+            baseline: Some(clean.clone()),
+            policy: None,
+        };
+        let mut app = load(Inputs::prepare(&args, Limits::default(), Contents::Keep)?)?;
         app.color = true;
         let mut terminal = Terminal::new(TestBackend::new(W, H))?;
         review::run_loop(&mut terminal, &mut app, keys(input))?;

@@ -1,175 +1,22 @@
-//! `shipcheck check`: open the artifact once, scan every file as it streams, apply the policy.
-//!
-//! Contents are never kept: the `artifact::open` visitor hands each file to a scanner thread
-//! (small files, through a bounded channel, so reading and scanning use both cores) or scans
-//! it in place (big files, so memory stays at the reader's one buffer plus the scanner's).
-//! A file past `Limits::max_scanned` is not held at all; `large-file` reports it as not scanned.
-//! Both halves run [`rules::Scanner`], the same code `rules::evaluate` runs for the review
-//! screen, and their findings are merged before the whole-artifact rules.
+//! `shipcheck check`: the rules over the artifact as it streams ([`crate::rules::stream`]),
+//! through the inputs step, with a progress line on a terminal when it takes a moment.
 
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::Context as _;
+use crate::inputs::Inputs;
+use crate::report::Report;
 
-use crate::artifact::{self, Entry, Options};
-use crate::diff::{self, Diff};
-use crate::manifest::{self, ArtifactSummary, Manifest};
-use crate::rules::{Finding, Policy, Scanner, Severity};
-
-/// Files above this are scanned on the reading thread instead of being copied to the worker.
-const INLINE_SCAN: usize = 4 << 20;
-
-/// Small files travel to the scanner thread in batches of about this many bytes or files: one
-/// send per file woke the worker thousands of times on a real package.
-const BATCH_BYTES: usize = 1 << 20;
-const BATCH_FILES: usize = 256;
-
-/// Files on their way to the scanner thread.
-#[derive(Default)]
-struct Batch {
-    files: Vec<(Entry, artifact::Content)>,
-    bytes: usize,
-}
-
-/// Hands a batch to the worker, or scans it here if the worker is gone (it panicked) rather
-/// than lose the files.
-fn send(tx: &std::sync::mpsc::SyncSender<Batch>, batch: Batch, inline: &mut Scanner<'_>) {
-    if batch.files.is_empty() {
-        return;
-    }
-    if let Err(back) = tx.send(batch) {
-        for (e, bytes) in &back.0.files {
-            inline.file(e, bytes);
-        }
-    }
-}
-
-/// Everything `check` found, ready for any output format.
-#[derive(Debug)]
-pub struct Report {
-    /// The artifact checked.
-    pub artifact: ArtifactSummary,
-    /// The baseline it was compared with.
-    pub baseline: Option<ArtifactSummary>,
-    /// The comparison.
-    pub diff: Option<Diff>,
-    /// Findings after the policy, worst first.
-    pub findings: Vec<Finding>,
-    /// The policy applied.
-    pub policy: Policy,
-}
-
-impl Report {
-    /// Findings by severity (allowed ones excluded), worst first.
-    pub fn counts(&self) -> [(Severity, usize); 5] {
-        Severity::ALL.map(|s| {
-            let n = self
-                .findings
-                .iter()
-                .filter(|f| f.allowed.is_none() && f.severity == s)
-                .count();
-            (s, n)
-        })
-    }
-
-    /// True when a finding at or above `threshold` is not allowed: exit 1.
-    pub fn fails(&self, threshold: Severity) -> bool {
-        self.findings.iter().any(|f| f.blocks_at(threshold))
-    }
-}
-
-/// The policy for `spec`: `--policy`, else `shipcheck.toml` beside the artifact or in the
-/// package directory (for `npm:` specs, in the current directory), else the defaults.
-pub fn find_policy(spec: &str, explicit: Option<&Path>) -> anyhow::Result<Policy> {
-    if let Some(p) = explicit {
-        return Policy::load(p);
-    }
-    let path = Path::new(spec);
-    let dir: PathBuf = if path.is_dir() {
-        path.to_owned()
-    } else if path.is_file() {
-        path.parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_owned)
-    } else {
-        PathBuf::from(".")
-    };
-    let candidate = if dir.as_os_str().is_empty() {
-        PathBuf::from("shipcheck.toml")
-    } else {
-        dir.join("shipcheck.toml")
-    };
-    if candidate.is_file() {
-        Policy::load(&candidate)
-    } else {
-        Ok(Policy::default())
-    }
-}
-
-/// Runs the check.
-pub fn run(
-    spec: &str,
-    baseline: Option<&str>,
-    policy: Policy,
-    opts: &Options,
-) -> anyhow::Result<Report> {
-    let base = baseline
-        .map(|b| manifest::load(b, opts).with_context(|| format!("reading the baseline {b}")))
-        .transpose()?;
+/// Runs the check: the rules over the artifact as it streams, a progress line on a terminal
+/// when it takes a moment, and the report for any output format.
+pub fn run(inputs: &Inputs) -> anyhow::Result<Report> {
     let seen = Arc::new(AtomicU64::new(0));
     let progress = Progress::start(Arc::clone(&seen));
-    let scanned = std::thread::scope(|scope| -> anyhow::Result<_> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-        let policy = &policy;
-        let worker = scope.spawn(move || {
-            let mut s = Scanner::new(policy);
-            for batch in rx {
-                for (e, bytes) in &batch.files {
-                    s.file(e, bytes);
-                }
-            }
-            s
-        });
-        let mut inline = Scanner::new(policy);
-        let mut batch = Batch::default();
-        let opened = {
-            let visit = &mut |e: &Entry, bytes: &artifact::Content| {
-                seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
-                if bytes.len() > INLINE_SCAN {
-                    inline.file(e, bytes);
-                    return;
-                }
-                batch.bytes += bytes.len();
-                batch.files.push((e.clone(), Arc::clone(bytes)));
-                if batch.bytes >= BATCH_BYTES || batch.files.len() >= BATCH_FILES {
-                    send(&tx, std::mem::take(&mut batch), &mut inline);
-                }
-            };
-            artifact::open(spec, opts, Some(visit))
-        };
-        send(&tx, batch, &mut inline);
-        drop(tx);
-        let worker = worker
-            .join()
-            .map_err(|_| anyhow::anyhow!("the scanner thread panicked"))?;
-        let a = opened?;
-        inline.merge(worker);
-        Ok((a, inline))
-    });
+    let scanned = inputs.scan(&seen);
     progress.stop();
-    let (a, all) = scanned?;
-    let findings = all.finish(&a, base.as_ref());
-    let current = Manifest::of(&a);
-    Ok(Report {
-        artifact: current.artifact.clone(),
-        diff: base.as_ref().map(|b| diff::diff(b, &current)),
-        baseline: base.map(|b| b.artifact),
-        findings,
-        policy,
-    })
+    Ok(inputs.report(scanned?))
 }
 
 /// A one-line progress indicator on stderr, only on a terminal and only after a moment.

@@ -11,6 +11,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::artifact::{self, Limits, Options};
+use crate::inputs::{Contents, InputArgs, Inputs};
+use crate::rules::Severity;
 use crate::{diff, manifest, report};
 
 /// A human gate in front of publishing: review the exact bytes that ship.
@@ -18,7 +20,7 @@ use crate::{diff, manifest, report};
 #[command(name = "shipcheck", version, about, long_about = None)]
 pub struct Cli {
     /// Refuse artifacts that unpack to more than this (bytes; K, M, G suffixes allowed).
-    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = crate::units::parse_size)]
     pub max_unpacked_size: u64,
     /// What to do.
     #[command(subcommand)]
@@ -30,15 +32,9 @@ pub struct Cli {
 pub enum Command {
     /// Review a package interactively and sign off on it.
     Review {
-        /// Artifact file, package directory, or npm:NAME@VERSION.
-        #[arg(default_value = ".")]
-        artifact: String,
-        /// The previous release: an artifact, a manifest, or npm:NAME@VERSION.
-        #[arg(long)]
-        baseline: Option<String>,
-        /// Policy file (default: shipcheck.toml beside the package).
-        #[arg(long)]
-        policy: Option<PathBuf>,
+        /// The artifact, the baseline and the policy.
+        #[command(flatten)]
+        inputs: InputArgs,
         /// SSH key to sign the approval with.
         #[arg(long)]
         key: Option<PathBuf>,
@@ -48,21 +44,15 @@ pub enum Command {
     },
     /// Run the rules non-interactively (for CI).
     Check {
-        /// Artifact file, package directory, or npm:NAME@VERSION.
-        #[arg(default_value = ".")]
-        artifact: String,
-        /// The previous release.
-        #[arg(long)]
-        baseline: Option<String>,
-        /// Policy file.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Output format: text, json, sarif, markdown.
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// The artifact, the baseline and the policy.
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = report::Format::Text)]
+        format: report::Format,
         /// Lowest severity that fails the check (default: the policy's `fail_on`, else high).
-        #[arg(long)]
-        fail_on: Option<String>,
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
         /// Colour in text output: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
         /// forces it), always, never.
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -98,12 +88,9 @@ pub enum Command {
     },
     /// Print every rule: id, severity, summary, why.
     Rules {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// Output format: text, json, markdown (the table in docs/rules.md).
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// Output format (markdown is the table in docs/rules.md).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Check that an approval from an allowed reviewer matches these exact bytes.
     Verify {
@@ -127,6 +114,17 @@ pub enum Command {
     },
 }
 
+/// `rules --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    /// One block per rule.
+    Text,
+    /// The catalogue as JSON.
+    Json,
+    /// The markdown table committed in docs/rules.md.
+    Markdown,
+}
+
 /// What `verify` (and `publish`, which verifies first) require of an approval.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApprovalArgs {
@@ -145,25 +143,6 @@ pub struct ApprovalArgs {
     /// Policy file (approval settings; default: shipcheck.toml beside the artifact).
     #[arg(long, value_name = "P")]
     pub policy: Option<PathBuf>,
-}
-
-/// Parses `1024`, `64K`, `512M`, `2G` (binary units; `KiB`-style suffixes accepted too).
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let n: u64 = t[..digits]
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size like 512M or 2G"))?;
-    let mult: u64 = match t[digits..].trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        "T" | "TB" | "TIB" => 1 << 40,
-        other => return Err(format!("unknown size unit {other:?} (use K, M, G)")),
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 fn not_yet(what: &str, issue: u32) -> anyhow::Result<ExitCode> {
@@ -212,18 +191,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Review {
-            artifact,
-            baseline,
-            policy,
+            inputs,
             key,
             reviewer,
         } => {
-            let coverage = crate::review::run(
-                &artifact,
-                baseline.as_deref(),
-                policy.as_deref(),
-                opts.limits,
-            )?;
+            let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Keep)?;
+            let coverage = crate::review::run(inputs)?;
             eprintln!("shipcheck review: {}", coverage.summary());
             if key.is_some() || reviewer.is_some() {
                 eprintln!(
@@ -232,33 +205,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Check {
-            artifact,
-            baseline,
-            policy,
+            inputs,
             format,
             fail_on,
             color,
         } => {
-            return check(
-                &artifact,
-                baseline.as_deref(),
-                policy.as_deref(),
-                &format,
-                fail_on.as_deref(),
-                color.enabled(std::io::IsTerminal::is_terminal(&std::io::stdout())),
-                &opts,
-            );
+            let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Stream)?;
+            let threshold = fail_on.or(inputs.policy.fail_on).unwrap_or(Severity::High);
+            let report = crate::check::run(&inputs)?;
+            let colour = color.enabled(std::io::IsTerminal::is_terminal(&std::io::stdout()));
+            print(&report::render(&report, format, threshold, colour)?)?;
+            if report.fails(threshold) {
+                return Ok(ExitCode::from(1));
+            }
         }
-        Command::Rules { json, format } => {
-            let format = if json { "json" } else { format.as_str() };
+        Command::Rules { format } => {
             print(&match format {
-                "text" => crate::rules::registry::text(),
-                "markdown" => crate::rules::registry::markdown(),
-                "json" => {
+                RulesFormat::Text => crate::rules::registry::text(),
+                RulesFormat::Markdown => crate::rules::registry::markdown(),
+                RulesFormat::Json => {
                     let all: Vec<_> = crate::rules::registry::all().collect();
                     crate::json::to_string_pretty(&all)? + "\n"
                 }
-                other => anyhow::bail!("unknown format {other:?} (text, json, markdown)"),
             })?;
         }
         // The interface is complete so pipelines can be written against it; until the sign-off
@@ -288,47 +256,10 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
-                false
-            }
+            ColorChoice::Auto if crate::sanitize::no_color() => false,
             ColorChoice::Auto => terminal || set("CLICOLOR_FORCE"),
         }
     }
-}
-
-/// `shipcheck check`: exit 0 when nothing blocks, 1 when a finding at or above the threshold is
-/// not allowed by the policy.
-fn check(
-    spec: &str,
-    baseline: Option<&str>,
-    policy: Option<&std::path::Path>,
-    format: &str,
-    fail_on: Option<&str>,
-    colour: bool,
-    opts: &Options,
-) -> anyhow::Result<ExitCode> {
-    if !["text", "json", "sarif", "markdown"].contains(&format) {
-        anyhow::bail!("unknown format {format:?} (text, json, sarif, markdown)");
-    }
-    let policy = crate::check::find_policy(spec, policy)?;
-    let threshold = match fail_on {
-        Some(s) => s
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("--fail-on: {e}"))?,
-        None => policy.fail_on.unwrap_or(crate::rules::Severity::High),
-    };
-    let report = crate::check::run(spec, baseline, policy, opts)?;
-    print(&match format {
-        "json" => report::check_json::render(&report, threshold)?,
-        "sarif" => report::sarif::render(&report)?,
-        "markdown" => report::markdown::render(&report, threshold),
-        _ => report::check_text::render(&report, threshold, colour),
-    })?;
-    Ok(if report.fails(threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 /// Writes stdout, treating a closed pipe (`| head`) as success.
@@ -359,19 +290,6 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_with_units() {
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert_eq!(parse_size("512M"), Ok(512 << 20));
-        assert_eq!(parse_size("64kib"), Ok(64 << 10));
-        assert_eq!(parse_size("100"), Ok(100));
-        assert!(parse_size("12X").is_err());
-        assert!(
-            parse_size("99999999999T").is_err(),
-            "overflow is an error, not a wrap"
-        );
-    }
 
     #[test]
     fn the_cli_definition_is_consistent() {

@@ -11,6 +11,18 @@ use serde::{Deserialize, Serialize};
 use crate::artifact::{Entry, EntryKind, PackageMeta};
 use crate::manifest::{ArtifactSummary, Manifest};
 
+/// A release compared with its baseline, computed once by the inputs step and read by every
+/// rule that looks back (new dependency, size anomaly, new file type, …) and by every output.
+#[derive(Debug, Clone, Copy)]
+pub struct Comparison<'a> {
+    /// The previous release.
+    pub base: &'a Manifest,
+    /// This release, summarised.
+    pub current: &'a Manifest,
+    /// What changed between the two.
+    pub diff: &'a Diff,
+}
+
 /// One entry present on either side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryChange {

@@ -13,7 +13,10 @@
 pub mod artifact;
 pub mod check;
 pub mod cli;
+pub mod detect;
 pub mod diff;
+pub mod finding;
+pub mod inputs;
 pub mod json;
 pub mod manifest;
 pub mod par;
@@ -21,5 +24,6 @@ pub mod report;
 pub mod review;
 pub mod rules;
 pub mod sanitize;
+pub mod units;
 
 pub use cli::run;

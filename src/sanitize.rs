@@ -111,6 +111,12 @@ pub fn name_issues(bytes: &[u8]) -> NameIssues {
     issues
 }
 
+/// True when `NO_COLOR` asks for no colour (set and not empty, as <https://no-color.org>
+/// says): the one place it is read, for the review screen and `check`'s text output alike.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

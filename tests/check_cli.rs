@@ -251,7 +251,7 @@ fn outputs_match_their_snapshots() {
         .expect("runs");
     let mut s: Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
     s["runs"][0]["tool"]["driver"]["rules"] =
-        Value::from("[catalogue: see `shipcheck rules --json`]");
+        Value::from("[catalogue: see `shipcheck rules --format json`]");
     insta::assert_json_snapshot!("check_sarif", s);
 }
 
@@ -978,7 +978,7 @@ fn a_wheel_s_pth_import_line_is_high_with_its_line() {
 fn rules_catalogue_and_docs_do_not_drift() {
     let out = Command::cargo_bin("shipcheck")
         .expect("binary")
-        .args(["rules", "--json"])
+        .args(["rules", "--format", "json"])
         .output()
         .expect("runs");
     let rules: Value = serde_json::from_slice(&out.stdout).expect("JSON");
@@ -1020,14 +1020,14 @@ fn the_review_path_and_the_streaming_path_find_the_same_things() {
         None,
     )
     .expect("opens");
-    let reviewed = shipcheck::rules::evaluate(&kept, None);
-    let streamed = shipcheck::check::run(
-        spec,
-        None,
-        shipcheck::rules::Policy::default(),
-        &shipcheck::artifact::Options::default(),
+    let reviewed = shipcheck::rules::evaluate(&kept, None).findings;
+    let inputs = shipcheck::inputs::Inputs::prepare(
+        &shipcheck::inputs::InputArgs::of(spec),
+        shipcheck::artifact::Limits::default(),
+        shipcheck::inputs::Contents::Stream,
     )
-    .expect("checks");
+    .expect("inputs");
+    let streamed = shipcheck::check::run(&inputs).expect("checks");
     assert!(reviewed.len() >= 7, "{reviewed:#?}");
     assert_eq!(
         reviewed, streamed.findings,

@@ -347,7 +347,7 @@ impl<'v> Builder<'v> {
         // lossy `path` may be shared by several distinct names).
         let (raw_path, raw_path_hex) = match std::str::from_utf8(raw.name) {
             Ok(text) => ((text != path).then(|| text.to_owned()), None),
-            Err(_) => (None, Some(super::pipe::hex(raw.name))),
+            Err(_) => (None, Some(crate::units::hex(raw.name))),
         };
         self.entries.push(Entry {
             index,
@@ -576,7 +576,7 @@ impl Seen {
 /// `s` with secret values masked as findings mask them: a link target is printed by `ls`
 /// and kept in manifests, and a target may be anything, a token included.
 fn masked(mut s: String) -> String {
-    crate::rules::redact::in_place(&mut s);
+    crate::detect::redact::in_place(&mut s);
     s
 }
 

@@ -105,7 +105,7 @@ impl PackageMeta {
             .values_mut()
             .flat_map(BTreeMap::values_mut);
         for v in self.scripts.values_mut().chain(specs) {
-            crate::rules::redact::in_place(v);
+            crate::detect::redact::in_place(v);
         }
     }
 }

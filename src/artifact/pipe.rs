@@ -15,55 +15,8 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256, Sha512};
 
 use super::{Digests, OpenError};
-
-/// Container signatures we recognise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Magic {
-    /// `1f 8b`.
-    Gzip,
-    /// `ustar` at offset 257, or a v7 header with a valid checksum.
-    Tar,
-    /// `PK\x03\x04` (or an empty zip's `PK\x05\x06`).
-    Zip,
-}
-
-/// Recognises a container from its first bytes.
-pub fn sniff_bytes(head: &[u8]) -> Option<Magic> {
-    if head.starts_with(&[0x1f, 0x8b]) {
-        Some(Magic::Gzip)
-    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        Some(Magic::Zip)
-    } else if is_tar_header(head) {
-        Some(Magic::Tar)
-    } else {
-        None
-    }
-}
-
-/// True when `head` starts with a tar header: `ustar` magic, or a v7 header whose checksum adds up.
-pub fn is_tar_header(head: &[u8]) -> bool {
-    if head.len() < 512 {
-        return false;
-    }
-    if &head[257..262] == b"ustar" {
-        return true;
-    }
-    let stored = std::str::from_utf8(&head[148..156])
-        .ok()
-        .and_then(|s| u32::from_str_radix(s.trim_matches(|c: char| c == '\0' || c == ' '), 8).ok());
-    let sum: u32 = head[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                u32::from(b)
-            }
-        })
-        .sum();
-    head[0] != 0 && stored == Some(sum)
-}
+pub use crate::detect::container::{Magic, sniff_bytes};
+use crate::units::hex;
 
 /// Reads the first bytes of a file and recognises it.
 pub fn sniff(path: &Path) -> anyhow::Result<Magic> {
@@ -219,17 +172,6 @@ impl Hasher {
         };
         (digests, self.len)
     }
-}
-
-/// Lowercase hex (a table lookup: `write!` per byte showed up in listings of many files).
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// A running stage and the reader of its output.

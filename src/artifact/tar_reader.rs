@@ -11,9 +11,10 @@ use crate::sanitize::bytes_for_terminal;
 
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
-use super::pipe::{self, Capped, Magic, Stage, find_open_error, hex};
+use super::pipe::{self, Capped, Magic, Stage, find_open_error};
 use super::tar_guard::Guard;
 use super::{Digests, EntryKind, OpenError};
+use crate::units::hex;
 
 /// (digests of the packed bytes, packed size, unpacked stream size)
 type Totals = (Digests, u64, u64);

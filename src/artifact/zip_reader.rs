@@ -14,8 +14,9 @@ use crate::sanitize::bytes_for_terminal;
 
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
-use super::pipe::{self, find_open_error, hex};
+use super::pipe::{self, find_open_error};
 use super::{Digests, EntryKind, OpenError};
+use crate::units::hex;
 
 type Totals = (Digests, u64, u64);
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::check::Report;
+use super::Report;
 use crate::diff::{EntryChange, Totals};
 use crate::manifest::ArtifactSummary;
 use crate::rules::{Finding, Severity};

@@ -5,11 +5,11 @@
 
 use std::fmt::Write as _;
 
-use crate::check::Report;
+use super::Report;
 use crate::rules::{Finding, Severity};
 use crate::sanitize::for_terminal;
 
-use super::{size, size_delta};
+use crate::units::{size, size_delta};
 
 fn paint(on: bool, code: &str, text: &str) -> String {
     if on {

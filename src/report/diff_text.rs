@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use crate::diff::{Diff, EntryChange};
 use crate::sanitize::for_terminal;
 
-use super::{digest_prefix, size, size_delta};
+use super::digest_prefix;
+use crate::units::{size, size_delta};
 
 fn ratio(old: u64, new: u64) -> String {
     if old == 0 {

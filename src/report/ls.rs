@@ -8,7 +8,8 @@ use crate::artifact::{Anomaly, Artifact, Entry, PackageMeta};
 use crate::manifest::ArtifactSummary;
 use crate::sanitize::for_terminal;
 
-use super::{push_mode, size};
+use super::push_mode;
+use crate::units::size;
 
 /// The JSON document `ls --json` prints.
 #[derive(Debug, Serialize)]

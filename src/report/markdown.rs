@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::check::Report;
+use super::Report;
 use crate::rules::{Finding, Severity};
 use crate::sanitize::for_terminal;
 
-use super::{size, size_delta};
+use crate::units::{size, size_delta};
 
 /// Escapes artifact text for a markdown table cell.
 /// Package text made inert in a table cell of a PR comment: no cell break, no HTML, no

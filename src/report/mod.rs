@@ -1,4 +1,5 @@
-//! Plain-text and JSON views of the model for `ls`, `diff` and `manifest`.
+//! Every output of shipcheck's commands: `check`'s [`Report`] in text, JSON, SARIF and
+//! markdown ([`render`]), and the `ls`, `diff` and `manifest` views of the model.
 //!
 //! Every string that came from the artifact passes through [`crate::sanitize`] here, at the
 //! last moment before output; the model keeps the real values.
@@ -10,7 +11,72 @@ pub mod ls;
 pub mod markdown;
 pub mod sarif;
 
-use humansize::{DECIMAL, format_size};
+use crate::diff::Diff;
+use crate::manifest::ArtifactSummary;
+use crate::rules::{Finding, Policy, Severity};
+
+/// Everything `check` found, ready for any output format.
+#[derive(Debug)]
+pub struct Report {
+    /// The artifact checked.
+    pub artifact: ArtifactSummary,
+    /// The baseline it was compared with.
+    pub baseline: Option<ArtifactSummary>,
+    /// The comparison.
+    pub diff: Option<Diff>,
+    /// Findings after the policy, worst first.
+    pub findings: Vec<Finding>,
+    /// The policy applied.
+    pub policy: Policy,
+}
+
+impl Report {
+    /// Findings by severity (allowed ones excluded), worst first.
+    pub fn counts(&self) -> [(Severity, usize); 5] {
+        Severity::ALL.map(|s| {
+            let n = self
+                .findings
+                .iter()
+                .filter(|f| f.allowed.is_none() && f.severity == s)
+                .count();
+            (s, n)
+        })
+    }
+
+    /// True when a finding at or above `threshold` is not allowed: exit 1.
+    pub fn fails(&self, threshold: Severity) -> bool {
+        self.findings.iter().any(|f| f.blocks_at(threshold))
+    }
+}
+
+/// `check --format`: how a [`Report`] is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: findings by severity, coloured on a terminal.
+    Text,
+    /// design.md §2's schema, documented in `docs/check.md`.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// `report` in `format`; `fail_on` is the threshold the verdict is judged at and `colour`
+/// whether text output is coloured.
+pub fn render(
+    report: &Report,
+    format: Format,
+    fail_on: Severity,
+    colour: bool,
+) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => check_json::render(report, fail_on)?,
+        Format::Sarif => sarif::render(report)?,
+        Format::Markdown => markdown::render(report, fail_on),
+        Format::Text => check_text::render(report, fail_on, colour),
+    })
+}
 
 /// The first `chars` characters of a digest, sanitised: a digest from a manifest is as
 /// untrusted as any other string in it (and may not even be ASCII), so it is cut by
@@ -21,35 +87,6 @@ pub fn digest_prefix(digest: &str, chars: usize) -> String {
         .nth(chars)
         .map_or(digest.len(), |(i, _)| i);
     crate::sanitize::for_terminal(&digest[..end]).into_owned()
-}
-
-/// A byte count as people read it (`12.3 kB`), decimal units as npm prints them.
-pub fn size(bytes: u64) -> String {
-    // humansize prints whole bytes as `N B` too; skipping it there matters on listings of
-    // 100,000 small files.
-    if bytes < 1000 {
-        format!("{bytes} B")
-    } else {
-        format_size(bytes, DECIMAL)
-    }
-}
-
-/// [`size`] with one decimal (`147.1 kB`), for columns: never wider than 8 cells below 1 PB.
-pub fn size_compact(bytes: u64) -> String {
-    if bytes < 1000 {
-        format!("{bytes} B")
-    } else {
-        format_size(bytes, DECIMAL.decimal_places(1))
-    }
-}
-
-/// A signed byte delta (`+1.2 MB`, `-300 B`, `±0 B`).
-pub fn size_delta(delta: i64) -> String {
-    match delta {
-        0 => "±0 B".to_owned(),
-        d if d > 0 => format!("+{}", size(d.unsigned_abs())),
-        d => format!("-{}", size(d.unsigned_abs())),
-    }
 }
 
 /// `-rw-r--r--` for a kind and mode.
@@ -77,15 +114,6 @@ mod tests {
 
     #[test]
     fn sizes_and_modes_read_naturally() {
-        assert_eq!(size(1_234_567), "1.23 MB");
-        assert_eq!(size_delta(-300), "-300 B");
-        assert_eq!(
-            size_compact(147_130),
-            "147.1 kB",
-            "one decimal, decimal units"
-        );
-        assert_eq!(size_compact(999), "999 B");
-        assert_eq!(size_delta(0), "±0 B");
         assert_eq!(mode_string(EntryKind::File, 0o644), "-rw-r--r--");
         assert_eq!(mode_string(EntryKind::Dir, 0o755), "drwxr-xr-x");
     }

@@ -18,7 +18,7 @@ use serde_sarif::sarif::{
 };
 use sha2::Digest as _;
 
-use crate::check::Report;
+use super::Report;
 use crate::rules::{Finding, Severity, registry};
 use crate::sanitize::for_terminal;
 
@@ -139,7 +139,7 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
                 .unwrap_or_default()
                 .as_bytes(),
         );
-        crate::rules::policy::hex(&h.finalize()[..16])
+        crate::units::hex(&h.finalize()[..16])
     };
     let mut props = BTreeMap::new();
     props.insert(

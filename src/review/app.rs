@@ -6,7 +6,7 @@
 use crate::artifact::Artifact;
 use crate::diff::Diff;
 use crate::manifest::Manifest;
-use crate::rules::Finding;
+use crate::rules::{Evaluation, Facts, Finding};
 
 use super::action::{Action, Mode};
 use super::coverage::Coverage;
@@ -58,6 +58,9 @@ pub struct App {
     pub baseline: Option<Baseline>,
     /// Findings, worst first.
     pub findings: Vec<Finding>,
+    /// What the rules learned about entries: which are source maps and nested archives, the
+    /// entries the tree opens as virtual folders.
+    pub facts: Facts,
     /// The tree node each finding points at (`None` for artifact-wide findings).
     pub finding_nodes: Vec<Option<NodeId>>,
     /// The tree model.
@@ -99,10 +102,20 @@ pub struct App {
 }
 
 impl App {
-    /// A screen over `artifact` (opened with `keep_contents`), its findings and baseline.
-    pub fn new(artifact: Artifact, baseline: Option<Baseline>, mut findings: Vec<Finding>) -> Self {
+    /// A screen over `artifact` (opened with `keep_contents`), its baseline and the rules'
+    /// evaluation (empty while they run).
+    pub fn new(artifact: Artifact, baseline: Option<Baseline>, evaluation: Evaluation) -> Self {
+        let Evaluation {
+            mut findings,
+            facts,
+        } = evaluation;
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        let tree = Tree::build(&artifact, baseline.as_ref().map(|b| &b.diff), &findings);
+        let tree = Tree::build(
+            &artifact,
+            baseline.as_ref().map(|b| &b.diff),
+            &findings,
+            &facts,
+        );
         let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
         // A finding flags the entry it sits in (the map or archive, for a file inside one).
         let flagged_files = finding_nodes
@@ -124,6 +137,7 @@ impl App {
             artifact,
             baseline,
             findings,
+            facts,
             finding_nodes,
             tree,
             view,

@@ -124,7 +124,7 @@ impl App {
 
     fn doc_for(&self, id: NodeId) -> Doc {
         let node = self.tree.node(id);
-        let size = crate::report::size(node.size);
+        let size = crate::units::size(node.size);
         let source = match &node.kind {
             NodeKind::Entry(i) => {
                 let e = &self.artifact.entries[*i as usize];

@@ -8,18 +8,6 @@ use crate::artifact::{self, Limits, Options};
 /// Nested archives larger than this are listed but not opened.
 pub const MAX_NESTED: usize = 256 << 20;
 
-/// True for names the review opens as nested archives.
-pub fn is_archive_name(path: &str) -> bool {
-    let p = path.as_bytes();
-    [
-        ".tgz", ".tar.gz", ".tar", ".zip", ".jar", ".whl", ".vsix", ".crate",
-    ]
-    .iter()
-    .any(|ext| {
-        p.len() >= ext.len() && p[p.len() - ext.len()..].eq_ignore_ascii_case(ext.as_bytes())
-    })
-}
-
 /// The installed files of a nested archive with their bytes; empty when it cannot be read
 /// (the rules report broken archives; the tree just shows the entry).
 pub fn files(name: &str, bytes: &[u8]) -> Vec<(String, Arc<[u8]>)> {
@@ -61,6 +49,5 @@ mod tests {
             files("x.tgz", b"not an archive").is_empty(),
             "garbage lists nothing"
         );
-        assert!(is_archive_name("lib/a.TGZ") && !is_archive_name("a.js"));
     }
 }

@@ -234,7 +234,7 @@ fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
         .get("prefix")
         .and_then(serde_json::Value::as_str)
         .map_or(MASK_KEEP, str::len);
-    let hit = crate::rules::secrets::find(text)
+    let hit = crate::detect::secrets::find(text)
         .into_iter()
         .filter(|h| h.format.rule.id == f.rule)
         .min_by_key(|h| h.at.abs_diff(column));

@@ -9,8 +9,10 @@ use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::artifact::{self, Artifact, Limits, Options};
+use crate::diff::Comparison;
+use crate::inputs::Inputs;
 use crate::manifest::Manifest;
+use crate::rules::Evaluation;
 
 use super::action::{Action, Mode, action_for};
 use super::app::{App, Baseline};
@@ -71,67 +73,44 @@ where
     Ok(())
 }
 
-/// True when `NO_COLOR` asks for no colour (set and not empty, as no-color.org says).
-pub fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
-/// Opens what `review` shows: the artifact with contents kept, the baseline (an artifact with
-/// contents, or a manifest), and the findings exactly as `check` computes them: the policy
-/// found by [`crate::check::find_policy`] (`--policy`, else `shipcheck.toml` beside the
-/// artifact) applied by [`crate::rules::evaluate_with`].
-pub fn load(
-    spec: &str,
-    baseline: Option<&str>,
-    policy: Option<&std::path::Path>,
-    limits: Limits,
-) -> anyhow::Result<App> {
-    let (app, policy) = load_unscanned(spec, baseline, policy, limits)?;
-    Ok(scan(app, &policy))
+/// Opens what `review` shows from the prepared inputs (contents kept), runs the rules and
+/// returns the screen with its findings: what [`run`] shows once the scan is done.
+pub fn load(inputs: Inputs) -> anyhow::Result<App> {
+    let (app, inputs, current) = load_unscanned(inputs)?;
+    Ok(scan(app, &inputs, &current))
 }
 
 /// [`load`] without the rules: what the first frame shows while they run (`scanning` set).
-pub fn load_unscanned(
-    spec: &str,
-    baseline: Option<&str>,
-    policy: Option<&std::path::Path>,
-    limits: Limits,
-) -> anyhow::Result<(App, crate::rules::Policy)> {
-    let policy = crate::check::find_policy(spec, policy)?;
-    let opts = Options {
-        limits,
-        keep_contents: true,
-    };
-    let artifact = artifact::open(spec, &opts, None)?;
-    let baseline = baseline
-        .map(|b| -> anyhow::Result<Baseline> {
-            if crate::manifest::is_manifest_file(b) {
-                Ok(Baseline::new(
-                    crate::manifest::load(b, &opts)?,
-                    None,
-                    &artifact,
-                ))
-            } else {
-                let old: Artifact =
-                    artifact::open(b, &opts, None).context("opening the baseline")?;
-                Ok(Baseline::new(Manifest::of(&old), Some(old), &artifact))
-            }
-        })
-        .transpose()?;
-    let mut app = App::new(artifact, baseline, Vec::new());
+/// Returns the inputs and the artifact's manifest that [`scan`] needs.
+pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
+    let opened = inputs.open()?;
+    // The screen owns the baseline from here on; the inputs keep the policy for the scan.
+    let baseline = inputs
+        .baseline
+        .take()
+        .zip(opened.diff)
+        .map(|(b, diff)| Baseline {
+            manifest: b.manifest,
+            artifact: b.artifact,
+            diff,
+        });
+    let mut app = App::new(opened.artifact, baseline, Evaluation::default());
     app.scanning = true;
-    Ok((app, policy))
+    Ok((app, inputs, opened.current))
 }
 
-/// Runs the rules over an unscanned screen's artifact and rebuilds the screen with them.
-pub fn scan(app: App, policy: &crate::rules::Policy) -> App {
-    let findings = crate::rules::evaluate_with(
-        &app.artifact,
-        app.baseline.as_ref().map(|b| &b.manifest),
-        policy,
-    );
+/// Runs the rules over an unscanned screen's artifact (against the comparison computed when
+/// it was opened) and rebuilds the screen with them.
+pub fn scan(app: App, inputs: &Inputs, current: &Manifest) -> App {
+    let comparison = app.baseline.as_ref().map(|b| Comparison {
+        base: &b.manifest,
+        current,
+        diff: &b.diff,
+    });
+    let evaluation =
+        crate::rules::evaluate_with(&app.artifact, comparison.as_ref(), &inputs.policy);
     let (color, viewport) = (app.color, app.viewport);
-    let mut scanned = App::new(app.artifact, app.baseline, findings);
+    let mut scanned = App::new(app.artifact, app.baseline, evaluation);
     scanned.color = color;
     scanned.update(Action::Resize(viewport.0, viewport.1));
     scanned
@@ -148,20 +127,15 @@ impl Drop for Restore {
 }
 
 /// Runs the review screen on the real terminal; returns what the reviewer covered.
-pub fn run(
-    spec: &str,
-    baseline: Option<&str>,
-    policy: Option<&std::path::Path>,
-    limits: Limits,
-) -> anyhow::Result<Coverage> {
+pub fn run(inputs: Inputs) -> anyhow::Result<Coverage> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "review is interactive and needs a terminal; use `shipcheck check` in scripts and CI"
         );
     }
     highlight::warm_up();
-    let (mut app, policy) = load_unscanned(spec, baseline, policy, limits)?;
-    app.color = !no_color();
+    let (mut app, inputs, current) = load_unscanned(inputs)?;
+    app.color = !crate::sanitize::no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.
     let ratatui_hook = std::panic::take_hook();
@@ -176,7 +150,7 @@ pub fn run(
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| ui::render(&app, f))?;
-    let mut app = scan(app, &policy);
+    let mut app = scan(app, &inputs, &current);
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
     // prove the terminal is restored on a panic too; release builds compile this out.
     let panic_on_key =

@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use crate::artifact::{Artifact, EntryKind};
 use crate::diff::Diff;
-use crate::rules::{Finding, Severity};
+use crate::rules::{Facts, Finding, Severity};
 
 use super::nested;
-use crate::rules::sourcemap;
+use crate::detect::sourcemap;
 
 /// Index of a node in [`Tree::nodes`].
 pub type NodeId = u32;
@@ -61,7 +61,7 @@ impl InnerContent {
         match self {
             InnerContent::Bytes(b) => Arc::clone(b),
             InnerContent::Escaped { map, span } => Arc::from(
-                crate::rules::text::json_unescape(map.get(span.clone()).unwrap_or_default())
+                crate::detect::text::json_unescape(map.get(span.clone()).unwrap_or_default())
                     .into_bytes(),
             ),
         }
@@ -164,18 +164,18 @@ impl Tree {
     }
 
     /// Builds the tree of installed entries, removed baseline entries, and embedded sources.
-    pub fn build(artifact: &Artifact, diff: Option<&Diff>, findings: &[Finding]) -> Self {
+    pub fn build(
+        artifact: &Artifact,
+        diff: Option<&Diff>,
+        findings: &[Finding],
+        facts: &Facts,
+    ) -> Self {
         let mut t = Tree::empty(artifact.title());
         let set = |f: fn(&Diff) -> &Vec<crate::diff::EntryChange>| -> HashSet<&str> {
             diff.map(|d| f(d).iter().map(|c| c.path.as_str()).collect())
                 .unwrap_or_default()
         };
         let (added, changed) = (set(|d| &d.added), set(|d| &d.changed));
-        let maps_by_content: HashSet<u32> = findings
-            .iter()
-            .filter(|f| f.rule.starts_with("sourcemap-") && f.location.inner.is_none())
-            .filter_map(|f| f.location.entry)
-            .collect();
         t.nodes.reserve(artifact.entries.len());
         t.by_path.reserve(artifact.entries.len());
         t.by_entry.reserve(artifact.entries.len());
@@ -194,9 +194,9 @@ impl Tree {
             };
             let id = t.insert(&e.path, &kind, e.size, status);
             t.by_entry.insert(e.index, id);
-            // Only maps and archives are read here, so opening stays linear in their size. A
-            // map under another name opens too once the rules have found it by its content.
-            if e.is_file() && (e.path.ends_with(".map") || maps_by_content.contains(&e.index)) {
+            // Only the entries the rules read as maps or archives are opened here, so building
+            // stays linear in their size and the tree agrees with the findings.
+            if e.is_file() && facts.source_maps.contains(&e.index) {
                 // The rules' reader: regular and index maps, names normalised as findings
                 // name them, so `locate` finds a finding's source by its exact path.
                 if let Ok(bytes) = artifact.content(e.index)
@@ -220,7 +220,7 @@ impl Tree {
                     }
                 }
             } else if e.is_file()
-                && nested::is_archive_name(&e.path)
+                && facts.nested_archives.contains(&e.index)
                 && let Ok(bytes) = artifact.content(e.index)
             {
                 let files = nested::files(&e.path, &bytes)
@@ -565,20 +565,21 @@ mod tests {
             ("package/package.json", br#"{"name":"p","version":"1.0.0"}"#),
             ("package/dist/debug.json", map),
         ]);
-        let unscanned = Tree::build(&a, None, &[]);
+        let unscanned = Tree::build(&a, None, &[], &crate::rules::Facts::default());
         let node = unscanned.node_at("dist/debug.json").expect("listed");
         assert!(
             !unscanned.expandable(node),
-            "by name alone it is a JSON file"
+            "before the rules ran, nothing is opened"
         );
-        let findings = crate::rules::evaluate(&a, None);
+        let evaluation = crate::rules::evaluate(&a, None);
+        let findings = &evaluation.findings;
         assert!(
             findings
                 .iter()
                 .any(|f| f.rule == "sourcemap-embedded-sources"),
             "the rules find the map by its content: {findings:?}"
         );
-        let t = Tree::build(&a, None, &findings);
+        let t = Tree::build(&a, None, findings, &evaluation.facts);
         let node = t.node_at("dist/debug.json").expect("listed");
         assert!(t.expandable(node), "it opens once the rules have found it");
         assert!(t.inner_node(node, "src/a.ts").is_some());

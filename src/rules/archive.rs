@@ -19,6 +19,10 @@ pub const RULE: Rule = Rule {
           disk. The reader records each such anomaly; this rule reports each as critical.",
 };
 
+/// The id for an entry whose content the review path could not read back (so it was not
+/// scanned).
+pub const UNREADABLE: &str = "archive-unreadable-entry";
+
 /// The rule id for an anomaly kind.
 pub fn rule_id(kind: AnomalyKind) -> String {
     format!("archive-{}", kind.id())

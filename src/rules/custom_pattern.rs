@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::text::LineCounter;
-use super::{Finding, Rule, Severity, redact};
+use super::ctx::FileCtx;
+use super::{Finding, Rule, Severity};
+use crate::detect::redact;
+use crate::detect::text::LineCounter;
 
 /// The family entry; each policy pattern reports under its own id.
 pub const RULE: Rule = Rule {
@@ -120,7 +121,7 @@ mod tests {
             policy: &policy,
         };
         let mut out = Vec::new();
-        let parsed = crate::rules::sourcemap::parse(map).expect("a map");
+        let parsed = crate::detect::sourcemap::parse(map).expect("a map");
         crate::rules::engine::scan_sources(&ctx, &parsed, &mut out);
         let hits: Vec<_> = out.iter().filter(|f| f.rule == "acme-ts").collect();
         assert_eq!(hits.len(), 1, "{out:?}");

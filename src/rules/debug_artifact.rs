@@ -7,10 +7,10 @@
 
 use serde_json::json;
 
-use super::engine::FileCtx;
+use super::ctx::FileCtx;
 use super::native::{self, Native};
-use super::text::file_name;
 use super::{Finding, Rule, Severity};
+use crate::detect::text::file_name;
 
 /// The rule.
 pub const RULE: Rule = Rule {

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::text::file_name;
+use super::ctx::FileCtx;
 use super::{Finding, Location, Rule, Severity};
+use crate::detect::text::file_name;
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -155,7 +155,7 @@ impl Groups {
                         ..Location::default()
                     };
                 }
-                let size = crate::report::size(g.bytes);
+                let size = crate::units::size(g.bytes);
                 Finding::new(
                     &RULE,
                     loc,

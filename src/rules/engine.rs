@@ -7,54 +7,26 @@
 //! whole-artifact rules in [`Scanner::finish`] need (source-map references, dev folders, the
 //! settings that say what runs at install).
 
-use crate::artifact::{self, Artifact, Entry};
-use crate::manifest::Manifest;
+use std::collections::BTreeSet;
 
+use crate::artifact::{self, Artifact, Entry};
+use crate::diff::Comparison;
+
+use super::ctx::FileCtx;
 use super::policy::Policy;
 use super::{
-    Finding, Location, archive, custom_pattern, debug_artifact, dev_artifact, install_script,
-    large_file, nested_archive, new_dependency, new_file_type, new_top_level_folder,
-    no_files_allowlist, secrets, sensitive_file, size_anomaly, sourcemap, sourcemap_file,
-    sourcemap_inline, sourcemap_reference, text,
+    Finding, archive, custom_pattern, debug_artifact, dev_artifact, install_script, large_file,
+    nested_archive, new_dependency, new_file_type, new_top_level_folder, no_files_allowlist,
+    secrets, sensitive_file, size_anomaly, sourcemap_file, sourcemap_inline, sourcemap_reference,
 };
-
-/// Which file a per-file rule is looking at.
-#[derive(Debug, Clone, Copy)]
-pub struct FileCtx<'a> {
-    /// The entry's index in the artifact.
-    pub entry: Option<u32>,
-    /// The entry's install path.
-    pub path: &'a str,
-    /// A file inside the entry: a nested archive's entry or a map's embedded source.
-    pub inner: Option<&'a str>,
-    /// The policy in force.
-    pub policy: &'a Policy,
-}
-
-impl FileCtx<'_> {
-    /// The innermost name: what name-based rules judge.
-    pub fn name(&self) -> &str {
-        self.inner.unwrap_or(self.path)
-    }
-
-    /// A location in this file.
-    pub fn location(&self, line: Option<u32>, column: Option<u32>) -> Location {
-        Location {
-            entry: self.entry,
-            path: self.path.to_owned(),
-            inner: self.inner.map(str::to_owned),
-            line,
-            column,
-        }
-    }
-}
+use crate::detect::{sourcemap, text};
 
 /// Scans what a map embeds, each source as a file of its own (`map ▸ source`). A big map
 /// (the incident's was 60 MB) is split across two threads; findings keep source order.
 pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<Finding>) {
     out.extend(crate::par::in_two(
         &map.embedded,
-        IN_TWO_MIN,
+        sourcemap::IN_TWO_MIN,
         |s| usize::try_from(s.bytes).unwrap_or(usize::MAX),
         |part| {
             let mut v = Vec::new();
@@ -63,9 +35,6 @@ pub fn scan_sources(ctx: &FileCtx<'_>, map: &sourcemap::Map<'_>, out: &mut Vec<F
         },
     ));
 }
-
-/// Embedded sources past this many bytes in all are worth a second thread.
-pub(crate) const IN_TWO_MIN: usize = 8 << 20;
 
 fn scan_sources_in(ctx: &FileCtx<'_>, sources: &[sourcemap::Embedded<'_>], out: &mut Vec<Finding>) {
     // Each source is scanned as the text it stands for, not as escaped JSON: a pattern that
@@ -112,11 +81,39 @@ fn skipped_spans(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<(usize, usize)> 
     spans
 }
 
+/// What the engine learned about entries while scanning them, for the screens that show
+/// them: the review tree opens exactly these as virtual folders, so the rules and the tree
+/// never disagree about what is a map or an archive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Entries read as source maps (by name or by content).
+    pub source_maps: BTreeSet<u32>,
+    /// Entries recognised as nested archives ([`crate::detect::container::is_nested_archive`]).
+    pub nested_archives: BTreeSet<u32>,
+}
+
+impl Facts {
+    fn merge(&mut self, other: Facts) {
+        self.source_maps.extend(other.source_maps);
+        self.nested_archives.extend(other.nested_archives);
+    }
+}
+
+/// The rules' verdict on one artifact.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Findings after the policy, worst first.
+    pub findings: Vec<Finding>,
+    /// What the engine learned about entries.
+    pub facts: Facts,
+}
+
 /// Accumulates findings over one artifact.
 #[derive(Debug)]
 pub struct Scanner<'p> {
     policy: &'p Policy,
     findings: Vec<Finding>,
+    facts: Facts,
     refs: Vec<sourcemap_reference::Pending>,
     dev: dev_artifact::Groups,
     git: sensitive_file::GitFolders,
@@ -129,6 +126,7 @@ impl<'p> Scanner<'p> {
         Self {
             policy,
             findings: Vec::new(),
+            facts: Facts::default(),
             refs: Vec::new(),
             dev: dev_artifact::Groups::default(),
             git: sensitive_file::GitFolders::default(),
@@ -150,6 +148,7 @@ impl<'p> Scanner<'p> {
     /// Takes over everything another scanner of the same artifact found (a worker thread's).
     pub fn merge(&mut self, other: Scanner<'_>) {
         self.findings.extend(other.findings);
+        self.facts.merge(other.facts);
         self.refs.extend(other.refs);
         self.dev.merge(other.dev);
         self.git.merge(other.git);
@@ -164,11 +163,15 @@ impl<'p> Scanner<'p> {
             inner: None,
             policy: self.policy,
         };
-        self.findings.push(Finding::new(
-            &nested_archive::RULE,
+        // A container anomaly (the archive's bytes for this entry are broken), not a nested
+        // archive: reported in the `archive-*` family, which is what it is.
+        let mut f = Finding::new(
+            &archive::RULE,
             ctx.location(None, None),
             format!("content could not be read, so it was not scanned: {err:#}"),
-        ));
+        );
+        f.rule = archive::UNREADABLE.to_owned();
+        self.findings.push(f);
     }
 
     fn scan(&mut self, ctx: &FileCtx<'_>, bytes: &[u8], depth: u8) {
@@ -183,7 +186,10 @@ impl<'p> Scanner<'p> {
         custom_pattern::check_name(ctx, out);
         install_script::check_bundled(ctx, bytes, out);
         install_script::collect(ctx, bytes, &mut self.install);
-        if nested_archive::is_archive(ctx.name(), bytes) {
+        if crate::detect::container::is_nested_archive(ctx.name(), bytes) {
+            if let (Some(i), None) = (ctx.entry, ctx.inner) {
+                self.facts.nested_archives.insert(i);
+            }
             if depth == 0 {
                 self.nested(ctx, bytes);
             } else {
@@ -193,6 +199,9 @@ impl<'p> Scanner<'p> {
         }
         match sourcemap::parse_if_map(ctx.name(), bytes) {
             Some(Ok(map)) => {
+                if let (Some(i), None) = (ctx.entry, ctx.inner) {
+                    self.facts.source_maps.insert(i);
+                }
                 sourcemap_file::report(ctx, &map, out);
                 scan_sources(ctx, &map, out);
                 if on("secret-*") {
@@ -257,8 +266,9 @@ impl<'p> Scanner<'p> {
         self.findings.append(&mut inner_findings);
     }
 
-    /// Runs the whole-artifact rules and the policy; returns every finding, worst first.
-    pub fn finish(mut self, a: &Artifact, baseline: Option<&Manifest>) -> Vec<Finding> {
+    /// Runs the whole-artifact rules and the policy: every finding, worst first, and what was
+    /// learned about entries. `baseline` is the comparison the inputs step computed once.
+    pub fn finish(mut self, a: &Artifact, baseline: Option<&Comparison<'_>>) -> Evaluation {
         let out = &mut self.findings;
         out.extend(archive::findings(a));
         out.extend(self.dev.findings());
@@ -266,20 +276,21 @@ impl<'p> Scanner<'p> {
         sourcemap_reference::resolve(a, &self.refs, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);
-        install_script::check(a, baseline, &self.install, out);
-        if let Some(base) = baseline {
-            let current = Manifest::of(a);
-            let d = crate::diff::diff(base, &current);
-            new_dependency::check(&d, out);
-            size_anomaly::check(&d, base, self.policy, out);
-            new_file_type::check(&d, base, &current, out);
-            new_top_level_folder::check(&d, base, out);
+        install_script::check(a, baseline.map(|c| c.base), &self.install, out);
+        if let Some(c) = baseline {
+            new_dependency::check(c.diff, out);
+            size_anomaly::check(c.diff, c.base, self.policy, out);
+            new_file_type::check(c.diff, c.base, c.current, out);
+            new_top_level_folder::check(c.diff, c.base, out);
         }
         let mut findings = self.policy.apply(self.findings);
         // The one place every finding passes on its way out, whichever path produced it.
-        findings.iter_mut().for_each(super::redact::finding);
+        findings.iter_mut().for_each(crate::detect::redact::finding);
         super::sort(&mut findings);
-        findings
+        Evaluation {
+            findings,
+            facts: self.facts,
+        }
     }
 }
 

@@ -30,8 +30,8 @@ pub fn check(a: &Artifact, policy: &Policy, out: &mut Vec<Finding>) {
         };
         let message = format!(
             "{}: past the {} scan limit, so no rule read its content; review it by hand",
-            crate::report::size(e.size),
-            humansize::format_size(limit, humansize::BINARY)
+            crate::units::size(e.size),
+            crate::units::size(limit)
         );
         out.push(
             Finding::new(&RULE, loc, message)
@@ -49,11 +49,11 @@ pub fn check(a: &Artifact, policy: &Policy, out: &mut Vec<Finding>) {
         if !(too_big || dominant) {
             continue;
         }
-        let size = crate::report::size(e.size);
+        let size = crate::units::size(e.size);
         let message = if too_big {
             format!(
                 "{size}, above the {} limit",
-                humansize::format_size(t.max_file_size, humansize::BINARY)
+                crate::units::size(t.max_file_size)
             )
         } else {
             format!("{size}: {:.0}% of the package", share * 100.0)

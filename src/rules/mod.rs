@@ -7,6 +7,7 @@
 //! [`policy`] adjusts what they found.
 
 pub mod archive;
+pub mod ctx;
 pub mod custom_pattern;
 pub mod debug_artifact;
 pub mod dev_artifact;
@@ -20,48 +21,56 @@ pub mod new_file_type;
 pub mod new_top_level_folder;
 pub mod no_files_allowlist;
 pub mod policy;
-pub mod redact;
 pub mod registry;
 pub mod secrets;
 pub mod sensitive_file;
 pub mod size_anomaly;
-pub mod sourcemap;
 pub mod sourcemap_embedded;
 pub mod sourcemap_file;
 pub mod sourcemap_inline;
 pub mod sourcemap_reference;
-pub mod text;
+pub mod stream;
 
 #[cfg(test)]
 pub mod test_support;
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
 use crate::artifact::Artifact;
+use crate::diff::Comparison;
 use crate::manifest::Manifest;
 
-pub use engine::Scanner;
+pub use crate::finding::{Allowed, Finding, Location, Rule, Severity, sort};
+pub use engine::{Evaluation, Facts, Scanner};
 pub use policy::Policy;
-pub use registry::{RULES, Rule};
+pub use registry::RULES;
 
 /// Runs every rule over an opened artifact, against the previous release when given, with the
-/// default policy. Findings come worst first, then by path.
+/// default policy: the findings worst first, then by path, and what was learned about entries.
 ///
-/// Contents come from [`Artifact::content`] (kept in memory when the artifact was opened with
-/// `keep_contents`); `check` uses [`Scanner`] on the streaming visitor instead, and both paths
-/// run the same per-file code.
-pub fn evaluate(artifact: &Artifact, baseline: Option<&Manifest>) -> Vec<Finding> {
-    evaluate_with(artifact, baseline, &Policy::default())
+/// A convenience for tests and tools; the commands go through the inputs step, which computes
+/// the comparison once and calls [`evaluate_with`] or [`stream::scan`].
+pub fn evaluate(artifact: &Artifact, baseline: Option<&Manifest>) -> Evaluation {
+    let current = baseline.map(|_| Manifest::of(artifact));
+    let diff = baseline
+        .zip(current.as_ref())
+        .map(|(b, c)| crate::diff::diff(b, c));
+    let comparison = match (baseline, &current, &diff) {
+        (Some(base), Some(current), Some(diff)) => Some(Comparison {
+            base,
+            current,
+            diff,
+        }),
+        _ => None,
+    };
+    evaluate_with(artifact, comparison.as_ref(), &Policy::default())
 }
 
-/// [`evaluate`] under a given policy.
+/// Every rule under `policy`, on contents kept in memory ([`Artifact::content`]); `check`
+/// runs the same per-file code on the streaming visitor instead ([`stream::scan`]).
 pub fn evaluate_with(
     artifact: &Artifact,
-    baseline: Option<&Manifest>,
+    baseline: Option<&Comparison<'_>>,
     policy: &Policy,
-) -> Vec<Finding> {
+) -> Evaluation {
     let mut scanner = Scanner::new(policy);
     // Files past the scan limit are left unread here as `check`'s reader leaves them, and
     // `large-file` says so.
@@ -74,193 +83,4 @@ pub fn evaluate_with(
         }
     }
     scanner.finish(artifact, baseline)
-}
-
-/// Sorts findings worst first, then by location, so every output lists them the same way.
-pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.location.path.cmp(&b.location.path))
-            .then_with(|| a.location.inner.cmp(&b.location.inner))
-            .then_with(|| a.location.line.cmp(&b.location.line))
-            .then_with(|| a.location.column.cmp(&b.location.column))
-            .then_with(|| a.rule.cmp(&b.rule))
-    });
-}
-
-/// How bad a finding is, from `info` to `critical`; ordered so `>=` means "at least as bad".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; never blocks.
-    Info,
-    /// Minor.
-    Low,
-    /// Should be looked at.
-    Medium,
-    /// Blocks by default.
-    High,
-    /// Stop the release.
-    Critical,
-}
-
-impl Severity {
-    /// All severities, worst first.
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
-
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Severity::ALL
-            .into_iter()
-            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity {s:?} (critical, high, medium, low, info)"))
-    }
-}
-
-/// Where a finding is: an entry, and optionally a place inside it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Location {
-    /// The entry's index in the artifact, when the finding concerns one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entry: Option<u32>,
-    /// The entry's install path (empty for artifact-wide findings).
-    pub path: String,
-    /// A file inside the entry: an embedded source of a source map, or an entry of a nested
-    /// archive (`dist/cli.js.map ▸ src/auth/token.ts`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub inner: Option<String>,
-    /// 1-based line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    /// 1-based column, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<u32>,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)?;
-        if let Some(inner) = &self.inner {
-            write!(f, " ▸ {inner}")?;
-        }
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        Ok(())
-    }
-}
-
-/// One thing a rule found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    /// The rule's stable id (`sourcemap-embedded-sources`, `archive-path-traversal`, …).
-    pub rule: String,
-    /// Severity after the policy applied.
-    pub severity: Severity,
-    /// Where.
-    #[serde(flatten)]
-    pub location: Location,
-    /// One sentence for a human. Untrusted parts are sanitised when shown, not here.
-    pub message: String,
-    /// Structured detail (counts, masked secret prefix, …).
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub evidence: serde_json::Value,
-    /// Set when a policy `allow` entry covers this finding: it is still shown, never dropped,
-    /// but it no longer fails the check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed: Option<Allowed>,
-}
-
-impl Finding {
-    /// A finding of `rule` at its default severity.
-    pub fn new(rule: &Rule, location: Location, message: String) -> Self {
-        Self {
-            rule: rule.id.to_owned(),
-            severity: rule.severity,
-            location,
-            message,
-            evidence: serde_json::Value::Null,
-            allowed: None,
-        }
-    }
-
-    /// The same finding at another severity.
-    #[must_use]
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
-        self
-    }
-
-    /// The same finding with structured evidence.
-    #[must_use]
-    pub fn evidence(mut self, evidence: serde_json::Value) -> Self {
-        self.evidence = evidence;
-        self
-    }
-
-    /// True when the finding counts against `--fail-on` (not allowed by the policy).
-    pub fn blocks_at(&self, threshold: Severity) -> bool {
-        self.allowed.is_none() && self.severity >= threshold
-    }
-}
-
-/// Why a policy lets a finding through.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Allowed {
-    /// The reason written in the policy (mandatory there).
-    pub reason: String,
-    /// The allow entry's expiry date (`YYYY-MM-DD`), when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-    /// The glob that matched.
-    pub path: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn severities_order_and_parse() {
-        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
-        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
-        assert!("urgent".parse::<Severity>().is_err());
-    }
-
-    #[test]
-    fn locations_read_like_the_design() {
-        let loc = Location {
-            path: "dist/cli.js.map".into(),
-            inner: Some("src/auth/token.ts".into()),
-            line: Some(42),
-            ..Location::default()
-        };
-        assert_eq!(loc.to_string(), "dist/cli.js.map ▸ src/auth/token.ts:42");
-    }
 }

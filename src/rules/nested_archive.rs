@@ -1,11 +1,12 @@
 //! `nested-archive`: an archive inside the package, opened and scanned one level deep.
 //!
-//! Recognised by magic bytes (gzip, zip, tar), so a renamed archive is still found. Its files
+//! Recognised by [`crate::detect::container::is_nested_archive`] (magic bytes, so a renamed
+//! archive is still found). Its files
 //! go through the same per-file rules, with locations like `vendor/inner.tgz ▸ package/.env`.
 
 use serde_json::json;
 
-use super::engine::FileCtx;
+use super::ctx::FileCtx;
 use super::{Finding, Rule, Severity};
 use crate::artifact::Artifact;
 
@@ -20,7 +21,6 @@ pub const RULE: Rule = Rule {
           should still ask why it is there.",
 };
 
-/// True when the bytes are a gzip, zip or tar container (a named archive that is not one is
 /// left to the other rules).
 pub fn is_archive(name: &str, bytes: &[u8]) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -50,7 +50,7 @@ pub fn report(
                 "nested {} with {} files ({}), scanned",
                 a.format.label(),
                 a.file_count(),
-                crate::report::size(a.unpacked_size)
+                crate::units::size(a.unpacked_size)
             ),
             json!({ "format": a.format.label(), "files": a.file_count(), "unpacked_size": a.unpacked_size, "scanned": scanned }),
         ),
@@ -69,21 +69,4 @@ pub fn report_unopened(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
         ctx.location(None, None),
         "archive nested two levels deep: not opened".to_owned(),
     ));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognised_by_magic() {
-        assert!(is_archive("vendor/x.tgz", &[0x1f, 0x8b, 8, 0]));
-        assert!(is_archive("lib/renamed.bin", b"PK\x03\x04rest"));
-        assert!(
-            !is_archive("data/words.txt.gz", &[0x1f, 0x8b, 8, 0]),
-            "a .gz file is not an archive of files"
-        );
-        assert!(!is_archive("a.tgz", b"not gzip"));
-        assert!(!is_archive("doc.docx", b"PK\x03\x04"));
-    }
 }

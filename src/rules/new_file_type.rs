@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::json;
 
-use super::text::extension;
 use super::{Finding, Location, Rule, Severity};
 use crate::artifact::Executable;
+use crate::detect::text::extension;
 use crate::diff::Diff;
 use crate::manifest::Manifest;
 

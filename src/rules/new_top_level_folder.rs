@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::json;
 
-use super::text::top_folder;
 use super::{Finding, Location, Rule, Severity};
+use crate::detect::text::top_folder;
 use crate::diff::Diff;
 use crate::manifest::Manifest;
 
@@ -38,7 +38,7 @@ pub fn check(d: &Diff, base: &Manifest, out: &mut Vec<Finding>) {
             path: format!("{top}/"),
             ..Location::default()
         };
-        let size = crate::report::size(bytes);
+        let size = crate::units::size(bytes);
         out.push(
             Finding::new(
                 &RULE,

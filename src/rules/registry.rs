@@ -5,24 +5,9 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use super::Rule;
 
-use super::{Severity, secrets};
-
-/// A rule's identity and documentation. The checking code lives beside it in its own file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Rule {
-    /// Stable kebab-case id; a family ends in `*` (`archive-*`).
-    pub id: &'static str,
-    /// Severity before the policy applies.
-    pub severity: Severity,
-    /// One line.
-    pub summary: &'static str,
-    /// A paragraph: why this matters, what to do.
-    pub why: &'static str,
-}
-
-/// Every rule except the `secret-*` formats (listed in [`secrets::formats::FORMATS`]).
+/// Every rule except the `secret-*` formats (listed in [`crate::detect::secrets::formats::FORMATS`]).
 pub static RULES: &[&Rule] = &[
     &super::sourcemap_embedded::RULE,
     &super::sourcemap_file::RULE,
@@ -46,10 +31,11 @@ pub static RULES: &[&Rule] = &[
 
 /// The whole catalogue: [`RULES`] followed by every secret format, in a stable order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .chain(secrets::formats::FORMATS.iter().map(|f| &f.rule))
+    RULES.iter().copied().chain(
+        crate::detect::secrets::formats::FORMATS
+            .iter()
+            .map(|f| &f.rule),
+    )
 }
 
 /// The rule documenting `id`: an exact match, else its family (`archive-path-traversal` →

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::text::{file_name, is_test_path};
+use super::ctx::FileCtx;
 use super::{Finding, Location, Rule, Severity};
+use crate::detect::text::{file_name, is_test_path};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -174,7 +174,7 @@ impl GitFolders {
                 } else {
                     (Severity::High, None)
                 };
-                let size = crate::report::size(g.bytes);
+                let size = crate::units::size(g.bytes);
                 let message = format!(
                     "git repository data: {} file(s), {size}{}",
                     g.files,

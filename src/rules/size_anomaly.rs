@@ -35,8 +35,8 @@ pub fn check(d: &Diff, base: &Manifest, policy: &Policy, out: &mut Vec<Finding>)
     {
         reasons.push(format!(
             "unpacked size {} → {} ({:.1}×)",
-            crate::report::size(old.unpacked_size),
-            crate::report::size(new.unpacked_size),
+            crate::units::size(old.unpacked_size),
+            crate::units::size(new.unpacked_size),
             ratio(new.unpacked_size, old.unpacked_size)
         ));
     }
@@ -56,7 +56,7 @@ pub fn check(d: &Diff, base: &Manifest, policy: &Policy, out: &mut Vec<Finding>)
         reasons.push(format!(
             "new file {} is {} ({:.0}× the largest before)",
             big.path,
-            crate::report::size(big.new_size.unwrap_or(0)),
+            crate::units::size(big.new_size.unwrap_or(0)),
             ratio(big.new_size.unwrap_or(0), old_largest)
         ));
     }

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::sourcemap::{Map, group_of};
+use super::ctx::FileCtx;
 use super::{Finding, Rule, Severity};
+use crate::detect::sourcemap::{Map, group_of};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -110,7 +110,7 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
         thousands(all.files),
         thousands(map.sources as u64),
         thousands(all.lines),
-        crate::report::size(all.bytes),
+        crate::units::size(all.bytes),
         map.index
             .map_or_else(String::new, |i| format!(" [{}]", i.note())),
         files(first.files),
@@ -139,8 +139,8 @@ pub fn finding(ctx: &FileCtx<'_>, map: &Map<'_>, inline: bool) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::sourcemap::parse;
     use crate::rules::Policy;
-    use crate::rules::sourcemap::parse;
 
     fn ctx(policy: &Policy) -> FileCtx<'_> {
         FileCtx {

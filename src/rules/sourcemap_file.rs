@@ -5,9 +5,9 @@
 
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::sourcemap::Map;
+use super::ctx::FileCtx;
 use super::{Finding, Rule, Severity, sourcemap_embedded};
+use crate::detect::sourcemap::Map;
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -57,7 +57,7 @@ pub fn report_unparsed(ctx: &FileCtx<'_>, err: &str, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::sourcemap::parse;
+    use crate::detect::sourcemap::parse;
     use crate::rules::test_support::with_file;
 
     /// The findings of `report` on each map in turn, as one list.

@@ -7,9 +7,11 @@
 use base64::Engine as _;
 use serde_json::json;
 
-use super::engine::{FileCtx, scan_sources};
-use super::text::LineCounter;
-use super::{Finding, Rule, Severity, sourcemap, sourcemap_embedded};
+use super::ctx::FileCtx;
+use super::engine::scan_sources;
+use super::{Finding, Rule, Severity, sourcemap_embedded};
+use crate::detect::sourcemap;
+use crate::detect::text::LineCounter;
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -107,7 +109,7 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
-        let fixture = super::text::is_test_path(ctx.name());
+        let fixture = crate::detect::text::is_test_path(ctx.name());
         let message = format!(
             "inline source map ({} sources, {} embedded){}",
             m.sources,

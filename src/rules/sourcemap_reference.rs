@@ -9,10 +9,10 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::json;
 
-use super::engine::FileCtx;
-use super::text::LineCounter;
+use super::ctx::FileCtx;
 use super::{Finding, Location, Rule, Severity};
 use crate::artifact::Artifact;
+use crate::detect::text::LineCounter;
 
 /// The rule.
 pub const RULE: Rule = Rule {

@@ -8,7 +8,7 @@ pub mod fixtures;
 
 use crate::artifact::{self, Artifact};
 use crate::rules::Policy;
-use crate::rules::engine::FileCtx;
+use crate::rules::ctx::FileCtx;
 
 /// Runs `f` with the context of the top-level file `path` (entry 0) under the default policy.
 pub fn with_file<R>(path: &str, f: impl FnOnce(&FileCtx<'_>) -> R) -> R {

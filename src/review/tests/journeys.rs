@@ -280,8 +280,12 @@ fn a_finding_inside_a_nested_archive_jumps_into_it() {
     // The real finding on the key inside the archive (the archive's own finding is left out so
     // that `n` goes to the key).
     let mut f = crate::rules::evaluate(&a, None);
-    f.retain(|f| f.rule.starts_with("secret-"));
-    assert_eq!(f.len(), 1, "the key inside the archive is found: {f:?}");
+    f.findings.retain(|f| f.rule.starts_with("secret-"));
+    assert_eq!(
+        f.findings.len(),
+        1,
+        "the key inside the archive is found: {f:?}"
+    );
     let mut app = super::super::App::new(a, None, f);
     let screen = drive(&mut app, 80, 24, keys("n"));
     assert_eq!(
@@ -306,7 +310,7 @@ fn a_manifest_baseline_explains_why_there_is_no_diff() {
     let new = super::open(&super::fixtures::demo_leaky(), "new.tgz");
     let old = super::open(&super::fixtures::demo_clean(), "old.tgz");
     let baseline = super::super::Baseline::new(Manifest::of(&old), None, &new);
-    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let mut app = super::super::App::new(new, Some(baseline), crate::rules::Evaluation::default());
     let screen = drive(&mut app, 100, 30, keys("/cli.js\n\nd"));
     assert_eq!(selected_path(&app), "dist/cli.js");
     assert!(
@@ -329,8 +333,11 @@ fn a_finding_by_path_only_still_flags_its_file() {
         &mut app.artifact,
         super::open(&super::fixtures::demo_clean(), "x.tgz"),
     );
-    let findings = app.findings.clone();
-    let app = super::super::App::new(a, None, findings);
+    let evaluation = crate::rules::Evaluation {
+        findings: app.findings.clone(),
+        facts: app.facts.clone(),
+    };
+    let app = super::super::App::new(a, None, evaluation);
     let pkg = app
         .artifact
         .installed()
@@ -382,7 +389,7 @@ fn secrets_stay_masked_in_the_diff_view() {
     );
     let f = crate::rules::evaluate(&new, None);
     assert!(
-        f.iter().any(|f| f.rule == "secret-github-pat"),
+        f.findings.iter().any(|f| f.rule == "secret-github-pat"),
         "the rules find the token: {f:?}"
     );
     let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
@@ -438,6 +445,7 @@ fn reveal_shows_only_the_secret_of_the_finding_in_view() {
     let findings = crate::rules::evaluate(&a, None);
     assert_eq!(
         findings
+            .findings
             .iter()
             .filter(|f| f.rule.starts_with("secret-"))
             .count(),
@@ -469,7 +477,9 @@ fn a_real_file_cannot_pose_as_an_embedded_source() {
         (b"x.js.map", map),
         ("x.js.map \u{25b8} a.ts".as_bytes(), b"an impostor\n"),
     ]);
-    let app = super::super::App::new(super::open(&bytes, "i.tgz"), None, vec![]);
+    let a = super::open(&bytes, "i.tgz");
+    let evaluation = crate::rules::evaluate(&a, None);
+    let app = super::super::App::new(a, None, evaluation);
     let map_node = app.tree.node_at("x.js.map").expect("the map");
     let inner = app
         .tree
@@ -534,7 +544,7 @@ fn a_removed_folder_is_shown_in_place_as_removed() {
     );
     let new = super::open(&super::fixtures::tgz(&[(b"index.js", b"1\n")]), "n.tgz");
     let baseline = super::super::Baseline::new(Manifest::of(&old), Some(old), &new);
-    let mut app = super::super::App::new(new, Some(baseline), vec![]);
+    let mut app = super::super::App::new(new, Some(baseline), crate::rules::Evaluation::default());
     let screen = drive(&mut app, 80, 24, keys("c"));
     for path in ["old", "old/deep", "old/deep/b.js", "old/a.js"] {
         let id = app
@@ -596,7 +606,7 @@ fn the_rules_why_is_read_to_its_end_at_80x24() {
 #[test]
 fn the_first_frame_says_scanning_until_the_rules_are_in() {
     let a = super::open(&super::fixtures::demo_leaky(), "demo-cli-1.1.0.tgz");
-    let mut app = super::super::App::new(a, None, Vec::new());
+    let mut app = super::super::App::new(a, None, crate::rules::Evaluation::default());
     app.scanning = true;
     let screen = drive(&mut app, 80, 24, vec![]);
     assert!(

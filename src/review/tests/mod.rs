@@ -28,6 +28,25 @@ pub(crate) fn open(bytes: &[u8], name: &str) -> Artifact {
     artifact::open(path.to_str().expect("utf-8 temp path"), &opts, None).expect("fixture opens")
 }
 
+/// The review screen of `spec` against `baseline`, loaded through the inputs step exactly as
+/// `shipcheck review` loads it (the policy beside the artifact, the rules run), colourless.
+pub(crate) fn load(spec: &str, baseline: Option<&str>) -> App {
+    let args = crate::inputs::InputArgs {
+        artifact: spec.to_owned(),
+        baseline: baseline.map(str::to_owned),
+        policy: None,
+    };
+    let inputs = crate::inputs::Inputs::prepare(
+        &args,
+        artifact::Limits::default(),
+        crate::inputs::Contents::Keep,
+    )
+    .expect("the inputs are read");
+    let mut app = super::terminal::load(inputs).expect("the artifact opens");
+    app.color = false;
+    app
+}
+
 /// The leaky release against the clean one (as an artifact, so diffs have contents).
 pub(crate) fn leaky_app() -> App {
     let new = open(&fixtures::demo_leaky(), "demo-cli-1.1.0.tgz");

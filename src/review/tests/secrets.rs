@@ -16,13 +16,10 @@ const SECRETS: [(&str, usize); 3] = [
 
 fn demo_app() -> super::super::App {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo");
-    let mut app = super::super::terminal::load(
+    let mut app = super::load(
         &format!("{dir}/demo-leaky-1.1.0.tgz"),
         Some(&format!("{dir}/demo-clean-1.0.0.tgz")),
-        None,
-        Limits::default(),
-    )
-    .expect("the committed demo opens");
+    );
     app.color = false;
     app
 }
@@ -131,11 +128,19 @@ fn the_policy_beside_the_artifact_applies_as_in_check() {
     )
     .expect("write the policy");
     let spec = artifact.to_str().expect("utf-8 temp path");
-    let mut app =
-        super::super::terminal::load(spec, None, None, Limits::default()).expect("the demo opens");
-    let policy = crate::check::find_policy(spec, None).expect("the policy loads");
-    let report = crate::check::run(spec, None, policy, &crate::artifact::Options::default())
-        .expect("check runs");
+    let mut app = super::load(spec, None);
+    let args = crate::inputs::InputArgs {
+        artifact: spec.to_owned(),
+        ..Default::default()
+    };
+    let inputs =
+        crate::inputs::Inputs::prepare(&args, Limits::default(), crate::inputs::Contents::Stream)
+            .expect("the inputs are read");
+    let report = inputs.report(
+        inputs
+            .scan(&std::sync::atomic::AtomicU64::new(0))
+            .expect("check runs"),
+    );
     let ids = |v: &[crate::rules::Finding]| {
         let mut v: Vec<_> = v
             .iter()

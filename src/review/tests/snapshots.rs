@@ -43,7 +43,11 @@ fn binary_hex_view() {
             b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\x1f\xf3\xffa",
         ),
     ]);
-    let mut app = App::new(open(&bytes, "img.tgz"), None, vec![]);
+    let mut app = App::new(
+        open(&bytes, "img.tgz"),
+        None,
+        crate::rules::Evaluation::default(),
+    );
     app.color = false;
     insta::assert_snapshot!(drive(&mut app, 80, 24, keys("/png\n")));
 }
@@ -100,7 +104,11 @@ fn a_finding_past_the_end_of_its_file_still_shows_the_file() {
 
 #[test]
 fn an_empty_package_draws_and_takes_every_key() {
-    let mut app = App::new(open(&fixtures::tgz(&[]), "empty.tgz"), None, vec![]);
+    let mut app = App::new(
+        open(&fixtures::tgz(&[]), "empty.tgz"),
+        None,
+        crate::rules::Evaluation::default(),
+    );
     let screen = drive(&mut app, 80, 24, keys("jk\n\thlx\td\tr?\x1b/a\x1bfcsnS"));
     assert!(
         screen.contains("nothing matches"),

@@ -1,7 +1,7 @@
 //! The header: what is under review, its size against the baseline, findings by severity and
 //! review coverage.
 
-use crate::report::{size, size_delta};
+use crate::units::{size, size_delta};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

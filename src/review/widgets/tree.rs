@@ -74,7 +74,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             });
         // One decimal keeps every size within 9 cells, so columns align; decimal units, as
         // `ls`, `diff` and npm print them.
-        let size = crate::report::size_compact(n.size);
+        let size = crate::units::size_compact(n.size);
         // Narrow panes drop the bar, then the size, before the name.
         let (show_bar, show_size) = (width >= 30, width >= 20);
         let right = if show_bar {

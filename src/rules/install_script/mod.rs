@@ -15,7 +15,7 @@ mod sdist;
 
 use serde_json::json;
 
-use super::engine::FileCtx;
+use super::ctx::FileCtx;
 use super::{Finding, Location, Rule, Severity};
 use crate::artifact::{Artifact, Ecosystem, Entry, Format};
 use crate::manifest::Manifest;

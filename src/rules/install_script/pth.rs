@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{RULE, Since, at_entry, shown};
 use crate::artifact::Artifact;
 use crate::manifest::Manifest;
-use crate::rules::engine::FileCtx;
+use crate::rules::ctx::FileCtx;
 use crate::rules::{Finding, Location, Severity};
 use crate::sanitize::bytes_for_terminal;
 
@@ -43,7 +43,7 @@ pub fn is_site_packages_pth(path: &str) -> bool {
 /// `*.data` folders carry the version).
 fn installed_name(path: &str) -> String {
     if is_site_packages_pth(path) {
-        crate::rules::text::file_name(path).to_owned()
+        crate::detect::text::file_name(path).to_owned()
     } else {
         path.to_owned()
     }

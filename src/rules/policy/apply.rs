@@ -1,7 +1,5 @@
 //! Applying a policy to findings: disabled rules, severity overrides, allow entries, expiry.
 
-use std::fmt::Write as _;
-
 use crate::rules::{Allowed, Finding, Location, Rule, Severity, registry};
 
 use super::Policy;
@@ -91,16 +89,6 @@ pub fn overridden(own: Severity, default: Severity, policy: Severity) -> Severit
         std::cmp::Ordering::Less => own.min(policy),
         std::cmp::Ordering::Greater => own.max(policy),
     }
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 impl Policy {

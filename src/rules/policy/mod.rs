@@ -17,7 +17,7 @@ use sha2::Digest as _;
 use super::{Rule, Severity, registry};
 use file::{DateValue, PolicyFile, SizeValue};
 
-pub use apply::{Date, EXPIRED_RULE, hex};
+pub use apply::{Date, EXPIRED_RULE};
 
 /// A policy error, pointing into the file. It displays as one line,
 /// `FILE:LINE:COLUMN: message (hint: …)`, because `main` prints every error on one line.
@@ -290,7 +290,7 @@ impl Ctx<'_> {
     fn size(&self, v: &toml::Spanned<SizeValue>) -> Result<u64, PolicyError> {
         match v.get_ref() {
             SizeValue::Bytes(n) => Ok(*n),
-            SizeValue::Text(t) => crate::cli::parse_size(t)
+            SizeValue::Text(t) => crate::units::parse_size(t)
                 .map_err(|e| self.err(v.span(), e, "write a size like 10M or 512K")),
         }
     }
@@ -339,7 +339,7 @@ impl Policy {
             }
         }
         let mut p = Policy {
-            sha256: Some(apply::hex(&sha2::Sha256::digest(text.as_bytes()))),
+            sha256: Some(crate::units::hex(&sha2::Sha256::digest(text.as_bytes()))),
             ..Policy::default()
         };
         if let Some(prof) = &f.profile {

@@ -175,7 +175,7 @@ fn secret_star_critical_leaves_placeholders_and_fixtures_below_high() {
         "[severity]\n\"secret-*\" = \"critical\"\n\"install-script\" = \"critical\"\n",
     )
     .expect("the docs' example override");
-    let out = crate::rules::evaluate_with(&a, None, &p);
+    let out = crate::rules::evaluate_with(&a, None, &p).findings;
     let secrets: Vec<&Finding> = out
         .iter()
         .filter(|f| f.rule.starts_with("secret-"))

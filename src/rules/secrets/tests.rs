@@ -2,6 +2,7 @@
 //! this file never holds one verbatim.
 
 use super::*;
+use crate::detect::secrets::formats::FORMATS;
 use crate::rules::Policy;
 
 mod pairs;
@@ -291,7 +292,7 @@ fn hits_in_an_escaped_body_each_get_their_decoded_line_and_column() {
     let map = format!(
         r#"{{"version":3,"mappings":"","sources":["src/a.ts"],"sourcesContent":["{hay}"]}}"#
     );
-    let parsed = crate::rules::sourcemap::parse(map.as_bytes()).expect("parses");
+    let parsed = crate::detect::sourcemap::parse(map.as_bytes()).expect("parses");
     let mut out = Vec::new();
     crate::rules::engine::scan_sources(&ctx, &parsed, &mut out);
     let at: Vec<(Option<u32>, Option<u32>)> = out

@@ -197,7 +197,7 @@ fn starts_with_literal(hir: &Hir, literals: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::secrets::formats::FORMATS;
+    use crate::detect::secrets::formats::FORMATS;
 
     #[test]
     fn reaches_come_from_the_patterns() {
@@ -274,7 +274,7 @@ mod tests {
                 syntax::parse_with(pattern, &syntax::Config::new().unicode(false).utf8(false))
                     .expect("compiles");
             assert!(
-                hir.properties().minimum_len() >= Some(crate::rules::secrets::MIN_MATCH),
+                hir.properties().minimum_len() >= Some(crate::detect::secrets::MIN_MATCH),
                 "{} must not match fewer than MIN_MATCH bytes (nor the empty string)",
                 f.rule.id
             );

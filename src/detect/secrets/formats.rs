@@ -7,7 +7,7 @@
 //! and `span` document it for the reader, and `back` also says whether the pattern draws its own
 //! left boundary.
 
-use crate::rules::{Rule, Severity};
+use crate::finding::{Rule, Severity};
 
 /// One provider's secret format.
 #[derive(Debug)]

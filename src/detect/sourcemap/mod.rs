@@ -15,34 +15,20 @@
 //! Sections that name a `url` embed nothing here. A section whose map is itself an index map
 //! is invalid per the spec; it is counted and not read, so nesting cannot recurse.
 
-use std::borrow::Cow;
-use std::fmt;
+mod measure;
+mod names;
+mod seed;
 
-use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::de::DeserializeSeed as _;
 use serde_json::value::RawValue;
 
-/// The fields of a source map we read ([`MapSeed`]); everything else is skipped without
-/// allocating.
-struct RawMap<'a> {
-    version: Option<&'a RawValue>,
-    sources: Option<Vec<Option<Cow<'a, str>>>>,
-    sources_content: Option<Vec<Option<&'a RawValue>>>,
-    mappings: Option<&'a RawValue>,
-    sections: Option<&'a RawValue>,
-}
+pub use measure::measure;
+use measure::measure_all;
+pub use names::{group_of, is_third_party, normalize, tree_path};
+use seed::{RawMap, RawSection, Sections, parse_measuring, read_raw};
 
-/// One entry of an index map's `sections`.
-#[derive(Deserialize)]
-struct RawSection<'a> {
-    /// Required by the spec; also what tells an index map from a data file with `sections`.
-    #[allow(dead_code)]
-    offset: IgnoredAny,
-    #[serde(borrow, default)]
-    url: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    map: Option<&'a RawValue>,
-}
+/// Embedded sources past this many bytes in all are worth a second thread.
+pub const IN_TWO_MIN: usize = 8 << 20;
 
 /// One source a map embeds.
 #[derive(Debug)]
@@ -197,168 +183,6 @@ fn body_of(content: &RawValue) -> Option<&[u8]> {
     (!body.is_empty()).then_some(body)
 }
 
-/// Parses a large map on this thread while a second one measures each embedded source as the
-/// parse passes it: parsing and measuring are each about half of analysing a 60 MB map, and
-/// this way they overlap instead of following each other. The measurements come back in
-/// `sourcesContent` order (`None` if the helper died, and [`Map::add`] measures again).
-fn parse_measuring(bytes: &[u8]) -> (serde_json::Result<RawMap<'_>>, Option<Vec<(u64, u64)>>) {
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<&[u8]>>(64);
-        let helper = scope.spawn(move || {
-            rx.into_iter()
-                .flat_map(|batch| batch.into_iter().map(measure))
-                .collect::<Vec<_>>()
-        });
-        let raw = read_raw(bytes, Some(&tx));
-        drop(tx);
-        (raw, helper.join().ok())
-    })
-}
-
-/// [`RawMap`] of a whole JSON document (trailing data is an error), each embedded source's
-/// body sent to `measurer` as soon as it is read when there is one.
-fn read_raw<'a>(
-    bytes: &'a [u8],
-    measurer: Option<&Measurer<'a>>,
-) -> serde_json::Result<RawMap<'a>> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let raw = MapSeed(measurer).deserialize(&mut de)?;
-    de.end()?;
-    Ok(raw)
-}
-
-/// Where bodies go to be measured while the parse goes on.
-type Measurer<'a> = std::sync::mpsc::SyncSender<Vec<&'a [u8]>>;
-
-/// Deserialises a [`RawMap`] (a duplicate field is an error), sending each embedded source's
-/// body to the measuring thread, if any, as soon as it is read.
-struct MapSeed<'s, 'a>(Option<&'s Measurer<'a>>);
-
-impl<'de> DeserializeSeed<'de> for MapSeed<'_, 'de> {
-    type Value = RawMap<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawMap<'de>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MapSeed<'_, 'de> {
-    type Value = RawMap<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a source map object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<RawMap<'de>, A::Error> {
-        use serde::de::Error;
-        fn once<T, E: Error>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), E> {
-            if slot.replace(v).is_some() {
-                return Err(E::duplicate_field(name));
-            }
-            Ok(())
-        }
-        // Each field as seen: `Some(None)` is a `null`, which still counts for duplicates.
-        let (mut version, mut mappings, mut sections) = (None, None, None);
-        let (mut sources, mut contents) = (None, None);
-        while let Some(key) = m.next_key::<Cow<'de, str>>()? {
-            match &*key {
-                "version" => once(&mut version, m.next_value()?, "version")?,
-                "mappings" => once(&mut mappings, m.next_value()?, "mappings")?,
-                "sections" => once(&mut sections, m.next_value()?, "sections")?,
-                "sources" => once(&mut sources, m.next_value()?, "sources")?,
-                "sourcesContent" => {
-                    once(
-                        &mut contents,
-                        m.next_value_seed(Contents(self.0))?,
-                        "sourcesContent",
-                    )?;
-                }
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        let raw = RawMap {
-            version: version.flatten(),
-            sources: sources.flatten(),
-            sources_content: contents.flatten(),
-            mappings: mappings.flatten(),
-            sections: sections.flatten(),
-        };
-        Ok(raw)
-    }
-}
-
-/// `sourcesContent` (or `null`), each body sent for measuring as it is read.
-struct Contents<'s, 'a>(Option<&'s Measurer<'a>>);
-
-impl<'de> DeserializeSeed<'de> for Contents<'_, 'de> {
-    type Value = Option<Vec<Option<&'de RawValue>>>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Contents<'_, 'de> {
-    type Value = Option<Vec<Option<&'de RawValue>>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of sources or null")
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Bodies go over in batches of about 64 KiB (or 1,024 tiny ones), so a hostile map of
-        // millions of one-letter sources does not pay a channel send per source. A helper
-        // that died is noticed at the join; the parse goes on regardless.
-        let (mut all, mut batch, mut batch_bytes) = (Vec::new(), Vec::new(), 0usize);
-        while let Some(content) = seq.next_element::<Option<&'de RawValue>>()? {
-            if let (Some(to), Some(body)) = (self.0, content.and_then(body_of)) {
-                batch.push(body);
-                batch_bytes += body.len();
-                if batch_bytes >= 64 << 10 || batch.len() >= 1024 {
-                    let _ = to.send(std::mem::take(&mut batch));
-                    batch_bytes = 0;
-                }
-            }
-            all.push(content);
-        }
-        if let Some(to) = self.0
-            && !batch.is_empty()
-        {
-            let _ = to.send(batch);
-        }
-        Ok(Some(all))
-    }
-}
-
-/// Reads `sections` one at a time into the map, so a map of many sections never holds them
-/// all as a list.
-struct Sections<'m, 'a>(&'m mut Map<'a>);
-
-impl<'de> DeserializeSeed<'de> for Sections<'_, 'de> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Sections<'_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of sections")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(section) = seq.next_element::<RawSection<'de>>()? {
-            self.0.add_section(&section);
-        }
-        Ok(())
-    }
-}
-
 /// Parses `bytes` as a map when the name or the content says it is one; `None` otherwise.
 ///
 /// By content (any name), only a JSON object with `version` and `mappings` or `sections` is a
@@ -388,7 +212,7 @@ pub fn parse(bytes: &[u8]) -> Result<Map<'_>, String> {
 }
 
 fn read(bytes: &[u8], strict: bool) -> Result<Map<'_>, String> {
-    read_as(bytes, strict, bytes.len() >= super::engine::IN_TWO_MIN)
+    read_as(bytes, strict, bytes.len() >= IN_TWO_MIN)
 }
 
 /// [`read`], measuring on a second thread during the parse when `pipelined`.
@@ -419,148 +243,6 @@ fn read_as(bytes: &[u8], strict: bool, pipelined: bool) -> Result<Map<'_>, Strin
     map.add(raw, measured);
     Ok(map)
 }
-
-/// [`measure`] of every body, in order; on two threads for large maps (measuring is a third
-/// of analysing a 60 MB map, and the other core is idle for it).
-fn measure_all(bodies: &[(usize, &[u8])]) -> Vec<(u64, u64)> {
-    crate::par::in_two(
-        bodies,
-        super::engine::IN_TWO_MIN,
-        |(_, b)| b.len(),
-        |part| part.iter().map(|(_, b)| measure(b)).collect(),
-    )
-}
-
-/// Lines and decoded bytes of an escaped JSON string body, in one pass over its escapes.
-/// Lines end where the decoded text has a newline (`\n`, `\u000a`; `\\n` is none).
-pub fn measure(body: &[u8]) -> (u64, u64) {
-    let (mut newlines, mut bytes, mut i) = (0u64, 0u64, 0usize);
-    // Where the last decoded newline ended: the body ends with one when that is its end.
-    let mut after_newline = usize::MAX;
-    while let Some(p) = memchr::memchr(b'\\', &body[i..]) {
-        let at = i + p;
-        bytes += p as u64;
-        // The two-byte escapes (`\n` on every line) inline; `\u` decoded exactly.
-        match body.get(at + 1) {
-            Some(b'n') => {
-                newlines += 1;
-                bytes += 1;
-                i = at + 2;
-                after_newline = i;
-            }
-            Some(&b) if b != b'u' && b.is_ascii() => {
-                bytes += 1;
-                i = at + 2;
-            }
-            _ => {
-                let (c, len) = super::text::json_escape(body, at);
-                bytes += c.len_utf8() as u64;
-                i = at + len;
-                if c == '\n' {
-                    newlines += 1;
-                    after_newline = i;
-                }
-            }
-        }
-    }
-    bytes += body.len().saturating_sub(i) as u64;
-    (newlines + u64::from(after_newline != body.len()), bytes)
-}
-
-/// Normalises a source name the way a reader of the tree thinks of it.
-pub fn normalize(source: &str) -> String {
-    let mut s = source;
-    if let Some((scheme, rest)) = s.split_once("://")
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        s = rest;
-        // `webpack://package-name/./src/a.ts`: the part before `/./` names the bundle.
-        if let Some((_, after)) = s.split_once("/./") {
-            s = after;
-        }
-    }
-    let s = s.trim_start_matches('/');
-    let s = s.strip_prefix("./").unwrap_or(s);
-    crate::sanitize::for_terminal(s).into_owned()
-}
-
-/// The path of a (normalised) source name inside the map's virtual folder in the review
-/// screen: `.`, `..` and empty components dropped (`../src/a.ts` → `src/a.ts`), `\\` read
-/// as `/`. Empty when nothing is left.
-pub fn tree_path(name: &str) -> String {
-    name.split(['/', '\\'])
-        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// True for sources that are bundled dependencies or bundler runtime, not the author's code.
-///
-/// `name` is normalised ([`normalize`]): webpack 5 names its runtime
-/// `webpack://NAMESPACE/webpack/runtime/…` and its externals `webpack://NAMESPACE/external …`,
-/// which normalise to `NAMESPACE/webpack/runtime/…`, so bundler names are recognised at the
-/// start or after one leading component. Rollup's virtual modules start with NUL, which
-/// normalising shows as `^@` (some tools write it out as the text `\u0000`).
-pub fn is_third_party(name: &str) -> bool {
-    /// Names only bundlers give; safe to match after a namespace too.
-    fn bundler(s: &str) -> bool {
-        const WEBPACK: &[&str] = &[
-            "webpack/runtime/",
-            "webpack/bootstrap",
-            "webpack/startup",
-            "webpack/before-startup",
-            "webpack/after-startup",
-            "webpack/universalModuleDefinition",
-            "webpack/module-cache",
-        ];
-        WEBPACK.iter().any(|p| s.starts_with(p))
-            || s.starts_with("(webpack)")
-            || s.starts_with("external ")
-            || s.starts_with('\0')
-            || s.starts_with("^@")
-            || s.starts_with("\\u0000")
-            || s.starts_with("\\0")
-    }
-    if name.contains("node_modules/") {
-        return true;
-    }
-    // At the start any `webpack/` name is webpack's own (webpack 4's `webpack:///webpack/…`);
-    // after a namespace only the runtime's names are, since `NAMESPACE/webpack/` could be a
-    // first-party folder called `webpack`.
-    if name.starts_with("webpack/") || name.starts_with("vite/") || name.starts_with("~/") {
-        return true;
-    }
-    bundler(name) || name.split_once('/').is_some_and(|(_, rest)| bundler(rest))
-}
-
-/// The folder a source is counted under: leading `..`s plus one more component
-/// (`../src/auth/token.ts` → `../src`); for third-party code, the package
-/// (`../node_modules/@scope/pkg/x.js` → `node_modules/@scope/pkg`).
-pub fn group_of(name: &str) -> String {
-    if let Some(pos) = name.rfind("node_modules/") {
-        let rest = &name[pos + "node_modules/".len()..];
-        let mut parts = rest.split('/');
-        let first = parts.next().unwrap_or_default();
-        return if first.starts_with('@') {
-            format!("node_modules/{first}/{}", parts.next().unwrap_or_default())
-        } else {
-            format!("node_modules/{first}")
-        };
-    }
-    let parts: Vec<&str> = name.split('/').collect();
-    let ups = parts.iter().take_while(|p| **p == "..").count();
-    if parts.len() <= ups + 1 {
-        return if ups == 0 {
-            ".".to_owned()
-        } else {
-            parts[..ups].join("/")
-        };
-    }
-    parts[..=ups].join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,105 +309,6 @@ mod tests {
         let both = read_as(cases[0].as_bytes(), true, true).expect("a map");
         assert_eq!(both.embedded.len(), 2, "two non-null sources");
         assert_eq!((both.embedded[0].lines, both.embedded[0].bytes), (2, 4));
-    }
-
-    #[test]
-    fn measures_escaped_text() {
-        assert_eq!(measure(br"a\nb"), (2, 3));
-        assert_eq!(
-            measure(br"a\nb\n"),
-            (2, 4),
-            "a trailing newline ends the last line"
-        );
-        assert_eq!(measure(br"\u00e9"), (1, 2), "é is two UTF-8 bytes");
-        assert_eq!(
-            measure(br"x\\ny"),
-            (1, 4),
-            "an escaped backslash is not a newline"
-        );
-        assert_eq!(
-            measure(br"a\\\n"),
-            (1, 3),
-            "an escaped backslash, then a final newline"
-        );
-        assert_eq!(measure(br"a\u000ab"), (2, 3), "\\u000a is a newline");
-        assert_eq!(
-            measure(br"\ud83d\ude00"),
-            (1, 4),
-            "a pair is one 4-byte character"
-        );
-    }
-
-    #[test]
-    fn names_and_groups() {
-        assert_eq!(normalize("webpack://my-lib/./src/a.ts"), "src/a.ts");
-        assert_eq!(
-            normalize("webpack:///webpack/bootstrap"),
-            "webpack/bootstrap"
-        );
-        assert_eq!(group_of("../src/auth/token.ts"), "../src");
-        assert_eq!(
-            group_of("../../node_modules/@s/p/x.js"),
-            "node_modules/@s/p"
-        );
-        assert_eq!(group_of("index.ts"), ".");
-        assert!(is_third_party("webpack/runtime/define"));
-        assert!(!is_third_party("src/index.ts"));
-    }
-
-    #[test]
-    fn bundler_runtime_is_third_party_with_or_without_a_namespace() {
-        let third = |source: &str| is_third_party(&normalize(source));
-        for source in [
-            "webpack:///webpack/bootstrap",
-            "webpack://my-lib/webpack/runtime/define property getters",
-            "webpack://my-lib/webpack/bootstrap",
-            "webpack://my-lib/webpack/universalModuleDefinition",
-            "webpack://my-lib/external commonjs \"fs\"",
-            "webpack://my-lib/external node-commonjs \"path\"",
-            "webpack://my-lib/(webpack)/buildin/module.js",
-            "(webpack)/buildin/global.js",
-            "webpack://my-lib/./node_modules/lodash/lodash.js",
-            "\u{0}commonjsHelpers.js",
-            "\u{0}rollupPluginBabelHelpers.js",
-            "\\u0000commonjsHelpers.js",
-            "\u{0}src/a.js?commonjs-exports",
-        ] {
-            assert!(
-                third(source),
-                "{source:?} (normalised {:?}) is bundler code",
-                normalize(source)
-            );
-        }
-        for source in [
-            "webpack://my-lib/./src/index.ts",
-            "webpack://my-lib/src/webpack/config.ts",
-            "src/external/api.ts",
-            "lib/webpack-plugin.js",
-            "../src/runtime/bootstrap.ts",
-        ] {
-            assert!(
-                !third(source),
-                "{source:?} (normalised {:?}) is first-party",
-                normalize(source)
-            );
-        }
-    }
-
-    #[test]
-    fn tree_paths_drop_dots_and_keep_the_rest() {
-        assert_eq!(tree_path("../src/a.ts"), "src/a.ts");
-        assert_eq!(tree_path("..\\lib\\.\\b.js"), "lib/b.js");
-        assert_eq!(tree_path("a//b"), "a/b");
-        assert_eq!(tree_path("../.."), "", "nothing left");
-        let map = br#"{"version":3,"sources":["../..","webpack://app/./src/a.ts"],"sourcesContent":["x","y"],"mappings":""}"#;
-        let m = parse(map).expect("parses");
-        let paths: Vec<_> = m.embedded.iter().map(Embedded::tree_path).collect();
-        assert_eq!(
-            paths,
-            ["../..", "src/a.ts"],
-            "a name with no path left is shown as it is"
-        );
     }
 
     #[test]
