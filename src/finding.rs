@@ -187,6 +187,29 @@ pub struct Allowed {
     pub path: String,
 }
 
+/// The evidence of a `secret-*` finding: what was found, never the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretEvidence {
+    /// The format's label (`GitHub personal access token`).
+    pub kind: String,
+    /// The public start of the value that the finding shows (`ghp_R8`).
+    pub prefix: String,
+    /// The value's length in bytes: how much of the line the review screen masks.
+    pub length: usize,
+    /// Why the hit is not a leaked credential (a placeholder, a test fixture), if so.
+    pub context: Option<String>,
+}
+
+impl SecretEvidence {
+    /// The secret evidence of `f`, when it carries one.
+    pub fn of(f: &Finding) -> Option<Self> {
+        if !f.rule.starts_with("secret-") {
+            return None;
+        }
+        Self::deserialize(&f.evidence).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

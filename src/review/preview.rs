@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::artifact::Artifact;
+use crate::finding::SecretEvidence;
 use crate::rules::Finding;
 
 use super::diffview::DiffDoc;
@@ -229,11 +230,8 @@ fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
         .location
         .column
         .map_or(0, |c| (c as usize).saturating_sub(1));
-    let keep = f
-        .evidence
-        .get("prefix")
-        .and_then(serde_json::Value::as_str)
-        .map_or(MASK_KEEP, str::len);
+    let evidence = SecretEvidence::of(f);
+    let keep = evidence.as_ref().map_or(MASK_KEEP, |e| e.prefix.len());
     let hit = crate::detect::secrets::find(text)
         .into_iter()
         .filter(|h| h.format.rule.id == f.rule)
@@ -248,18 +246,10 @@ fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
         None => Mask {
             line: line_no,
             start: column,
-            len: secret_len(&f.evidence),
+            len: evidence.map(|e| e.length),
             keep,
         },
     })
-}
-
-/// The secret's length from a finding's evidence, when the rule recorded one.
-fn secret_len(evidence: &serde_json::Value) -> Option<usize> {
-    ["length", "len", "match_len", "match_length"]
-        .iter()
-        .find_map(|k| evidence.get(*k).and_then(serde_json::Value::as_u64))
-        .map(|n| n as usize)
 }
 
 /// Applies the masks of line `line_no` to its bytes: from each secret's start, everything but

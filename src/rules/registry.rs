@@ -126,6 +126,75 @@ mod tests {
         );
     }
 
+    /// One package that trips every rule of the catalogue, against a small baseline and under a
+    /// policy with a custom pattern and a lapsed allow entry: a rule that is documented and
+    /// registered but never called by the engine fails here.
+    #[test]
+    fn every_registered_rule_fires_on_the_fixture() {
+        use base64::Engine as _;
+
+        use crate::diff::Comparison;
+        use crate::manifest::Manifest;
+        use crate::rules::test_support::{artifact_of, fixtures};
+
+        let embedded = br#"{"version":3,"sources":["src/a.ts"],"sourcesContent":["export const a = 1;\n"],"mappings":"AAAA"}"#;
+        let plain = br#"{"version":3,"sources":["src/a.ts"],"mappings":"AAAA"}"#;
+        let inline = format!(
+            "console.log(1);\n//# sourceMappingURL=data:application/json;base64,{}\n",
+            base64::engine::general_purpose::STANDARD.encode(embedded)
+        );
+        let big = vec![b'x'; 4096];
+        let nested = fixtures::tgz(&[(b"package/index.js", b"module.exports = 1;\n")]);
+        let new = artifact_of(&[
+            (
+                "package/package.json",
+                br#"{"name":"p","version":"2.0.0","scripts":{"postinstall":"node x.js"},"dependencies":{"left-pad":"1.0.0"}}"#,
+            ),
+            ("package/index.js", b"module.exports = 'INTERNAL ONLY';\n"),
+            ("package/dist/app.js.map", embedded),
+            ("package/dist/plain.js.map", plain),
+            ("package/dist/inline.js", inline.as_bytes()),
+            ("package/dist/ref.js", b"x();\n//# sourceMappingURL=gone.js.map\n"),
+            ("package/.env", b"TOKEN=1\n"),
+            ("package/test/a.test.js", b"test();\n"),
+            ("package/bin/app.pdb", b"pdb"),
+            ("package/vendor/inner.tgz", &nested),
+            ("package/data/big.bin", &big),
+            ("package/index.js", b"module.exports = 2;\n"),
+        ]);
+        let old = artifact_of(&[
+            ("package/package.json", br#"{"name":"p","version":"1.0.0"}"#),
+            ("package/index.js", b"module.exports = 1;\n"),
+        ]);
+        let policy = crate::rules::Policy::parse(
+            "p.toml",
+            "[thresholds]\nmax_file_size = \"1K\"\nsize_min_bytes = \"1K\"\n\n[[pattern]]\nid = \"codename\"\nseverity = \"high\"\ncontent = \"INTERNAL ONLY\"\n\n[[allow]]\npath = \"nothing/**\"\nreason = \"lapsed\"\nexpires = \"2000-01-01\"\n",
+        )
+        .expect("the fixture's policy");
+        let (base, current) = (Manifest::of(&old), Manifest::of(&new));
+        let diff = crate::diff::diff(&base, &current);
+        let comparison = Comparison {
+            base: &base,
+            current: &current,
+            diff: &diff,
+        };
+        let found: std::collections::BTreeSet<&str> =
+            crate::rules::evaluate_with(&new, Some(&comparison), &policy)
+                .findings
+                .iter()
+                .map(|f| lookup(&f.rule).id)
+                .collect();
+        let silent: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !found.contains(id))
+            .collect();
+        assert!(
+            silent.is_empty(),
+            "registered rules that never fired: {silent:?} (fired: {found:?})"
+        );
+    }
+
     #[test]
     fn families_resolve() {
         assert_eq!(lookup("archive-path-traversal").id, "archive-*");

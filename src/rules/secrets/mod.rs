@@ -10,6 +10,7 @@ use crate::detect::text::{self, LineCounter};
 
 use super::ctx::FileCtx;
 use super::{Finding, Severity};
+use crate::finding::SecretEvidence;
 
 /// Files that exist to show examples (`*.examples.json` API docs, `README`s' sample configs).
 fn is_docs_example(path: &str) -> bool {
@@ -84,12 +85,13 @@ fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: 
     let (shown, len) = text::mask(value, hit.format.known);
     let f = hit.format;
     let mut message = format!("{} {}", f.label, text::masked(value, f.known));
-    let mut evidence = serde_json::json!({
-        "kind": f.label,
-        "prefix": shown,
-        "length": len,
-        "context": why,
-    });
+    let typed = SecretEvidence {
+        kind: f.label.to_owned(),
+        prefix: shown,
+        length: len,
+        context: why.map(str::to_owned),
+    };
+    let mut evidence = serde_json::to_value(typed).unwrap_or_default();
     if let Some((s, e)) = hit.pair {
         let id = &hay[s..e];
         let known = pair::KEY_ID.known;
