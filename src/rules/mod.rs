@@ -1,10 +1,11 @@
-//! Findings: what the rules report about an artifact, and the rule engine that produces them.
+//! The rules: what they report about an artifact, and the engine that runs them.
 //!
-//! This module holds the shared vocabulary ([`Severity`], [`Location`], [`Finding`], [`Rule`])
-//! that the rules produce and that `check`, the review screen and the approval consume. Each
-//! rule lives in its own file with its doc and tests; [`registry`] lists them all, [`engine`]
-//! runs them (per file while contents stream past, then once over the whole artifact), and
-//! [`policy`] adjusts what they found.
+//! Each rule lives in its own file with its doc and tests; [`registry`] lists them all,
+//! [`engine`] runs them (per file, with a [`ctx::FileCtx`], then once over the whole artifact),
+//! [`stream`] runs the engine over an artifact as it streams (`check`, `verify`),
+//! [`evaluate_with`] over contents kept in memory (the review screen), and [`policy`] adjusts
+//! what they found. The vocabulary they produce ([`Finding`], [`Severity`], …) lives in
+//! [`crate::finding`], re-exported here.
 
 pub mod archive;
 pub mod ctx;
