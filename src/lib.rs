@@ -10,6 +10,7 @@
 //! - [`review`]: the interactive review screen (the only module that talks to a terminal).
 //! - [`cli`]: the command-line interface, and [`run`], which the binary calls.
 
+pub mod approval;
 pub mod artifact;
 pub mod check;
 pub mod cli;
