@@ -32,7 +32,8 @@ pub use allowed_signers::{AllowedSigners, AllowedSignersError, Refusal, SignerEn
 pub use bundle::{BundleError, BundleLine, append_line, read_bundle};
 pub use dsse::{Envelope, EnvelopeError, PAYLOAD_TYPE, pae};
 pub use sign::{
-    Passphrase, SignError, Signer, choose_signer, default_key_path, sign_pae, sign_statement,
+    Passphrase, SignError, Signer, agent_socket_from_env, choose_signer, default_key_path,
+    sign_pae, sign_statement,
 };
 pub use statement::{
     Coverage, FindingRecord, FindingStatus, ManifestDigest, NAMESPACE, PREDICATE_TYPE, Package,

@@ -165,6 +165,13 @@ pub fn sign_statement(statement: &Statement, signer: &Signer) -> Result<String, 
     Ok(Envelope::new(&payload, &blob).to_line())
 }
 
+/// The agent socket named by `SSH_AUTH_SOCK`, if set and non-empty.
+pub fn agent_socket_from_env() -> Option<PathBuf> {
+    std::env::var_os("SSH_AUTH_SOCK")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+}
+
 /// The key to sign with: `explicit` (the `--key` path) if given, else the first of
 /// `HOME/.ssh/id_ed25519` and `HOME/.ssh/id_ecdsa` that exists.
 pub fn default_key_path(explicit: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {

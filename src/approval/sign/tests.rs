@@ -133,6 +133,12 @@ fn the_agent_signs_when_it_holds_the_key() {
         },
     );
 
+    let ecdsa = kit.keygen("id_agent_ecdsa", "ecdsa", "");
+    agent.add(&ecdsa);
+    let signer = choose_signer(Some(&ecdsa), Some(&agent.socket)).expect("chosen");
+    assert!(matches!(signer, Signer::Agent { .. }), "{signer:?}");
+    sign_and_check_both_ways(&kit, &ecdsa, &signer);
+
     let not_held = choose_signer(Some(&other), Some(&agent.socket)).expect("chosen");
     assert!(
         matches!(not_held, Signer::KeyFile { .. }),

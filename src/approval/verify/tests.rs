@@ -237,3 +237,84 @@ fn wrong_statement_or_predicate_type_fails_its_check() {
         vec![CheckName::StatementType, CheckName::PredicateType]
     );
 }
+
+#[test]
+fn allowed_signers_lookups_agree_with_ssh_keygen() {
+    let Some(kit) = Kit::new() else { return };
+    let key = kit.keygen("id_agree", "ed25519", "");
+    let public = Kit::public_text(&key);
+    let public = public.trim_end();
+    let signer = Signer::KeyFile {
+        path: key.clone(),
+        passphrase: None,
+    };
+    let pae = pae_of(&statement(ALICE));
+    let blob = crate::approval::sign::sign_pae(&pae, &signer).expect("signs");
+    let sig = crate::approval::sshsig::decode(&blob).expect("decodes");
+    let signing_key = ssh_key::PublicKey::from(sig.public_key().clone());
+    // (allowed_signers text, principal, whether it should be accepted)
+    let cases = [
+        (format!("{ALICE} {public}"), ALICE, true),
+        (format!("*@example.com,!{ALICE} {public}"), ALICE, false),
+        (
+            format!("*@example.com,!{ALICE} {public}"),
+            "bob@example.com",
+            true,
+        ),
+        (
+            format!("\"alice smith@example.com\" {public}"),
+            "alice smith@example.com",
+            true,
+        ),
+        (
+            format!("{ALICE} namespaces=\"git,file\" {public}"),
+            ALICE,
+            false,
+        ),
+        (
+            format!("{ALICE} namespaces=\"git,release-review@*\" {public}"),
+            ALICE,
+            true,
+        ),
+        (
+            format!("{ALICE} valid-before=\"20200101Z\" {public}"),
+            ALICE,
+            false,
+        ),
+        (
+            format!("{ALICE} valid-after=\"20200101Z\" {public}"),
+            ALICE,
+            true,
+        ),
+        (
+            format!("{ALICE} valid-after=\"20990101000000Z\" {public}"),
+            ALICE,
+            false,
+        ),
+        (format!("{ALICE} cert-authority {public}"), ALICE, false),
+        (
+            format!("# {ALICE} {public}\nbob@example.com {public}"),
+            ALICE,
+            false,
+        ),
+    ];
+    for (text, principal, want) in cases {
+        let path = kit.allowed_signers(&format!("{text}\n"));
+        let ours = AllowedSigners::load(&path)
+            .expect("parses")
+            .find(
+                principal,
+                &signing_key,
+                crate::approval::NAMESPACE,
+                Timestamp::now(),
+            )
+            .is_ok();
+        let theirs = kit.ssh_keygen_verify(&path, principal, &pae, &blob);
+        assert_eq!(ours, want, "shipcheck on {text:?} for {principal}");
+        assert_eq!(
+            theirs.is_ok(),
+            want,
+            "ssh-keygen on {text:?} for {principal}: {theirs:?}"
+        );
+    }
+}
