@@ -8,7 +8,6 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use ssh_key::{Algorithm, EcdsaCurve, HashAlg, PrivateKey, PublicKey, SshSig};
 use zeroize::Zeroizing;
@@ -16,6 +15,8 @@ use zeroize::Zeroizing;
 use super::dsse::{Envelope, PAYLOAD_TYPE, pae};
 use super::sshsig::{self, SshSigError};
 use super::statement::{NAMESPACE, Statement};
+use agent::{agent_keys, sign_with_agent};
+use ssh_keygen::sign_with_ssh_keygen;
 
 /// How to make a signature.
 #[derive(Debug, Clone)]
@@ -256,55 +257,6 @@ pub fn signs_in_process(algorithm: &Algorithm) -> bool {
     )
 }
 
-fn sign_with_agent(
-    pae: &[u8],
-    socket: &Path,
-    wanted: Option<&PublicKey>,
-) -> Result<SshSig, SignError> {
-    let agent_err = |source| SignError::Agent {
-        socket: socket.to_path_buf(),
-        source,
-    };
-    let mut client = ssh_agent_client_rs::Client::connect(socket).map_err(agent_err)?;
-    let identities = agent_keys(&mut client).map_err(agent_err)?;
-    let key = match wanted {
-        Some(w) => identities
-            .into_iter()
-            .find(|k| k.key_data() == w.key_data()),
-        None => identities.into_iter().next(),
-    }
-    .ok_or_else(|| SignError::AgentKeyMissing {
-        socket: socket.to_path_buf(),
-        wanted: wanted.map_or_else(
-            || "any key".to_owned(),
-            |w| sshsig::fingerprint(w.key_data()),
-        ),
-    })?;
-    let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, pae).map_err(SignError::Crypto)?;
-    let signature = client.sign(&key, &data).map_err(agent_err)?;
-    SshSig::new(
-        key.key_data().clone(),
-        NAMESPACE,
-        HashAlg::Sha512,
-        signature,
-    )
-    .map_err(SignError::Crypto)
-}
-
-/// The plain public keys the agent holds (certificates are left out: we sign with keys).
-fn agent_keys(
-    client: &mut ssh_agent_client_rs::Client,
-) -> Result<Vec<PublicKey>, ssh_agent_client_rs::Error> {
-    Ok(client
-        .list_all_identities()?
-        .into_iter()
-        .filter_map(|identity| match identity {
-            ssh_agent_client_rs::Identity::PublicKey(key) => Some(key.into_owned()),
-            ssh_agent_client_rs::Identity::Certificate(_) => None,
-        })
-        .collect())
-}
-
 fn sign_with_file(
     pae: &[u8],
     path: &Path,
@@ -345,30 +297,8 @@ fn sign_with_file(
     SshSig::sign(&key, NAMESPACE, HashAlg::Sha512, pae).map_err(SignError::Crypto)
 }
 
-fn sign_with_ssh_keygen(pae: &[u8], path: &Path) -> Result<SshSig, SignError> {
-    // A private directory (0700): the message is not secret, but nobody else may swap it.
-    let dir = tempfile::tempdir().map_err(SignError::SshKeygenIo)?;
-    let message = dir.path().join("pae");
-    std::fs::write(&message, pae).map_err(SignError::SshKeygenIo)?;
-    let output = Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", NAMESPACE, "-f"])
-        .arg(path)
-        .arg(&message)
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(SignError::SshKeygenIo)?;
-    if !output.status.success() {
-        return Err(SignError::SshKeygenFailed {
-            status: output.status,
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-        });
-    }
-    let armored =
-        std::fs::read_to_string(dir.path().join("pae.sig")).map_err(SignError::SshKeygenIo)?;
-    Ok(sshsig::decode(&sshsig::dearmor(&armored)?)?)
-}
+mod agent;
+mod ssh_keygen;
 
 #[cfg(test)]
 mod tests;
