@@ -13,6 +13,13 @@
 //! - [`allowed_signers`]: who may sign, in which namespaces, when.
 //! - [`verify`]: one line to a structured outcome; [`bundle`]: the file of lines.
 //!
+//! Writing: build a [`Statement`], pick a [`Signer`] with [`choose_signer`] (retry with a
+//! [`Passphrase`] on [`SignError::PassphraseRequired`]), [`sign_statement`] to get the line, and
+//! [`append_line`] it. Reading: [`read_bundle`], then [`verify_line`] each line against an
+//! [`AllowedSigners`]; the caller then checks [`subject_matches`], [`expired`], the policy
+//! digest and the findings, and counts distinct approvers by principal and key fingerprint.
+//! [`verify::VERIFY_BY_HAND`] is the shell recipe that checks a line without shipcheck.
+//!
 //! This module is a leaf: it depends on std and external crates only.
 
 pub mod allowed_signers;

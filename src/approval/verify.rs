@@ -25,6 +25,20 @@ use super::sshsig::{self, SshSigError};
 use super::statement::{NAMESPACE, PREDICATE_TYPE, STATEMENT_TYPE, Statement};
 use super::timestamp::Timestamp;
 
+/// How to check line `N` of a bundle without shipcheck, with `jq`, `base64` and `ssh-keygen`
+/// (bash; set `BUNDLE`, `N` and `SIGNERS`). It rebuilds the PAE from the stored payload,
+/// re-armors the SSHSIG blob and asks `ssh-keygen -Y verify` for the claimed reviewer. Tested
+/// against lines this module writes.
+pub const VERIFY_BY_HAND: &str = r#"LINE=$(sed -n "${N}p" "$BUNDLE")
+TYPE=$(jq -r .payloadType <<<"$LINE")
+jq -r .payload <<<"$LINE" | base64 -d > payload.json
+{ printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$(wc -c < payload.json)"; cat payload.json; } > pae
+{ echo '-----BEGIN SSH SIGNATURE-----'; jq -r '.signatures[0].sig' <<<"$LINE" | fold -w 70
+  echo '-----END SSH SIGNATURE-----'; } > approval.sig
+ssh-keygen -Y verify -f "$SIGNERS" -I "$(jq -r .predicate.reviewer.id payload.json)" \
+  -n release-review@shipcheck.dev -s approval.sig < pae
+"#;
+
 /// A line that cannot be read far enough to say who signed what.
 #[derive(Debug, thiserror::Error)]
 pub enum MalformedLine {

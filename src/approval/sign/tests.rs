@@ -194,3 +194,34 @@ fn passphrases_never_print() {
     let signer = key_file(Path::new("k"), Some("hunter2"));
     assert!(!format!("{signer:?}").contains("hunter2"));
 }
+
+#[test]
+fn only_ed25519_and_ecdsa_p256_p384_sign_in_process() {
+    use ssh_key::{Algorithm, EcdsaCurve};
+    for (alg, want) in [
+        (Algorithm::Ed25519, true),
+        (
+            Algorithm::Ecdsa {
+                curve: EcdsaCurve::NistP256,
+            },
+            true,
+        ),
+        (
+            Algorithm::Ecdsa {
+                curve: EcdsaCurve::NistP384,
+            },
+            true,
+        ),
+        (
+            Algorithm::Ecdsa {
+                curve: EcdsaCurve::NistP521,
+            },
+            false,
+        ),
+        (Algorithm::SkEd25519, false),
+        (Algorithm::SkEcdsaSha2NistP256, false),
+        (Algorithm::Rsa { hash: None }, false),
+    ] {
+        assert_eq!(signs_in_process(&alg), want, "{alg}");
+    }
+}

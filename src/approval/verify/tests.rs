@@ -318,3 +318,45 @@ fn allowed_signers_lookups_agree_with_ssh_keygen() {
         );
     }
 }
+
+#[test]
+fn the_by_hand_recipe_verifies_a_line_and_refuses_a_tampered_one() {
+    let Some((kit, key, line)) = signed_line() else {
+        return;
+    };
+    let has_jq = std::process::Command::new("jq")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !has_jq {
+        eprintln!("note: jq not found; skipping the by-hand recipe test");
+        return;
+    }
+    kit.allowed_signers(&format!("{ALICE} {}", Kit::public_text(&key)));
+    let mut tampered = Envelope::from_line(line.as_bytes()).expect("envelope");
+    let payload = String::from_utf8(tampered.payload_bytes().expect("payload")).expect("utf-8");
+    tampered.payload = STANDARD.encode(payload.replace("left-pad", "left-pat"));
+    let bundle = kit.path("a.tgz.approval.intoto.jsonl");
+    std::fs::write(&bundle, format!("{line}\n{}\n", tampered.to_line())).expect("write");
+    let run = |n: &str| {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(VERIFY_BY_HAND)
+            .current_dir(kit.dir.path())
+            .env("BUNDLE", &bundle)
+            .env("N", n)
+            .env("SIGNERS", kit.path("allowed_signers"))
+            .output()
+            .expect("bash runs")
+    };
+    let good = run("1");
+    assert!(
+        good.status.success(),
+        "the recipe accepts a good line: {}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(
+        !run("2").status.success(),
+        "the recipe refuses a tampered line"
+    );
+}
