@@ -43,6 +43,21 @@ pub enum Signer {
     },
 }
 
+impl Signer {
+    /// The same signer with `passphrase` set (for [`Signer::KeyFile`]; others are unchanged),
+    /// for the retry after [`SignError::PassphraseRequired`].
+    #[must_use]
+    pub fn with_passphrase(self, passphrase: Passphrase) -> Signer {
+        match self {
+            Signer::KeyFile { path, .. } => Signer::KeyFile {
+                path,
+                passphrase: Some(passphrase),
+            },
+            other => other,
+        }
+    }
+}
+
 /// A key passphrase, wiped from memory when dropped and never printed by `Debug`.
 #[derive(Clone)]
 pub struct Passphrase(Zeroizing<String>);

@@ -77,7 +77,10 @@ fn encrypted_key_files_ask_for_the_passphrase_then_sign() {
             ),
             "{kind}: a wrong passphrase is told apart"
         );
-        sign_and_check_both_ways(&kit, &key, &key_file(&key, Some("correct horse")));
+        let retry = choose_signer(Some(&key), None)
+            .expect("chosen")
+            .with_passphrase(Passphrase::from("correct horse".to_owned()));
+        sign_and_check_both_ways(&kit, &key, &retry);
     }
 }
 
