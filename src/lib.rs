@@ -23,6 +23,7 @@
 //! `docs/architecture.md` says where to add a rule, a container format, an output format or a
 //! key binding.
 
+pub mod approval;
 pub mod artifact;
 pub mod check;
 pub mod cli;
