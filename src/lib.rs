@@ -30,6 +30,7 @@ pub mod cli;
 pub mod detect;
 pub mod diff;
 pub mod finding;
+pub mod gate;
 pub mod inputs;
 pub mod json;
 pub mod manifest;

@@ -1,0 +1,1 @@
+//! npm's staged publishing (`npm stage approve`): approving a staged release after `verify`.
