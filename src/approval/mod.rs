@@ -20,12 +20,15 @@
 //! digest and the findings, and counts distinct approvers by principal and key fingerprint.
 //! [`verify::VERIFY_BY_HAND`] is the shell recipe that checks a line without shipcheck.
 //!
-//! This module is a leaf: it depends on std and external crates only.
+//! [`record`] turns the model (manifest, findings, policy, waivers, coverage) into a statement
+//! and is the one part that reads the floors below; the rest depends on std and external
+//! crates only.
 
 pub mod allowed_signers;
 pub mod bundle;
 pub mod dsse;
 mod pattern;
+pub mod record;
 pub mod sign;
 pub mod sshsig;
 pub mod statement;

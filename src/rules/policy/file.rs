@@ -133,4 +133,13 @@ pub struct ApprovalFile {
     pub max_approval_age: Option<Spanned<String>>,
     /// Share of files the reviewer must have viewed (0–1).
     pub required_coverage: Option<Spanned<f64>>,
+    /// Whether every flagged file must have been viewed before sign-off (default true).
+    pub require_flagged_viewed: Option<bool>,
+    /// Rules whose findings a reviewer may not waive (globs like `secret-*`).
+    #[serde(default)]
+    pub unwaivable: Vec<Spanned<String>>,
+    /// Shortest waiver justification, in characters (default 10).
+    pub min_waiver_reason: Option<Spanned<u32>>,
+    /// git-style allowed_signers file, relative to the policy file.
+    pub allowed_signers: Option<Spanned<String>>,
 }

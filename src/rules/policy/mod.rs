@@ -89,15 +89,61 @@ impl Default for Thresholds {
     }
 }
 
-/// Sign-off settings (read by the approval, issue #5).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+/// Sign-off settings: what the review screen requires before it signs, and what `verify`
+/// requires of an approval.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Approval {
     /// Distinct approvers required (default 1).
     pub min_approvers: u32,
-    /// Maximum approval age in seconds, if limited.
+    /// How long an approval stays valid, in seconds (default 30 days).
     pub max_approval_age: Option<u64>,
     /// Share of files a reviewer must have viewed, if required.
     pub required_coverage: Option<f64>,
+    /// Every flagged file must have been viewed before sign-off (default true).
+    pub require_flagged_viewed: bool,
+    /// Rules whose findings may not be waived at sign-off, as written in the policy.
+    pub unwaivable: Vec<String>,
+    /// The same, compiled.
+    #[serde(skip)]
+    pub unwaivable_globs: Vec<GlobMatcher>,
+    /// Shortest waiver justification, in characters.
+    pub min_waiver_reason: u32,
+    /// The allowed_signers file the policy names, as written (relative to the policy file).
+    pub allowed_signers: Option<PathBuf>,
+}
+
+/// How long an approval stays valid when the policy does not say: 30 days.
+pub const DEFAULT_APPROVAL_AGE: u64 = 30 * 86_400;
+
+impl Default for Approval {
+    fn default() -> Self {
+        Self {
+            min_approvers: 1,
+            max_approval_age: None,
+            required_coverage: None,
+            require_flagged_viewed: true,
+            unwaivable: Vec::new(),
+            unwaivable_globs: Vec::new(),
+            min_waiver_reason: 10,
+            allowed_signers: None,
+        }
+    }
+}
+
+impl Approval {
+    /// When the policy forbids waiving a finding of `rule`, the glob that says so.
+    pub fn forbids_waiving(&self, rule: &str) -> Option<&str> {
+        self.unwaivable_globs
+            .iter()
+            .zip(&self.unwaivable)
+            .find(|(g, _)| g.is_match(rule))
+            .map(|(_, s)| s.as_str())
+    }
+
+    /// The approval's lifetime in seconds.
+    pub fn lifetime(&self) -> u64 {
+        self.max_approval_age.unwrap_or(DEFAULT_APPROVAL_AGE)
+    }
 }
 
 /// An `[[allow]]` entry.
@@ -355,6 +401,17 @@ impl Policy {
         sections::thresholds(&cx, &f, &mut p)?;
         sections::approval(&cx, &f, &mut p)?;
         Ok(p)
+    }
+
+    /// The allowed_signers file the policy names, resolved against the policy file's folder.
+    pub fn allowed_signers(&self) -> Option<PathBuf> {
+        let named = self.approval.allowed_signers.as_ref()?;
+        let dir = self
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        Some(dir.join(named))
     }
 
     /// False when the policy disables `id` (`secret-*` asks about the whole family).

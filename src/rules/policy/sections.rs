@@ -188,6 +188,28 @@ pub(super) fn approval(cx: &Ctx<'_>, f: &PolicyFile, p: &mut Policy) -> Result<(
             )
         })
         .transpose()?;
+    if let Some(flagged) = a.require_flagged_viewed {
+        p.approval.require_flagged_viewed = flagged;
+    }
+    for rule in &a.unwaivable {
+        p.approval
+            .unwaivable_globs
+            .push(cx.rule_glob(rule, &p.patterns)?);
+        p.approval.unwaivable.push(rule.get_ref().clone());
+    }
+    if let Some(n) = &a.min_waiver_reason {
+        p.approval.min_waiver_reason = *n.get_ref();
+    }
+    if let Some(path) = &a.allowed_signers {
+        if path.get_ref().trim().is_empty() {
+            return Err(cx.err(
+                path.span(),
+                "empty allowed_signers path",
+                "name a git-style allowed_signers file, e.g. allowed_signers = \".github/allowed_signers\"",
+            ));
+        }
+        p.approval.allowed_signers = Some(path.get_ref().into());
+    }
     if let Some(age) = &a.max_approval_age {
         p.approval.max_approval_age = Some(apply::parse_age(age.get_ref()).ok_or_else(|| {
             cx.err(
