@@ -6,7 +6,7 @@
 //! - one keystroke (update + draw) on the 100,000-entry tree;
 //! - with `SHIPCHECK_BENCH_ARTIFACT=PATH`, the first frame on that real artifact against `ls`.
 
-#[path = "../tests/support/fixtures.rs"]
+#[path = "../tests/common/fixtures.rs"]
 mod fixtures;
 
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the rule table in docs/rules.md and README.md from the registry (the test in
-# tests/check_cli.rs fails when they differ).
+# tests/check_rules.rs fails when they differ).
 set -eu
 cd "$(dirname "$0")/.."
 table=$(cargo run -q --release -- rules --format markdown)

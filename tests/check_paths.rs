@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::{Tar, gzip, npm_tgz_with, write};
+use common::fixtures::{self, Tar, gzip, npm_tgz_with, write};
 use serde_json::Value;
 
 const PKG: &str = r#"{"name":"p","version":"1.0.0","files":["dist","lib"]}"#;
@@ -401,7 +401,7 @@ fn a_shipped_git_folder_is_one_finding_with_its_file_count() {
 fn a_vs_code_extension_gets_no_npm_install_or_allowlist_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pkg = r#"{"name":"ext","version":"1.0.0","engines":{"vscode":"^1.80.0"},"scripts":{"postinstall":"node setup.js"}}"#;
-    let vsix = common::Zip::new()
+    let vsix = fixtures::Zip::new()
         .file(
             "extension.vsixmanifest",
             b"<?xml version=\"1.0\"?><PackageManifest/>",

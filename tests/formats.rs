@@ -4,12 +4,12 @@
 mod common;
 
 use common::check::{entry, error_of, fixture, paths, read, sha256_hex};
-use common::{Tar, Zip, ZipRecord, gzip, write};
+use common::fixtures::{self, Tar, Zip, ZipRecord, gzip, write};
 use shipcheck::artifact::{Entry, EntryKind, Format, Limits, Options, read_bytes, read_file};
 
 #[test]
 fn npm_tarball_strips_the_root_and_reads_package_json() {
-    let bytes = common::npm_tgz_with(
+    let bytes = fixtures::npm_tgz_with(
         r#"{"name":"demo","version":"1.2.3","scripts":{"postinstall":"node x.js"},"dependencies":{"left-pad":"^1.3.0"}}"#,
         &[
             ("dist/index.js", b"module.exports = 1;\n"),
@@ -109,7 +109,7 @@ fn plain_tar_and_generic_tar_gz() {
 
 #[test]
 fn crate_file() {
-    let (_dir, a) = fixture("demo-0.1.0.crate", &common::crate_file("demo", "0.1.0"));
+    let (_dir, a) = fixture("demo-0.1.0.crate", &fixtures::crate_file("demo", "0.1.0"));
     assert_eq!(a.format, Format::Crate);
     assert_eq!(a.root.as_deref(), Some("demo-0.1.0"));
     assert_eq!(paths(&a), ["Cargo.toml", "Cargo.toml.orig", "src/lib.rs"]);
@@ -120,7 +120,7 @@ fn crate_file() {
 
 #[test]
 fn crate_is_recognised_by_content_not_name() {
-    let (_dir, a) = fixture("renamed.tar.gz", &common::crate_file("demo", "0.1.0"));
+    let (_dir, a) = fixture("renamed.tar.gz", &fixtures::crate_file("demo", "0.1.0"));
     assert_eq!(
         a.format,
         Format::Crate,
@@ -130,7 +130,7 @@ fn crate_is_recognised_by_content_not_name() {
 
 #[test]
 fn python_sdist() {
-    let (_dir, a) = fixture("demo-1.0.tar.gz", &common::sdist("demo", "1.0"));
+    let (_dir, a) = fixture("demo-1.0.tar.gz", &fixtures::sdist("demo", "1.0"));
     assert_eq!(a.format, Format::PythonSdist);
     assert_eq!(paths(&a), ["PKG-INFO", "setup.py", "demo/__init__.py"]);
     assert_eq!(a.title(), "demo@1.0");
@@ -140,7 +140,7 @@ fn python_sdist() {
 
 #[test]
 fn wheel() {
-    let (_dir, a) = fixture("demo-1.0-py3-none-any.whl", &common::wheel("demo", "1.0"));
+    let (_dir, a) = fixture("demo-1.0-py3-none-any.whl", &fixtures::wheel("demo", "1.0"));
     assert_eq!(a.format, Format::Wheel);
     assert_eq!(a.root, None, "zip names are not stripped");
     assert_eq!(
@@ -167,17 +167,17 @@ fn wheel() {
 
 #[test]
 fn jar_and_vsix() {
-    let (_d1, jar) = fixture("demo.jar", &common::jar());
+    let (_d1, jar) = fixture("demo.jar", &fixtures::jar());
     assert_eq!(jar.format, Format::Jar);
     assert_eq!(jar.title(), "demo-lib@2.0.1", "from META-INF/MANIFEST.MF");
-    let (_d2, vsix) = fixture("demo.vsix", &common::vsix());
+    let (_d2, vsix) = fixture("demo.vsix", &fixtures::vsix());
     assert_eq!(vsix.format, Format::Vsix);
     assert_eq!(
         vsix.title(),
         "demo-ext@0.0.3",
         "from extension/package.json"
     );
-    let (_d3, renamed) = fixture("demo.zip", &common::vsix());
+    let (_d3, renamed) = fixture("demo.zip", &fixtures::vsix());
     assert_eq!(
         renamed.format,
         Format::Vsix,
@@ -187,7 +187,7 @@ fn jar_and_vsix() {
 
 #[test]
 fn zip_written_by_the_zip_crate() {
-    let (_dir, a) = fixture("plain.zip", &common::plain_zip_by_crate());
+    let (_dir, a) = fixture("plain.zip", &fixtures::plain_zip_by_crate());
     assert_eq!(a.format, Format::Zip);
     assert_eq!(paths(&a), ["docs", "docs/readme.txt", "bin/tool"]);
     assert_eq!(entry(&a, "docs").kind, EntryKind::Dir);
@@ -198,24 +198,24 @@ fn zip_written_by_the_zip_crate() {
 
 #[test]
 fn magic_bytes_win_over_the_extension() {
-    let tgz = common::npm_tgz("x", "1.0.0", &[]);
+    let tgz = fixtures::npm_tgz("x", "1.0.0", &[]);
     let (_d1, a) = fixture("looks-like.zip", &tgz);
     assert_eq!(
         a.format,
         Format::NpmTarball,
         "a .zip name holding a tgz is a tgz"
     );
-    let (_d2, b) = fixture("looks-like.tgz", &common::jar());
+    let (_d2, b) = fixture("looks-like.tgz", &fixtures::jar());
     assert_eq!(b.format, Format::Jar, "a .tgz name holding a zip is a zip");
 }
 
 #[test]
 fn nested_archives_read_from_memory() {
-    let tgz = common::npm_tgz("inner", "2.0.0", &[("a.js", b"1")]);
+    let tgz = fixtures::npm_tgz("inner", "2.0.0", &[("a.js", b"1")]);
     let a = read_bytes("dist/inner.tgz", &tgz, &Options::default(), None).expect("reads");
     assert_eq!(a.title(), "inner@2.0.0");
     assert_eq!(a.digests.sha256, sha256_hex(&tgz));
-    let zip = common::wheel("w", "3.0");
+    let zip = fixtures::wheel("w", "3.0");
     let z = read_bytes("vendor/w.whl", &zip, &Options::default(), None).expect("reads");
     assert_eq!(z.format, Format::Wheel);
     let err =
@@ -228,7 +228,7 @@ fn nested_archives_read_from_memory() {
 
 #[test]
 fn content_is_read_again_on_demand_and_visitors_see_every_file() {
-    let bytes = common::npm_tgz("x", "1.0.0", &[("a.txt", b"alpha"), ("b.txt", b"beta")]);
+    let bytes = fixtures::npm_tgz("x", "1.0.0", &[("a.txt", b"alpha"), ("b.txt", b"beta")]);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "x.tgz", &bytes);
     let mut seen = Vec::new();
@@ -243,7 +243,7 @@ fn content_is_read_again_on_demand_and_visitors_see_every_file() {
     );
     let b = entry(&a, "b.txt");
     assert_eq!(&*a.content(b.index).expect("content"), b"beta");
-    let zip_path = write(dir.path(), "w.whl", &common::wheel("w", "1.0"));
+    let zip_path = write(dir.path(), "w.whl", &fixtures::wheel("w", "1.0"));
     let z = read(&zip_path);
     let init = entry(&z, "w/__init__.py");
     assert_eq!(
@@ -254,12 +254,12 @@ fn content_is_read_again_on_demand_and_visitors_see_every_file() {
 
 #[test]
 fn broken_inputs_are_clear_errors() {
-    let tgz = common::npm_tgz("x", "1.0.0", &[("a.js", &[b'a'; 5000])]);
+    let tgz = fixtures::npm_tgz("x", "1.0.0", &[("a.js", &[b'a'; 5000])]);
     let mut corrupt_deflate = tgz.clone();
     for b in &mut corrupt_deflate[12..40] {
         *b ^= 0x5a;
     }
-    let zip = common::wheel("w", "1.0");
+    let zip = fixtures::wheel("w", "1.0");
     let mut broken_cd = zip.clone();
     let cd = broken_cd
         .windows(4)
@@ -318,9 +318,9 @@ fn setuid_bits_are_kept_in_modes() {
 
 #[test]
 fn a_v7_tar_without_ustar_magic_is_recognised_by_its_checksum() {
-    let mut h = common::header(b"proj/a.txt", common::flag::FILE, 1, b"", 0o644);
+    let mut h = fixtures::header(b"proj/a.txt", fixtures::flag::FILE, 1, b"", 0o644);
     h[257..265].fill(0);
-    common::fix_checksum(&mut h);
+    fixtures::fix_checksum(&mut h);
     let mut bytes = h.to_vec();
     bytes.extend_from_slice(b"a");
     bytes.resize(1024, 0);

@@ -8,6 +8,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::fixtures;
+
 fn have(tool: &str, version_arg: &str) -> bool {
     let ok = Command::new(tool)
         .arg(version_arg)
@@ -208,12 +210,12 @@ fn zips_list_like_unzip() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, bytes) in [
-        ("w-1.0-py3-none-any.whl", common::wheel("w", "1.0")),
-        ("d.jar", common::jar()),
-        ("e.vsix", common::vsix()),
-        ("p.zip", common::plain_zip_by_crate()),
+        ("w-1.0-py3-none-any.whl", fixtures::wheel("w", "1.0")),
+        ("d.jar", fixtures::jar()),
+        ("e.vsix", fixtures::vsix()),
+        ("p.zip", fixtures::plain_zip_by_crate()),
     ] {
-        let path = common::write(dir.path(), name, &bytes);
+        let path = fixtures::write(dir.path(), name, &bytes);
         let o = Command::new("unzip")
             .arg("-Z1")
             .arg(&path)

@@ -3,14 +3,14 @@
 //! These tests check what a reviewer's terminal would show and that nothing from a hostile
 //! package reaches the terminal as a control sequence (title, clipboard, screen clearing).
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+mod common;
 
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::fixtures;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 /// Records the terminal requests a package must never be able to make.

@@ -6,7 +6,7 @@ mod common;
 use common::check::{
     anomalies, assert_one, entry, error_of, fixture, paths, read, read_with, sha256_hex,
 };
-use common::{Tar, flag, gzip};
+use common::fixtures::{self, Tar, flag, gzip};
 use shipcheck::artifact::{AnomalyKind, Entry, EntryKind, Format, Limits};
 
 fn npm_with(build: impl FnOnce(&mut Tar)) -> Vec<u8> {
@@ -513,7 +513,7 @@ fn past_the_hard_entry_limit_the_artifact_is_refused() {
 #[test]
 fn gzip_bomb_is_refused_past_the_unpacked_cap() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = common::zero_bomb(dir.path(), "bomb.tgz", 64 << 20);
+    let path = fixtures::zero_bomb(dir.path(), "bomb.tgz", 64 << 20);
     let packed = std::fs::metadata(&path).expect("stat").len();
     assert!(
         packed < 1 << 20,
@@ -538,7 +538,7 @@ fn gzip_bomb_is_refused_past_the_unpacked_cap() {
 #[test]
 fn gzip_bomb_under_the_cap_is_flagged_by_ratio() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = common::zero_bomb(dir.path(), "bomb.tgz", 20 << 20);
+    let path = fixtures::zero_bomb(dir.path(), "bomb.tgz", 20 << 20);
     let a = read(&path);
     let found = anomalies(&a, AnomalyKind::CompressionRatio);
     assert_eq!(found.len(), 1, "{:?}", a.anomalies);
@@ -690,7 +690,7 @@ fn a_gnu_sparse_hole_counts_against_the_unpacked_cap() {
     // stored, or a sparse "bomb" costs minutes of hashing (or all memory when kept).
     let mut t = Tar::new();
     t.file("package/package.json", b"{}");
-    t.bytes.extend_from_slice(&common::gnu_sparse(
+    t.bytes.extend_from_slice(&fixtures::gnu_sparse(
         "package/sparse.bin",
         &[1u8; 512],
         1 << 30,
@@ -713,8 +713,11 @@ fn a_gnu_sparse_hole_counts_against_the_unpacked_cap() {
 fn a_small_gnu_sparse_file_reads_with_its_holes() {
     let mut t = Tar::new();
     t.file("package/package.json", b"{}");
-    t.bytes
-        .extend_from_slice(&common::gnu_sparse("package/sparse.bin", &[1u8; 512], 4096));
+    t.bytes.extend_from_slice(&fixtures::gnu_sparse(
+        "package/sparse.bin",
+        &[1u8; 512],
+        4096,
+    ));
     let (_dir, a) = fixture("sparse.tgz", &gzip(&t.finish()));
     let e = entry(&a, "sparse.bin");
     assert_eq!(e.kind, EntryKind::File);
@@ -781,9 +784,9 @@ fn nothing_after_the_end_marker_is_listed() {
 
 #[test]
 fn ustar_prefix_field_is_part_of_the_name() {
-    let mut h = common::header(b"file.js", flag::FILE, 2, b"", 0o644);
+    let mut h = fixtures::header(b"file.js", flag::FILE, 2, b"", 0o644);
     h[345..345 + 21].copy_from_slice(b"package/very/long/dir");
-    common::fix_checksum(&mut h);
+    fixtures::fix_checksum(&mut h);
     let mut t = Tar::new();
     t.file("package/package.json", b"{}");
     t.bytes.extend_from_slice(&h);

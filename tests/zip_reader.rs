@@ -6,7 +6,7 @@ mod common;
 use common::check::{
     anomalies, assert_one, entry, error_of, fixture, paths, read_with, sha256_hex,
 };
-use common::{Zip, ZipRecord, write};
+use common::fixtures::{self, Zip, ZipRecord, write};
 use shipcheck::artifact::{AnomalyKind, EntryKind, Limits, Options, read_bytes};
 
 #[test]
@@ -241,7 +241,7 @@ fn a_unicode_path_extra_field_that_renames_an_entry_is_refused() {
     // pip (Python's zipfile) writes `evil.pth` (run at every interpreter start); the zip
     // crate would show `README.txt`. Installers disagree, so the archive is refused.
     let mut r = ZipRecord::file("evil.pth", b"import os; os.system('id')\n");
-    r.extra = common::unicode_path_extra(b"evil.pth", "README.txt");
+    r.extra = fixtures::unicode_path_extra(b"evil.pth", "README.txt");
     let bytes = Zip::new().file("w/__init__.py", b"").record(r).finish();
     let err = error_of("renamed.whl", &bytes, Limits::default());
     assert!(
@@ -250,7 +250,7 @@ fn a_unicode_path_extra_field_that_renames_an_entry_is_refused() {
     );
     // The same field naming the entry by its own name is harmless (Info-ZIP writes that).
     let mut same = ZipRecord::file("docs/café.txt", b"ok");
-    same.extra = common::unicode_path_extra("docs/café.txt".as_bytes(), "docs/café.txt");
+    same.extra = fixtures::unicode_path_extra("docs/café.txt".as_bytes(), "docs/café.txt");
     let (_dir, a) = fixture("same.zip", &Zip::new().record(same).finish());
     assert_eq!(paths(&a), ["docs/café.txt"]);
 }

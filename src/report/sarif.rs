@@ -1,5 +1,5 @@
 //! `check --format sarif`: SARIF 2.1.0 through the typed `serde-sarif` model, for GitHub code
-//! scanning. Validated against the official schema in `tests/check_cli.rs`.
+//! scanning. Validated against the official schema in `tests/check_output.rs`.
 //!
 //! Locations are artifact paths (the package's install paths), so GitHub shows them as files
 //! of the repository when the package is built from it. A finding inside a file of a file (an

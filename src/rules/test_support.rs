@@ -1,9 +1,8 @@
-//! Test helpers: build small package tarballs in memory.
+//! Test helpers: rule contexts and artifacts read from packages built in memory.
 
-use std::io::Write as _;
-
-/// The generated fixtures the integration tests and the review screen's tests share.
-#[path = "../../tests/support/fixtures.rs"]
+/// The one fixtures module: the same file the integration tests, the benches and the
+/// review screen's tests build their packages with.
+#[path = "../../tests/common/fixtures.rs"]
 pub mod fixtures;
 
 use crate::artifact::{self, Artifact};
@@ -21,47 +20,23 @@ pub fn with_file<R>(path: &str, f: impl FnOnce(&FileCtx<'_>) -> R) -> R {
     })
 }
 
-/// A gzip'd tar of `files` (paths as stored, e.g. `package/index.js`).
-pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let mut t = tar::Builder::new(gz);
-    for (path, bytes) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(bytes.len() as u64);
-        h.set_mode(0o644);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        t.append_data(&mut h, path, *bytes).expect("in-memory tar");
-    }
-    let mut gz = t.into_inner().expect("tar finishes");
-    gz.flush().expect("flush");
-    gz.finish().expect("gzip finishes")
-}
-
-/// An artifact read from an in-memory tarball of `files`, contents kept.
+/// An artifact read from an in-memory tarball of `files` (paths as stored, e.g.
+/// `package/index.js`), contents kept.
 pub fn artifact_of(files: &[(&str, &[u8])]) -> Artifact {
     let opts = artifact::Options {
         keep_contents: true,
         ..artifact::Options::default()
     };
-    artifact::read_bytes("test.tgz", &tgz(files), &opts, None).expect("test tarball opens")
+    artifact::read_bytes("test.tgz", &fixtures::tgz_as_stored(files), &opts, None)
+        .expect("test tarball opens")
 }
 
 /// An artifact read from an in-memory zip of `files` named `name` (a `.whl` name makes a
 /// wheel), contents kept.
 pub fn zip_artifact_of(name: &str, files: &[(&str, &[u8])]) -> Artifact {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .unix_permissions(0o644);
-    for (path, bytes) in files {
-        w.start_file(*path, opts).expect("zip entry");
-        w.write_all(bytes).expect("zip write");
-    }
-    let zip = w.finish().expect("zip finishes").into_inner();
     let opts = artifact::Options {
         keep_contents: true,
         ..artifact::Options::default()
     };
-    artifact::read_bytes(name, &zip, &opts, None).expect("test zip opens")
+    artifact::read_bytes(name, &fixtures::zip_stored(files), &opts, None).expect("test zip opens")
 }

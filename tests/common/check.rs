@@ -4,7 +4,7 @@ use std::path::Path;
 
 use shipcheck::artifact::{AnomalyKind, Artifact, Entry, Limits, Options, read_file};
 
-use super::write;
+use super::fixtures::write;
 
 pub fn read(path: &Path) -> Artifact {
     read_file(path, &Options::default(), None, None)
