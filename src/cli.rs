@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::artifact::{self, Limits, Options};
+use crate::gate::{self, GateOptions};
 use crate::inputs::{Contents, InputArgs, Inputs};
 use crate::rules::Severity;
 use crate::{diff, manifest, report};
@@ -94,7 +95,8 @@ pub enum Command {
     },
     /// Check that an approval from an allowed reviewer matches these exact bytes.
     Verify {
-        /// The artifact file (never a directory: the approved bytes are what ships).
+        /// The artifact file, `npm:NAME@VERSION` (what the registry serves now) or
+        /// `npm-stage:ID`; never a directory: the approved bytes are what ships.
         artifact: String,
         /// The approval checks, shared with `publish`.
         #[command(flatten)]
@@ -103,15 +105,36 @@ pub enum Command {
     /// Verify, then publish the approved file itself.
     Publish {
         /// The artifact file (never a directory: the approved bytes are what ships).
-        artifact: String,
+        #[arg(required_unless_present = "npm_stage")]
+        artifact: Option<String>,
+        /// An npm staged release: verify the staged bytes, then `npm stage approve ID`.
+        #[arg(long, value_name = "ID", conflicts_with = "artifact")]
+        npm_stage: Option<String>,
         /// The approval checks, as for `verify`.
         #[command(flatten)]
         approval: ApprovalArgs,
-        /// The publish command, after `--` (default by format: `npm publish ARTIFACT`,
-        /// `twine upload ARTIFACT`; a `.crate` needs one given).
+        /// One-time password passed to npm (`npm publish --otp`, `npm stage approve --otp`).
+        #[arg(long)]
+        otp: Option<String>,
+        /// Verify and print what would run, without running it.
+        #[arg(long)]
+        dry_run: bool,
+        /// The publish command, after `--`; `{}` stands for the verified copy of the artifact,
+        /// which is also in $SHIPCHECK_ARTIFACT (default by format: `npm publish FILE`, `twine
+        /// upload FILE`, `npx @vscode/vsce publish --packagePath FILE`; a `.crate` is packed
+        /// again with `cargo package`, compared, and published with `cargo publish`).
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<String>,
     },
+}
+
+/// `verify --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyFormat {
+    /// Tables of approvers and checks, each ✔ or ✘ with the reason.
+    Text,
+    /// The verdict as JSON.
+    Json,
 }
 
 /// `rules --format`.
@@ -128,26 +151,55 @@ pub enum RulesFormat {
 /// What `verify` (and `publish`, which verifies first) require of an approval.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApprovalArgs {
-    /// The approval bundle (default: `ARTIFACT.approval.intoto.jsonl` beside the artifact).
+    /// The approval bundle (default: `ARTIFACT.approval.intoto.jsonl` beside the artifact;
+    /// `./NAME-VERSION.approval.intoto.jsonl` for `npm:` and `npm-stage:`).
     #[arg(long, value_name = "F")]
     pub approval: Option<PathBuf>,
-    /// git-style allowed_signers file: whose signatures count.
-    #[arg(long, value_name = "F", required = true)]
-    pub allowed_signers: PathBuf,
+    /// git-style allowed_signers file: whose signatures count (default: the policy's
+    /// `[approval] allowed_signers`, then git's `gpg.ssh.allowedSignersFile`).
+    #[arg(long, value_name = "F")]
+    pub allowed_signers: Option<PathBuf>,
     /// How many distinct allowed reviewers must have signed (default: the policy's, else 1).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub min_approvers: Option<u32>,
     /// A principal whose approval does not count (e.g. the release author); repeatable.
     #[arg(long, value_name = "ID")]
     pub forbid_approver: Vec<String>,
-    /// Policy file (approval settings; default: shipcheck.toml beside the artifact).
+    /// Policy file (default: shipcheck.toml beside the artifact).
     #[arg(long, value_name = "P")]
     pub policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
 }
 
-fn not_yet(what: &str, issue: u32) -> anyhow::Result<ExitCode> {
-    eprintln!("shipcheck {what}: not yet available (tracked in issue #{issue})");
-    Ok(ExitCode::from(2))
+impl ApprovalArgs {
+    fn gate_options(&self) -> GateOptions {
+        GateOptions {
+            approval: self.approval.clone(),
+            allowed_signers: self.allowed_signers.clone(),
+            min_approvers: self.min_approvers,
+            forbid_approver: self.forbid_approver.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+/// Prints a verdict in the asked format.
+fn print_verdict(v: &gate::verify::Verdict, format: VerifyFormat) -> anyhow::Result<()> {
+    print(&match format {
+        VerifyFormat::Text => gate::verify::text(v),
+        VerifyFormat::Json => crate::json::to_string_pretty(v)? + "\n",
+    })
+}
+
+/// An exit code for a publish command's status: its own code, else 2 (killed by a signal).
+fn pass_on(status: std::process::ExitStatus) -> ExitCode {
+    match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(2)),
+        None => ExitCode::from(2),
+    }
 }
 
 /// Runs a parsed command; errors are printed by the caller and exit 2.
@@ -231,8 +283,39 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         // The interface is complete so pipelines can be written against it; until the sign-off
         // issue lands both fail closed rather than pretending to verify.
-        Command::Verify { .. } => return not_yet("verify", 5),
-        Command::Publish { .. } => return not_yet("publish", 5),
+        Command::Verify { artifact, approval } => {
+            let verified =
+                gate::verify_spec(&artifact, &approval.gate_options(), opts.limits, None)?;
+            print_verdict(&verified.verdict, approval.format)?;
+            if !verified.verdict.verified {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Publish {
+            artifact,
+            npm_stage,
+            approval,
+            otp,
+            dry_run,
+            command,
+        } => {
+            let request = gate::PublishRequest {
+                artifact: artifact.map(PathBuf::from),
+                npm_stage,
+                gate: approval.gate_options(),
+                otp,
+                dry_run,
+                command,
+            };
+            let outcome = gate::publish(&request, opts.limits, &mut |v| {
+                print_verdict(v, approval.format)
+            })?;
+            return Ok(match outcome {
+                gate::Published::Refused => ExitCode::from(1),
+                gate::Published::DryRun => ExitCode::SUCCESS,
+                gate::Published::Ran(status) => pass_on(status),
+            });
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

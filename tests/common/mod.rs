@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod fixtures;
+pub mod gate;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
