@@ -424,3 +424,65 @@ fn publish_needs_a_file_not_a_directory() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("never a directory"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_crate_is_published_only_when_cargo_package_makes_the_approved_bytes() {
+    let Some(w) = world() else { return };
+    let krate = w.dir.path().join("tiny");
+    std::fs::create_dir_all(krate.join("src")).expect("mkdir");
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        "[package]\nname = \"tiny-gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"t\"\nlicense = \"MIT\"\n\n[workspace]\n",
+    )
+    .expect("write");
+    std::fs::write(krate.join("src/lib.rs"), "pub fn f() -> u8 { 1 }\n").expect("write");
+    let target = w.dir.path().join("target");
+    let o = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "--offline",
+            "--quiet",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .current_dir(&krate)
+        .output()
+        .expect("cargo runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let packed = target.join("package/tiny-gated-0.1.0.crate");
+    let approved = w.dir.path().join("tiny-gated-0.1.0.crate");
+    std::fs::copy(&packed, &approved).expect("copy");
+    write_bundle(
+        &w.dir
+            .path()
+            .join("tiny-gated-0.1.0.crate.approval.intoto.jsonl"),
+        &[approve(&approved, &w.ana, ANA)],
+    );
+    let publish = || {
+        shipcheck_in(&krate)
+            .args(["publish", "--dry-run", "--allowed-signers"])
+            .arg(&w.signers)
+            .arg(&approved)
+            .output()
+            .expect("runs")
+    };
+    let o = publish();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("makes the approved bytes")
+            && stderr(&o).contains("would run cargo publish"),
+        "{}",
+        stderr(&o)
+    );
+    // The source changed after the review: cargo would publish bytes nobody approved.
+    std::fs::write(krate.join("src/lib.rs"), "pub fn f() -> u8 { 2 }\n").expect("write");
+    let o = publish();
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("made other bytes than the approved .crate"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -254,17 +254,19 @@ pub fn publish(
     }
     let shown = publish::shell_words(&shown_words);
     if req.command.is_empty() && a.format == crate::artifact::Format::Crate {
+        // `cargo publish` packs again: only when that packing makes the approved bytes.
         let dir = std::env::current_dir().context("the current directory")?;
-        if req.dry_run {
-            eprintln!(
-                "shipcheck publish: would run cargo package in {}, compare its bytes with the approved sha512, then {shown}",
-                dir.display()
-            );
-            return Ok(Published::DryRun);
-        }
         let name = a.name.clone().unwrap_or_default();
         let version = a.version.clone().unwrap_or_default();
         publish::repack_crate(&dir, &name, &version, &a.sha512)?;
+        eprintln!(
+            "shipcheck publish: cargo package in {} makes the approved bytes",
+            dir.display()
+        );
+        if req.dry_run {
+            eprintln!("shipcheck publish: would run {shown}");
+            return Ok(Published::DryRun);
+        }
     } else if req.dry_run {
         eprintln!("shipcheck publish: would run {shown}");
         return Ok(Published::DryRun);

@@ -106,26 +106,49 @@ pub fn shell_words(command: &[String]) -> String {
         .join(" ")
 }
 
-/// For a `.crate`: packs the crate in `dir` again with `cargo package` and refuses unless the
-/// packed bytes are the approved ones (`sha512`, hex). Returns the packed file.
-pub fn repack_crate(
-    dir: &Path,
-    name: &str,
-    version: &str,
-    sha512: &str,
-) -> anyhow::Result<PathBuf> {
-    let status = Command::new("cargo")
-        .args(["package", "--no-verify", "--allow-dirty", "--quiet"])
+/// For a `.crate`: packs the crate in `dir` again with `cargo package` (into a private target
+/// folder) and refuses unless the packed bytes are the approved ones (`sha512`, hex).
+pub fn repack_crate(dir: &Path, name: &str, version: &str, sha512: &str) -> anyhow::Result<()> {
+    let target = tempfile::Builder::new()
+        .prefix("shipcheck-repack-")
+        .tempdir()
+        .context("creating a private target folder")?;
+    let out = Command::new("cargo")
+        .args([
+            "package",
+            "--no-verify",
+            "--allow-dirty",
+            "--quiet",
+            "--target-dir",
+        ])
+        .arg(target.path())
         .current_dir(dir)
-        .status()
+        .output()
         .context("running cargo package")?;
-    if !status.success() {
-        bail!("cargo package failed in {} ({status})", dir.display());
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let line = said
+            .lines()
+            .find(|l| l.contains("error"))
+            .unwrap_or("")
+            .trim();
+        bail!(
+            "cargo package failed in {} ({}): {}",
+            dir.display(),
+            out.status,
+            crate::sanitize::for_terminal(line)
+        );
     }
-    let packed = crate_target_dir(dir)?
+    let packed = target
+        .path()
         .join("package")
         .join(format!("{name}-{version}.crate"));
-    let bytes = std::fs::read(&packed).with_context(|| format!("reading {}", packed.display()))?;
+    let bytes = std::fs::read(&packed).with_context(|| {
+        format!(
+            "cargo package in {} did not make {name}-{version}.crate: is this the approved crate's folder?",
+            dir.display()
+        )
+    })?;
     let got = crate::units::hex(&Sha512::digest(&bytes));
     if !got.eq_ignore_ascii_case(sha512) {
         bail!(
@@ -136,25 +159,7 @@ pub fn repack_crate(
             &sha512[..16.min(sha512.len())]
         );
     }
-    Ok(packed)
-}
-
-/// Cargo's target folder for the package in `dir`.
-fn crate_target_dir(dir: &Path) -> anyhow::Result<PathBuf> {
-    let out = Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(dir)
-        .output()
-        .context("running cargo metadata")?;
-    if !out.status.success() {
-        bail!("cargo metadata failed in {}", dir.display());
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).context("cargo metadata printed unreadable JSON")?;
-    let target = v["target_directory"]
-        .as_str()
-        .context("cargo metadata named no target directory")?;
-    Ok(PathBuf::from(target))
+    Ok(())
 }
 
 #[cfg(test)]
