@@ -34,6 +34,14 @@ pub enum BundleError {
     NotOneLine,
 }
 
+/// The bundle's default place: beside the artifact file, named `FILE.approval.intoto.jsonl`
+/// (design §7), where the review screen writes it and `verify` and `publish` look for it.
+pub fn beside(artifact: &Path) -> PathBuf {
+    let mut name = artifact.file_name().unwrap_or_default().to_os_string();
+    name.push(".approval.intoto.jsonl");
+    artifact.with_file_name(name)
+}
+
 /// Reads a bundle into its non-blank lines, numbered.
 pub fn read_bundle(path: &Path) -> Result<Vec<BundleLine>, BundleError> {
     let bytes = std::fs::read(path).map_err(|source| BundleError::Io {

@@ -36,13 +36,6 @@ pub struct GateOptions {
     pub policy: Option<PathBuf>,
 }
 
-/// The bundle name beside an artifact file: `FILE.approval.intoto.jsonl`.
-pub fn bundle_beside(file: &Path) -> PathBuf {
-    let mut name = file.file_name().unwrap_or_default().to_os_string();
-    name.push(".approval.intoto.jsonl");
-    file.with_file_name(name)
-}
-
 /// True for specs the registry serves (`npm:`, `npm-stage:`): their approval defaults to the
 /// current directory.
 fn is_registry_spec(spec: &str) -> bool {
@@ -103,7 +96,7 @@ pub fn verify_spec(
                 a.version.as_deref().unwrap_or("0")
             ))
         }
-        (None, None) => bundle_beside(Path::new(spec)),
+        (None, None) => crate::approval::bundle::beside(Path::new(spec)),
     };
     if !bundle.is_file() {
         bail!(
@@ -223,7 +216,7 @@ pub fn publish(
     let bundle = opts
         .approval
         .clone()
-        .unwrap_or_else(|| bundle_beside(&original));
+        .unwrap_or_else(|| crate::approval::bundle::beside(&original));
     let copy = publish::private_copy(&original)?;
     let verified = verify_spec(&copy.path.to_string_lossy(), &opts, limits, Some(bundle))?;
     show(&verified.verdict)?;
