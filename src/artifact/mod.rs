@@ -23,7 +23,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use meta::{Ecosystem, PackageMeta};
-pub use source::{Spec, resolve};
+pub use source::{Spec, is_stage_id, resolve};
 
 /// How much an artifact may make us read, so that a bomb is refused instead of eating memory.
 #[derive(Debug, Clone, Copy)]

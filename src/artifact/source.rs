@@ -4,6 +4,10 @@
 //! `cargo package`) into a private temporary directory, and the packed file is what gets
 //! reviewed, because that is what would be published. `npm:NAME@VERSION` is fetched with
 //! `npm pack --ignore-scripts` into such a directory, so nothing from the package runs.
+//! `npm-stage:STAGE-ID` (a release staged with `npm stage publish`, not yet public) is fetched
+//! with `npm stage download STAGE-ID` run inside such a directory, which is where npm writes
+//! the staged tarball; the registry is npm's own (`--registry` in an npmrc, or
+//! `npm_config_registry`), so the bytes reviewed are the bytes `npm stage approve` publishes.
 //!
 //! Packing a directory runs that package's own code: `npm pack` runs its `prepack`,
 //! `prepare` and `postpack` scripts, exactly as `npm publish` would, and those scripts may
@@ -26,6 +30,8 @@ pub enum Spec {
     Dir(PathBuf),
     /// `npm:NAME[@VERSION]`.
     Npm(String),
+    /// `npm-stage:STAGE-ID`: a staged npm release, as yet unchecked (see [`is_stage_id`]).
+    NpmStage(String),
 }
 
 impl Spec {
@@ -33,6 +39,9 @@ impl Spec {
     pub fn parse(arg: &str) -> Spec {
         if let Some(name) = arg.strip_prefix("npm:") {
             return Spec::Npm(name.to_owned());
+        }
+        if let Some(id) = arg.strip_prefix("npm-stage:") {
+            return Spec::NpmStage(id.to_owned());
         }
         let path = PathBuf::from(arg);
         if path.is_dir() {
@@ -76,7 +85,34 @@ pub fn resolve(arg: &str) -> anyhow::Result<Resolved> {
                 temp: Some(Arc::new(temp)),
             })
         }
+        Spec::NpmStage(id) => {
+            if !is_stage_id(&id) {
+                bail!(
+                    "npm-stage:{}: a stage id is a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), as `npm stage list` prints it",
+                    crate::sanitize::for_terminal(&id)
+                );
+            }
+            let temp = private_temp()?;
+            let file = npm_stage_download(&id, temp.path())
+                .with_context(|| format!("fetching npm-stage:{id}"))?;
+            Ok(Resolved {
+                file,
+                temp: Some(Arc::new(temp)),
+            })
+        }
     }
+}
+
+/// Whether `id` is a stage id as npm accepts it: a UUID, hex digits in groups of 8-4-4-4-12,
+/// either case (npm's `validate-uuid.js`). Checked before npm runs, so a typo or an option-like
+/// argument never reaches the command line of `npm stage download` or `npm stage approve`.
+pub fn is_stage_id(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn private_temp() -> anyhow::Result<tempfile::TempDir> {
@@ -179,6 +215,36 @@ fn npm_pack(spec: &str, cwd: Option<&Path>, dest: &Path) -> anyhow::Result<PathB
     Ok(file)
 }
 
+/// `npm stage download ID` run in DEST (a fresh private directory, where npm writes
+/// `<name>-<version>-<id>.tgz`), returning that file.
+///
+/// The file is found by listing DEST rather than by trusting npm's output: npm builds the name
+/// from the staged (untrusted) `package.json`, so anything but exactly one regular `.tgz` in
+/// the directory, say a name that sent the file elsewhere, is refused.
+fn npm_stage_download(id: &str, dest: &Path) -> anyhow::Result<PathBuf> {
+    let mut cmd = Command::new("npm");
+    cmd.args(["stage", "download", id]).current_dir(dest);
+    run(&mut cmd)?;
+    let listed = std::fs::read_dir(dest)
+        .with_context(|| format!("listing {}", dest.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("listing {}", dest.display()))?;
+    let tarballs: Vec<PathBuf> = listed
+        .iter()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(std::fs::DirEntry::path)
+        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .collect();
+    match tarballs.as_slice() {
+        [one] if listed.len() == 1 => Ok(one.clone()),
+        _ => bail!(
+            "npm stage download wrote {} .tgz file(s) among {} entries, expected exactly one tarball",
+            tarballs.len(),
+            listed.len()
+        ),
+    }
+}
+
 /// `cargo package --no-verify` with its target dir in DEST, returning the `.crate`.
 fn cargo_package(dir: &Path, dest: &Path) -> anyhow::Result<PathBuf> {
     let target = dest.join("target");
@@ -212,8 +278,47 @@ mod tests {
             Spec::parse("npm:left-pad@1.3.0"),
             Spec::Npm("left-pad@1.3.0".into())
         );
+        assert_eq!(
+            Spec::parse("npm-stage:0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c"),
+            Spec::NpmStage("0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c".into())
+        );
         assert_eq!(Spec::parse("."), Spec::Dir(".".into()));
         assert_eq!(Spec::parse("x.tgz"), Spec::File("x.tgz".into()));
+    }
+
+    #[test]
+    fn stage_ids_are_uuids_as_npm_accepts_them() {
+        for ok in [
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c",
+            "0B5A2C1E-9F3D-4E7A-8C6B-1D2E3F4A5B6C",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            assert!(is_stage_id(ok), "{ok} is a UUID");
+        }
+        for bad in [
+            "",
+            "nope",
+            "--registry=http://evil",
+            "0b5a2c1e9f3d4e7a8c6b1d2e3f4a5b6c",
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6",
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c0",
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6g",
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e-3f4a5b6c",
+            " 0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c",
+            "0b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c\n",
+            "０b5a2c1e-9f3d-4e7a-8c6b-1d2e3f4a5b6c",
+        ] {
+            assert!(!is_stage_id(bad), "{bad:?} is not a UUID");
+        }
+    }
+
+    #[test]
+    fn a_stage_id_that_is_not_a_uuid_is_refused_before_npm_runs() {
+        // No npm is needed: the id is refused before any command is built.
+        let err = resolve("npm-stage:latest").err().expect("not a UUID");
+        assert!(err.to_string().contains("a stage id is a UUID"), "{err}");
+        let err = resolve("npm-stage:").err().expect("empty id");
+        assert!(err.to_string().contains("a stage id is a UUID"), "{err}");
     }
 
     #[test]
