@@ -18,7 +18,11 @@ fn main() -> anyhow::Result<()> {
     let [artifact, key, principal, out] = args.as_slice() else {
         anyhow::bail!("usage: bench_approve ARTIFACT KEY PRINCIPAL OUT");
     };
-    let inputs = Inputs::prepare(&InputArgs::of(artifact), Limits::default(), Contents::Stream)?;
+    let inputs = Inputs::prepare(
+        &InputArgs::of(artifact),
+        Limits::default(),
+        Contents::Stream,
+    )?;
     let scanned = inputs.scan(&AtomicU64::new(0))?;
     let findings = &scanned.evaluation.findings;
     let threshold = inputs.policy.fail_on.unwrap_or(Severity::High);

@@ -5,8 +5,7 @@
 //! release with `npm stage`; `.ci/run` installs a recent npm so that CI runs them. The tests
 //! that refuse input before npm runs use a fake `npm` on `PATH` and always run.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+mod common;
 #[path = "support/stub_registry.rs"]
 mod stub_registry;
 
@@ -16,6 +15,7 @@ use std::process::Command as StdCommand;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::fixtures;
 use serde_json::Value;
 use sha2::{Digest as _, Sha512};
 use stub_registry::StubRegistry;
@@ -401,4 +401,157 @@ fn the_stub_registry_serves_several_requests_per_connection() {
         std::net::TcpStream::connect(&addr).is_err(),
         "nothing listens after the drop"
     );
+}
+
+/// A reviewer's key, allowed_signers and a signed approval of `tarball` in `dir` (the bytes as
+/// a local file of the name npm gives them; the approval binds the bytes, not the name).
+fn approval_of(dir: &Path, tarball: &[u8]) -> (std::path::PathBuf, std::path::PathBuf) {
+    let file = dir.join("demo-cli-1.0.0.tgz");
+    std::fs::write(&file, tarball).expect("write the reviewed bytes");
+    let key = common::gate::keygen(dir, "ana");
+    let signers = common::gate::allowed_signers(dir, &[("ana@example.com", "", &key)]);
+    let bundle = dir.join("demo-cli-1.0.0.approval.intoto.jsonl");
+    common::gate::write_bundle(
+        &bundle,
+        &[common::gate::approve(&file, &key, "ana@example.com")],
+    );
+    (bundle, signers)
+}
+
+#[test]
+fn publish_approves_the_stage_only_after_verify_passes() {
+    if !npm_has_stage() || !common::gate::have_ssh_keygen() {
+        return;
+    }
+    let tarball = fixtures::demo_clean();
+    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
+    let home = tempfile::tempdir().expect("temp home");
+    let work = tempfile::tempdir().expect("work dir");
+    let (bundle, signers) = approval_of(work.path(), &tarball);
+    let approved = |stub: &StubRegistry| {
+        stub.requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == format!("/-/stage/{STAGE}/approve"))
+    };
+    // Another package's approval: refused, and the stage is left alone.
+    let other = tempfile::tempdir().expect("other");
+    let (wrong, wrong_signers) = approval_of(other.path(), &fixtures::demo_leaky());
+    let out = shipcheck(&npm_env(&stub.url(), home.path()))
+        .current_dir(work.path())
+        .args(["publish", "--npm-stage", STAGE, "--approval"])
+        .arg(&wrong)
+        .arg("--allowed-signers")
+        .arg(&wrong_signers)
+        .output()
+        .expect("shipcheck runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "refused: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!approved(&stub), "npm stage approve never ran");
+
+    let out = shipcheck(&npm_env(&stub.url(), home.path()))
+        .current_dir(work.path())
+        .args([
+            "publish",
+            "--npm-stage",
+            STAGE,
+            "--otp",
+            "123456",
+            "--approval",
+        ])
+        .arg(&bundle)
+        .arg("--allowed-signers")
+        .arg(&signers)
+        .output()
+        .expect("shipcheck runs");
+    assert!(
+        out.status.success(),
+        "verified and approved: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let post = stub
+        .wait_for(Duration::from_secs(30), |r| {
+            r.method == "POST" && r.path == format!("/-/stage/{STAGE}/approve")
+        })
+        .expect("npm stage approve reached the registry");
+    assert_eq!(post.header("npm-otp"), Some("123456"));
+    let downloads = stub
+        .requests()
+        .iter()
+        .filter(|r| r.path == format!("/-/stage/{STAGE}/tarball"))
+        .count();
+    assert!(
+        downloads >= 2,
+        "the staged bytes were downloaded again to verify"
+    );
+}
+
+/// A registry serving `demo-cli@1.0.0` as published: its packument and tarball.
+fn published(tarball: &[u8]) -> StubRegistry {
+    use base64::Engine as _;
+    let integrity = format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha512::digest(tarball))
+    );
+    let bytes = tarball.to_vec();
+    StubRegistry::start_with(&[], move |base| {
+        let packument = serde_json::json!({
+            "name": "demo-cli",
+            "dist-tags": { "latest": "1.0.0" },
+            "versions": { "1.0.0": {
+                "name": "demo-cli", "version": "1.0.0",
+                "dist": { "tarball": format!("{base}demo-cli/-/demo-cli-1.0.0.tgz"), "integrity": integrity },
+            }},
+        });
+        vec![
+            ("/demo-cli".to_owned(), packument.to_string().into_bytes()),
+            ("/demo-cli/-/demo-cli-1.0.0.tgz".to_owned(), bytes),
+        ]
+    })
+}
+
+#[test]
+fn after_publishing_anyone_can_verify_what_the_registry_serves() {
+    if !common::gate::have_ssh_keygen() {
+        return;
+    }
+    let tarball = fixtures::demo_clean();
+    let work = tempfile::tempdir().expect("work dir");
+    let (bundle, signers) = approval_of(work.path(), &tarball);
+    let home = tempfile::tempdir().expect("temp home");
+    let verify = |stub: &StubRegistry| {
+        shipcheck(&npm_env(&stub.url(), home.path()))
+            .current_dir(work.path())
+            .args(["verify", "npm:demo-cli@1.0.0", "--approval"])
+            .arg(&bundle)
+            .arg("--allowed-signers")
+            .arg(&signers)
+            .output()
+            .expect("shipcheck runs")
+    };
+    let stub = published(&tarball);
+    let out = verify(&stub);
+    assert!(
+        out.status.success(),
+        "the registry serves the approved bytes: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(stub);
+    // The registry serves other bytes under the same version (a hijacked account re-publishing
+    // is impossible on npm, but a mirror or a proxy could): refused.
+    let stub = published(&fixtures::demo_leaky());
+    let out = verify(&stub);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "other bytes are refused: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not these bytes"));
 }

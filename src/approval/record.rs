@@ -17,11 +17,13 @@ use crate::manifest::Manifest;
 use crate::rules::Policy;
 
 /// The digest of a release manifest as the approval records it: sha256 of the manifest JSON
-/// that `shipcheck manifest` writes, with the artifact's path replaced by its file name (the
-/// same bytes named from another folder have the same manifest).
+/// that `shipcheck manifest` writes, without the artifact's path and file name (the same bytes
+/// named from another folder, or downloaded under another name, have the same manifest; the
+/// name is recorded in the subject).
 pub fn manifest_digest(m: &Manifest) -> String {
     let mut canonical = m.clone();
-    canonical.artifact.path = canonical.artifact.file_name.clone();
+    canonical.artifact.path = String::new();
+    canonical.artifact.file_name = String::new();
     let text = crate::json::to_string_pretty(&canonical).unwrap_or_default();
     crate::units::hex(&Sha256::digest(text.as_bytes()))
 }
@@ -336,7 +338,8 @@ mod tests {
     fn the_manifest_digest_ignores_where_the_artifact_was_named_from() {
         let m = manifest();
         let mut elsewhere = m.clone();
-        elsewhere.artifact.path = "/somewhere/else/test.tgz".into();
+        elsewhere.artifact.path = "/somewhere/else/renamed.tgz".into();
+        elsewhere.artifact.file_name = "renamed.tgz".into();
         assert_eq!(manifest_digest(&m), manifest_digest(&elsewhere));
         let mut other = m.clone();
         other.artifact.files += 1;

@@ -71,14 +71,24 @@ pub struct StubRegistry {
 impl StubRegistry {
     /// Starts a stub serving each `(stage id, tarball bytes)` pair.
     pub fn start(stages: &[(&str, &[u8])]) -> StubRegistry {
-        let stages: Arc<HashMap<String, Vec<u8>>> = Arc::new(
-            stages
-                .iter()
-                .map(|(id, bytes)| ((*id).to_owned(), bytes.to_vec()))
-                .collect(),
-        );
+        Self::start_with(stages, |_| Vec::new())
+    }
+
+    /// [`StubRegistry::start`], also serving `GET PATH` with the bytes `routes` gives for the
+    /// registry's base URL (a packument names its tarball by URL): what `npm pack NAME@VERSION`
+    /// fetches of a published package.
+    pub fn start_with(
+        stages: &[(&str, &[u8])],
+        routes: impl FnOnce(&str) -> Vec<(String, Vec<u8>)>,
+    ) -> StubRegistry {
+        let mut map: HashMap<String, Vec<u8>> = stages
+            .iter()
+            .map(|(id, bytes)| (format!("/-/stage/{id}/tarball"), bytes.to_vec()))
+            .collect();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the stub registry");
         let addr = listener.local_addr().expect("the stub's address");
+        map.extend(routes(&format!("http://{addr}/")));
+        let stages: Arc<HashMap<String, Vec<u8>>> = Arc::new(map);
         let shared = Arc::new(Shared::default());
         let accept = {
             let shared = Arc::clone(&shared);
@@ -228,13 +238,22 @@ fn answer(
             .and_then(|rest| rest.strip_suffix(suffix))
             .map(str::to_owned)
     };
+    let path = req.path.split('?').next().unwrap_or_default();
     match req.method.as_str() {
         "GET" => {
-            if let Some(bytes) = stage("/tarball").and_then(|id| stages.get(&id)) {
-                return ("200 OK", "application/octet-stream", bytes.clone());
+            if let Some(bytes) = stages.get(path) {
+                let kind = if path.ends_with(".tgz") || path.ends_with("/tarball") {
+                    "application/octet-stream"
+                } else {
+                    "application/json"
+                };
+                return ("200 OK", kind, bytes.clone());
             }
         }
-        "POST" if stage("/approve").is_some_and(|id| stages.contains_key(&id)) => {
+        "POST"
+            if stage("/approve")
+                .is_some_and(|id| stages.contains_key(&format!("/-/stage/{id}/tarball"))) =>
+        {
             return ("200 OK", "application/json", br#"{"ok":true}"#.to_vec());
         }
         _ => {}
