@@ -117,21 +117,30 @@ impl App {
             &facts,
         );
         let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
-        // A finding flags the entry it sits in (the map or archive, for a file inside one).
-        let flagged_files = finding_nodes
-            .iter()
-            .flatten()
-            .filter_map(|id| match tree.node(*id).kind {
-                NodeKind::Entry(i) | NodeKind::Inner { container: i, .. } => Some(i),
-                _ => None,
-            })
-            .collect();
-        let coverage = Coverage {
+        // A finding flags the file it sits in: an entry, or a file inside one (an embedded
+        // source, a nested archive's entry), which is read on its own.
+        let mut coverage = Coverage {
             files_total: artifact.file_count(),
-            flagged_files,
             findings_total: findings.len(),
             ..Coverage::default()
         };
+        for id in finding_nodes.iter().flatten() {
+            let node = tree.node(*id);
+            match node.kind {
+                NodeKind::Entry(i) => {
+                    coverage.flagged_files.insert(i);
+                }
+                NodeKind::Inner { .. } => {
+                    coverage.flagged_embedded.insert(node.path.clone());
+                }
+                _ => {}
+            }
+        }
+        coverage.embedded_total = tree
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Inner { .. }))
+            .count();
         let view = TreeView::new(&tree);
         let mut app = App {
             artifact,
