@@ -221,7 +221,11 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
         "the embedded source is selected and previewed:\n{screen}"
     );
     s.send("S");
-    s.wait_for("sign-off arrives in a later issue");
+    s.wait_for_all(&["Sign-off refused", "flagged file not opened yet: .env"]);
+    // Esc alone (sent with the next key it would read as Alt-?): the footer's browse hints
+    // come back once the dialog is closed.
+    s.send("\x1b");
+    s.wait_for("S sign");
     s.send("?");
     s.wait_for("help · ? or Esc closes");
     s.send("?q");

@@ -214,12 +214,16 @@ fn sort_cycles_and_keeps_the_cursor_on_its_node() {
 }
 
 #[test]
-fn sign_off_is_reserved_and_says_so() {
+fn sign_off_without_signing_settings_says_so() {
     let mut app = leaky_app();
     let screen = drive(&mut app, 80, 24, keys("S"));
     assert!(
-        screen.contains("sign-off arrives in a later issue"),
+        screen.contains("opened without sign-off settings"),
         "{screen}"
+    );
+    assert!(
+        app.signoff.is_none(),
+        "no dialog without what signing needs"
     );
     assert!(!app.should_quit);
 }
