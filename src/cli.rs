@@ -337,6 +337,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_approval_goes_beside_an_artifact_file_and_is_named_later_for_specs_and_folders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = |spec: &str| signoff_config(spec, None, Some("r".into()), None).out;
+        assert_eq!(
+            out("dist/app-1.0.0.tgz"),
+            Some(PathBuf::from("dist/app-1.0.0.tgz.approval.intoto.jsonl"))
+        );
+        assert_eq!(
+            out("npm:left-pad@1.3.0"),
+            None,
+            "named NAME-VERSION once read"
+        );
+        assert_eq!(out("npm-stage:app@1.0.0"), None);
+        assert_eq!(
+            out(dir.path().to_str().expect("utf-8")),
+            None,
+            "a packed folder"
+        );
+        let given = signoff_config("a.tgz", None, None, Some("x.jsonl".into()));
+        assert_eq!(given.out, Some(PathBuf::from("x.jsonl")), "--out wins");
+        assert_eq!(given.artifact, "a.tgz");
+    }
+
+    #[test]
     fn the_cli_definition_is_consistent() {
         use clap::CommandFactory as _;
         Cli::command().debug_assert();

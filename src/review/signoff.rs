@@ -396,7 +396,37 @@ fn refusal(needs: &record::Needs<'_>, policy: &Policy) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_quote;
+    use super::{SignOffConfig, Signing, shell_quote};
+
+    #[test]
+    fn without_out_the_bundle_is_named_after_the_package_in_the_current_folder() {
+        let a = crate::rules::test_support::artifact_of(&[(
+            "package/package.json",
+            br#"{"name":"@scope/app","version":"2.0.0"}"#,
+        )]);
+        let s = Signing::new(
+            SignOffConfig {
+                artifact: "npm:@scope/app@2.0.0".into(),
+                ..SignOffConfig::default()
+            },
+            crate::manifest::Manifest::of(&a),
+            crate::rules::Policy::default(),
+        );
+        assert_eq!(
+            s.out,
+            std::path::Path::new("scope-app-2.0.0.approval.intoto.jsonl")
+        );
+        assert_eq!(s.confirmation(), "@scope/app@2.0.0");
+        assert_eq!(
+            s.verify_command(),
+            "shipcheck verify npm:@scope/app@2.0.0 --approval scope-app-2.0.0.approval.intoto.jsonl"
+        );
+        assert_eq!(
+            s.threshold,
+            crate::rules::Severity::High,
+            "the default fail_on"
+        );
+    }
 
     #[test]
     fn paths_with_spaces_are_quoted_for_the_shell() {
