@@ -36,12 +36,17 @@ pub enum Command {
         /// The artifact, the baseline and the policy.
         #[command(flatten)]
         inputs: InputArgs,
-        /// SSH key to sign the approval with.
-        #[arg(long)]
+        /// SSH key to sign the approval with (default: the key ssh-agent holds, else
+        /// ~/.ssh/id_ed25519, else ~/.ssh/id_ecdsa).
+        #[arg(long, value_name = "PATH")]
         key: Option<PathBuf>,
-        /// Reviewer principal as in allowed_signers.
-        #[arg(long)]
+        /// Reviewer principal as in allowed_signers (default: `git config user.email`).
+        #[arg(long, value_name = "ID")]
         reviewer: Option<String>,
+        /// The approval bundle to append to (default: ARTIFACT.approval.intoto.jsonl beside an
+        /// artifact file; ./NAME-VERSION.approval.intoto.jsonl for npm: specs and directories).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Run the rules non-interactively (for CI).
     Check {
@@ -246,13 +251,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             inputs,
             key,
             reviewer,
+            out,
         } => {
+            let config = signoff_config(&inputs.artifact, key.as_deref(), reviewer, out);
             let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Keep)?;
-            let coverage = crate::review::run(inputs)?;
-            eprintln!("shipcheck review: {}", coverage.summary());
-            if key.is_some() || reviewer.is_some() {
+            let outcome = crate::review::run(inputs, config)?;
+            eprintln!("shipcheck review: {}", outcome.coverage.summary());
+            for path in &outcome.signed {
                 eprintln!(
-                    "shipcheck review: --key and --reviewer are for sign-off, which arrives in a later issue; nothing was signed"
+                    "shipcheck review: signed and appended to {}",
+                    path.display()
                 );
             }
         }
@@ -320,6 +328,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The sign-off settings from `review`'s flags, with their defaults filled in: the key file
+/// (`--key`, else `~/.ssh/id_ed25519`, else `~/.ssh/id_ecdsa`), the agent (`SSH_AUTH_SOCK`),
+/// the reviewer (`--reviewer`, else `git config user.email`) and the bundle (`--out`, else
+/// beside an artifact file; for an `npm:`/`npm-stage:` spec or a directory the review screen
+/// names it `./NAME-VERSION.approval.intoto.jsonl` once the package is read).
+fn signoff_config(
+    artifact: &str,
+    key: Option<&std::path::Path>,
+    reviewer: Option<String>,
+    out: Option<PathBuf>,
+) -> crate::review::SignOffConfig {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let packed = artifact.starts_with("npm:")
+        || artifact.starts_with("npm-stage:")
+        || std::path::Path::new(artifact).is_dir();
+    crate::review::SignOffConfig {
+        key: crate::approval::default_key_path(key, home.as_deref()),
+        agent_socket: crate::approval::agent_socket_from_env(),
+        reviewer: reviewer.or_else(git_user_email),
+        out: out.or_else(|| {
+            (!packed).then(|| PathBuf::from(format!("{artifact}.approval.intoto.jsonl")))
+        }),
+        artifact: artifact.to_owned(),
+    }
+}
+
+/// `git config user.email`, when git is installed and it is set.
+fn git_user_email() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["config", "user.email"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let email = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (out.status.success() && !email.is_empty()).then_some(email)
+}
+
 /// `--color`: whether text output is coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -373,6 +418,30 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_approval_goes_beside_an_artifact_file_and_is_named_later_for_specs_and_folders() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = |spec: &str| signoff_config(spec, None, Some("r".into()), None).out;
+        assert_eq!(
+            out("dist/app-1.0.0.tgz"),
+            Some(PathBuf::from("dist/app-1.0.0.tgz.approval.intoto.jsonl"))
+        );
+        assert_eq!(
+            out("npm:left-pad@1.3.0"),
+            None,
+            "named NAME-VERSION once read"
+        );
+        assert_eq!(out("npm-stage:app@1.0.0"), None);
+        assert_eq!(
+            out(dir.path().to_str().expect("utf-8")),
+            None,
+            "a packed folder"
+        );
+        let given = signoff_config("a.tgz", None, None, Some("x.jsonl".into()));
+        assert_eq!(given.out, Some(PathBuf::from("x.jsonl")), "--out wins");
+        assert_eq!(given.artifact, "a.tgz");
+    }
 
     #[test]
     fn the_cli_definition_is_consistent() {

@@ -221,7 +221,11 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
         "the embedded source is selected and previewed:\n{screen}"
     );
     s.send("S");
-    s.wait_for("sign-off arrives in a later issue");
+    s.wait_for_all(&["Sign-off refused", "flagged file not opened yet: .env"]);
+    // Esc alone (sent with the next key it would read as Alt-?): the footer's browse hints
+    // come back once the dialog is closed.
+    s.send("\x1b");
+    s.wait_for("S sign");
     s.send("?");
     s.wait_for("help · ? or Esc closes");
     s.send("?q");
@@ -388,4 +392,167 @@ fn without_a_terminal_review_fails_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "a clear error: {err}");
     assert!(out.stdout.is_empty(), "nothing is drawn into a pipe");
+}
+
+/// A key made by `ssh-keygen` (ed25519, `passphrase` "" for none); `None` without OpenSSH.
+fn keygen(dir: &Path, name: &str, passphrase: &str) -> Option<std::path::PathBuf> {
+    let path = dir.join(name);
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f"])
+        .arg(&path)
+        .stdin(std::process::Stdio::null())
+        .status();
+    if status.is_ok_and(|s| s.success()) {
+        Some(path)
+    } else {
+        eprintln!("note: ssh-keygen not found; skipping the sign-off end-to-end test");
+        None
+    }
+}
+
+/// Checks a bundle line with `ssh-keygen -Y verify` (no shipcheck code in the loop but the
+/// envelope's decoding): the PAE bytes on stdin, the armored signature in a file.
+fn ssh_keygen_verifies(dir: &Path, line: &[u8], signers: &Path, principal: &str) -> bool {
+    use shipcheck::approval::{Envelope, NAMESPACE, PAYLOAD_TYPE, pae, sshsig};
+    let envelope = Envelope::from_line(line).expect("an envelope");
+    let message = pae(PAYLOAD_TYPE, &envelope.payload_bytes().expect("payload"));
+    let sig = dir.join("line.sig");
+    std::fs::write(
+        &sig,
+        sshsig::armor(&envelope.signature_blob().expect("sig")),
+    )
+    .expect("sig");
+    std::fs::write(dir.join("line.pae"), message).expect("pae");
+    std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", NAMESPACE, "-I", principal, "-f"])
+        .arg(signers)
+        .arg("-s")
+        .arg(&sig)
+        .stdin(std::fs::File::open(dir.join("line.pae")).expect("pae file"))
+        .output()
+        .expect("ssh-keygen runs")
+        .status
+        .success()
+}
+
+/// One reviewer's keys through the sign-off: open the flagged `.env`, `S`, a waiver,
+/// `name@version`, and the passphrase when there is one; `cancel` presses Esc at the last
+/// step instead of completing it.
+fn sign_off(dir: &Path, key: &Path, reviewer: &str, passphrase: Option<&str>, cancel: bool) {
+    let key = key.to_str().expect("utf-8 key path");
+    let home = dir.to_str().expect("utf-8 dir");
+    let mut s = Session::start(
+        dir,
+        &[
+            "review",
+            "app-1.0.0.tgz",
+            "--key",
+            key,
+            "--reviewer",
+            reviewer,
+        ],
+        // No agent and no home keys: the key is the one named.
+        &[("SSH_AUTH_SOCK", ""), ("HOME", home)],
+    );
+    s.wait_for_all(&["app@1.0.0", "1H", "q quit"]);
+    s.send("/.env\r");
+    s.wait_for("/.env ─");
+    s.send("\r");
+    s.wait_for("flagged files viewed 1/1");
+    s.send("S");
+    s.wait_for("must each be waived");
+    s.send("\r");
+    s.wait_for("Why is this safe to ship?");
+    s.send("a template with no values\r");
+    s.wait_for("Type app@1.0.0 to approve");
+    s.send("app@1.0.0");
+    if let Some(p) = passphrase {
+        s.send("\r");
+        s.wait_for("Passphrase for");
+        s.send(p);
+        s.wait_for("•••");
+    }
+    if cancel {
+        s.send("\x1b");
+    } else {
+        s.send("\r");
+        s.wait_for("Approval signed and written to:");
+        s.wait_for("shipcheck verify app-1.0.0.tgz --approval");
+        s.send("\x1b");
+    }
+    s.wait_for("S sign");
+    s.send("q");
+    assert!(s.wait_exit(), "q exits with status 0");
+}
+
+#[test]
+fn two_reviewers_sign_off_in_turn_and_a_cancelled_run_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let (Some(alice), Some(bob)) = (keygen(d, "alice", "correct horse"), keygen(d, "bob", ""))
+    else {
+        return;
+    };
+    fixtures::write(
+        d,
+        "app-1.0.0.tgz",
+        &fixtures::tgz(&[
+            (
+                b"package.json",
+                br#"{"name":"app","version":"1.0.0","files":["index.js",".env"]}"#,
+            ),
+            (b"index.js", b"module.exports = 1;\n"),
+            (b".env", b"NODE_ENV=production\n"),
+        ]),
+    );
+    std::fs::write(
+        d.join("shipcheck.toml"),
+        "[approval]\nmin_waiver_reason = 12\nrequire_flagged_viewed = true\n",
+    )
+    .expect("policy");
+    let bundle = d.join("app-1.0.0.tgz.approval.intoto.jsonl");
+
+    sign_off(d, &alice, "alice@example.com", Some("correct horse"), true);
+    assert!(!bundle.exists(), "a cancelled sign-off leaves no file");
+
+    sign_off(d, &alice, "alice@example.com", Some("correct horse"), false);
+    let first = std::fs::read(&bundle).expect("the approval is written");
+    let pub_text =
+        |k: &Path| std::fs::read_to_string(format!("{}.pub", k.display())).expect("the .pub file");
+    let signers = d.join("allowed_signers");
+    std::fs::write(
+        &signers,
+        format!(
+            "alice@example.com {}bob@example.com {}",
+            pub_text(&alice),
+            pub_text(&bob)
+        ),
+    )
+    .expect("allowed_signers");
+    let line = first.strip_suffix(b"\n").unwrap_or(&first);
+    assert!(
+        ssh_keygen_verifies(d, line, &signers, "alice@example.com"),
+        "ssh-keygen -Y verify accepts alice's line"
+    );
+
+    sign_off(d, &bob, "bob@example.com", None, false);
+    let both = std::fs::read(&bundle).expect("the bundle");
+    assert!(
+        both.starts_with(&first),
+        "the first line is kept byte for byte"
+    );
+    let lines = shipcheck::approval::read_bundle(&bundle).expect("the bundle reads");
+    assert_eq!(lines.len(), 2, "one line per reviewer");
+    let allowed =
+        shipcheck::approval::AllowedSigners::load(&signers).expect("allowed_signers loads");
+    for (l, who) in lines.iter().zip(["alice@example.com", "bob@example.com"]) {
+        let outcome = shipcheck::approval::verify_line(
+            &l.bytes,
+            &allowed,
+            shipcheck::approval::Timestamp::now(),
+        )
+        .expect("a well-formed line");
+        assert!(outcome.passed(), "{who}'s line verifies: {outcome:?}");
+        assert!(ssh_keygen_verifies(d, &l.bytes, &signers, who), "{who}");
+    }
 }

@@ -14,6 +14,12 @@ pub enum Mode {
     Filter,
     /// The help screen is open.
     Help,
+    /// The sign-off dialog is open on a step without a text field (what blocks, a refusal,
+    /// the result).
+    SignOff,
+    /// The sign-off dialog is open on a text field (a waiver, a reason, the reviewer, the
+    /// confirmation, the passphrase): printable keys type.
+    SignOffTyping,
 }
 
 /// One user intent. Only [`super::app::App::update`] turns it into a state change.
@@ -67,8 +73,18 @@ pub enum Action {
     Help,
     /// Close the help, the diff or the filter; else nothing.
     Back,
-    /// Start the sign-off (reserved; arrives with its own issue).
+    /// Open the sign-off dialog: waive what blocks, confirm, sign an approval.
     SignOff,
+    /// Record a rejection instead: a reason, the confirmation, a signed `rejected` result.
+    Reject,
+    /// The dialog's next step: submit the field, or go on.
+    DialogNext,
+    /// Close the dialog; nothing is written.
+    DialogCancel,
+    /// A character typed into the dialog's field.
+    DialogChar(char),
+    /// Delete the last character of the dialog's field.
+    DialogBackspace,
     /// Leave.
     Quit,
     /// The terminal has this many columns and rows.
@@ -110,6 +126,9 @@ pub struct KeyBinding {
 const B: &[Mode] = &[Mode::Browse];
 const BH: &[Mode] = &[Mode::Browse, Mode::Help];
 const F: &[Mode] = &[Mode::Filter];
+const D: &[Mode] = &[Mode::SignOff];
+const DT: &[Mode] = &[Mode::SignOff, Mode::SignOffTyping];
+const T: &[Mode] = &[Mode::SignOffTyping];
 use KeyCode::{
     BackTab, Backspace, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up,
 };
@@ -154,13 +173,18 @@ pub const KEYS: &[KeyBinding] = &[
     bind(B, &[Char('x')], Action::ToggleHex, "x", "", "hex view on or off"),
     bind(B, &[Char('r')], Action::Reveal, "r", "", "reveal the masked secret of the finding in view, one at a time (on your screen only)"),
     bind(B, &[Char('n')], Action::NextFinding, "n", "finding", "jump to the next finding"),
-    bind(B, &[Char('S')], Action::SignOff, "S", "", "sign off (reserved: arrives in a later issue)"),
+    bind(B, &[Char('S')], Action::SignOff, "S", "sign", "sign off: waive each blocking finding with a reason, type name@version, sign the approval"),
+    bind(B, &[Char('R')], Action::Reject, "R", "", "record a signed rejection with a reason instead"),
     bind(BH, &[Char('?')], Action::Help, "?", "help", "this help"),
     bind(BH, &[Esc], Action::Back, "Esc", "", "close help or diff, clear the filter"),
     bind(BH, &[Char('q')], Action::Quit, "q", "quit", "quit"),
     bind(F, &[Enter], Action::FilterDone, "⏎", "keep", "keep the filter"),
     bind(F, &[Esc], Action::FilterCancel, "Esc", "clear", "clear the filter"),
     bind(F, &[Backspace], Action::FilterBackspace, "⌫", "", "delete a character"),
+    bind(DT, &[Enter], Action::DialogNext, "⏎", "next", "go on: submit the field, start the waivers, close the result"),
+    bind(DT, &[Esc], Action::DialogCancel, "Esc", "cancel", "cancel the sign-off at any step; nothing is written"),
+    bind(D, &[Char('x')], Action::Reject, "x", "reject", "record a signed rejection with a reason instead"),
+    bind(T, &[Backspace], Action::DialogBackspace, "⌫", "", "delete a character"),
 ];
 
 /// The action for a key in a mode, if any. In filter mode, printable characters are typed.
@@ -175,15 +199,21 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     match (mode, key.code) {
         (_, _) if bound.is_some() => bound,
         (Mode::Filter, Char(c)) if !c.is_control() => Some(Action::FilterChar(c)),
+        (Mode::SignOffTyping, Char(c)) if !c.is_control() => Some(Action::DialogChar(c)),
         (Mode::Help, _) => Some(Action::Help),
         _ => None,
     }
 }
 
 /// Footer hints for a mode: `label word` pairs from the table.
-/// Help and quit come first, so a narrow footer still shows the way out.
+/// Help and quit come first, so a narrow footer still shows the way out; sign-off next.
 pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    let first = |b: &&KeyBinding| !matches!(b.action, Action::Help | Action::Quit);
+    // Then sign-off, the way forward.
+    let first = |b: &&KeyBinding| match b.action {
+        Action::Help | Action::Quit => 0,
+        Action::SignOff => 1,
+        _ => 2,
+    };
     let mut v: Vec<&KeyBinding> = KEYS
         .iter()
         .filter(|b| b.modes.contains(&mode) && !b.hint.is_empty())
@@ -241,8 +271,37 @@ mod tests {
     }
 
     #[test]
+    fn the_sign_off_field_types_letters_and_its_keys_are_bound() {
+        assert_eq!(
+            action_for(Mode::SignOffTyping, key(Char('x'))),
+            Some(Action::DialogChar('x')),
+            "x types into a waiver"
+        );
+        assert_eq!(
+            action_for(Mode::SignOff, key(Char('x'))),
+            Some(Action::Reject),
+            "x rejects where there is no field"
+        );
+        for m in [Mode::SignOff, Mode::SignOffTyping] {
+            assert_eq!(action_for(m, key(Esc)), Some(Action::DialogCancel));
+            assert_eq!(action_for(m, key(Enter)), Some(Action::DialogNext));
+            assert_eq!(
+                action_for(m, key(Char('q'))),
+                (m == Mode::SignOffTyping).then_some(Action::DialogChar('q')),
+                "q does not quit from the dialog"
+            );
+        }
+    }
+
+    #[test]
     fn no_key_is_bound_twice_in_a_mode() {
-        for m in [Mode::Browse, Mode::Filter, Mode::Help] {
+        for m in [
+            Mode::Browse,
+            Mode::Filter,
+            Mode::Help,
+            Mode::SignOff,
+            Mode::SignOffTyping,
+        ] {
             let mut seen = Vec::new();
             for b in KEYS.iter().filter(|b| b.modes.contains(&m)) {
                 for k in b.keys {

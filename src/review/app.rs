@@ -11,6 +11,7 @@ use crate::rules::{Evaluation, Facts, Finding};
 use super::action::{Action, Mode};
 use super::coverage::Coverage;
 use super::preview::Doc;
+use super::signoff::{SignOff, Signing};
 use super::tree::{NodeId, NodeKind, Tree};
 use super::tree_view::TreeView;
 
@@ -99,6 +100,13 @@ pub struct App {
     /// True while the rules are still running: the first frame is drawn before them, so the
     /// screen says "scanning" rather than "no findings".
     pub scanning: bool,
+    /// What signing needs (config, manifest, policy, threshold, bundle path); `None` for a
+    /// screen loaded without sign-off settings, where `S` says so.
+    pub signing: Option<Signing>,
+    /// The sign-off dialog, while open; drawn last, over everything.
+    pub signoff: Option<SignOff>,
+    /// Bundles an approval or rejection was appended to in this session.
+    pub signed: Vec<std::path::PathBuf>,
 }
 
 impl App {
@@ -117,21 +125,30 @@ impl App {
             &facts,
         );
         let finding_nodes: Vec<Option<NodeId>> = findings.iter().map(|f| tree.locate(f)).collect();
-        // A finding flags the entry it sits in (the map or archive, for a file inside one).
-        let flagged_files = finding_nodes
-            .iter()
-            .flatten()
-            .filter_map(|id| match tree.node(*id).kind {
-                NodeKind::Entry(i) | NodeKind::Inner { container: i, .. } => Some(i),
-                _ => None,
-            })
-            .collect();
-        let coverage = Coverage {
+        // A finding flags the file it sits in: an entry, or a file inside one (an embedded
+        // source, a nested archive's entry), which is read on its own.
+        let mut coverage = Coverage {
             files_total: artifact.file_count(),
-            flagged_files,
             findings_total: findings.len(),
             ..Coverage::default()
         };
+        for id in finding_nodes.iter().flatten() {
+            let node = tree.node(*id);
+            match node.kind {
+                NodeKind::Entry(i) => {
+                    coverage.flagged_files.insert(i);
+                }
+                NodeKind::Inner { .. } => {
+                    coverage.flagged_embedded.insert(node.path.clone());
+                }
+                _ => {}
+            }
+        }
+        coverage.embedded_total = tree
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Inner { .. }))
+            .count();
         let view = TreeView::new(&tree);
         let mut app = App {
             artifact,
@@ -156,6 +173,9 @@ impl App {
             help_scroll: 0,
             should_quit: false,
             scanning: false,
+            signing: None,
+            signoff: None,
+            signed: Vec::new(),
         };
         app.peek();
         app
@@ -200,7 +220,16 @@ impl App {
             }
             (Mode::Help, _) => {}
             (Mode::Filter, a) => self.filter_key(a),
-            (Mode::Browse, a) => self.browse(a),
+            (Mode::SignOff | Mode::SignOffTyping, a) => {
+                self.dialog(a);
+                self.mode = self.signoff.as_ref().map_or(Mode::Browse, SignOff::mode);
+            }
+            (Mode::Browse, a) => {
+                self.browse(a);
+                if let Some(d) = &self.signoff {
+                    self.mode = d.mode();
+                }
+            }
         }
     }
 
@@ -275,12 +304,8 @@ impl App {
                 self.help_scroll = 0;
             }
             Action::Back => self.back(),
-            // The sign-off issue puts its dialog here: an `Option<…>` on `App` holding the
-            // pending approval (with `self.coverage`), drawn last in `ui::render` over `Clear`.
-            Action::SignOff => {
-                self.status =
-                    Some("sign-off arrives in a later issue; this screen is read-only".into());
-            }
+            Action::SignOff => self.open_signoff(crate::approval::ReviewResult::Approved),
+            Action::Reject => self.open_signoff(crate::approval::ReviewResult::Rejected),
             Action::Wheel { column, row, delta } => self.wheel(column, row, delta),
             Action::Click { column, row } => self.click(column, row),
             _ => match self.focus {

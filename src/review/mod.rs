@@ -14,6 +14,7 @@ pub mod highlight;
 mod navigate;
 pub mod nested;
 pub mod preview;
+pub mod signoff;
 pub mod terminal;
 pub mod theme;
 pub mod tree;
@@ -27,4 +28,5 @@ mod tests;
 
 pub use app::{App, Baseline};
 pub use coverage::Coverage;
+pub use signoff::{SignOffConfig, Signing};
 pub use terminal::{run, run_loop};

@@ -107,11 +107,10 @@ impl App {
             NodeKind::Entry(i) => {
                 self.coverage.files_viewed.insert(*i);
             }
-            NodeKind::Inner { container, .. } => {
-                // Reading what a map embeds (or an archive holds) is reading the container:
-                // that is what would leak.
+            // A file inside a map or archive is a file of its own; the container counts as
+            // read only when its own content is shown (design §7, "coverage means reading").
+            NodeKind::Inner { .. } => {
                 self.coverage.embedded_viewed.insert(node.path.clone());
-                self.coverage.files_viewed.insert(*container);
             }
             _ => {}
         }

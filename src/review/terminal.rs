@@ -17,6 +17,7 @@ use crate::rules::Evaluation;
 use super::action::{Action, Mode, action_for};
 use super::app::{App, Baseline};
 use super::coverage::Coverage;
+use super::signoff::{SignOffConfig, Signing};
 use super::{highlight, ui};
 
 /// The action an event asks for in a mode, if any.
@@ -126,8 +127,27 @@ impl Drop for Restore {
     }
 }
 
-/// Runs the review screen on the real terminal; returns what the reviewer covered.
-pub fn run(inputs: Inputs) -> anyhow::Result<Coverage> {
+/// What a review session leaves behind.
+#[derive(Debug)]
+pub struct Outcome {
+    /// What the reviewer read.
+    pub coverage: Coverage,
+    /// The bundles an approval or a rejection was appended to.
+    pub signed: Vec<std::path::PathBuf>,
+}
+
+/// [`load`] ready to sign with `config`: the screen holds the manifest computed when the
+/// artifact was opened, the policy and the bundle path.
+pub fn load_for_signing(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<App> {
+    let (app, inputs, current) = load_unscanned(inputs)?;
+    let mut app = scan(app, &inputs, &current);
+    app.signing = Some(Signing::new(config, current, inputs.policy));
+    Ok(app)
+}
+
+/// Runs the review screen on the real terminal, signing with `config` if the reviewer
+/// completes a sign-off; returns what the reviewer covered and what was written.
+pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         bail!(
             "review is interactive and needs a terminal; use `shipcheck check` in scripts and CI"
@@ -151,6 +171,7 @@ pub fn run(inputs: Inputs) -> anyhow::Result<Coverage> {
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| ui::render(&app, f))?;
     let mut app = scan(app, &inputs, &current);
+    app.signing = Some(Signing::new(config, current, inputs.policy));
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
     // prove the terminal is restored on a panic too; release builds compile this out.
     let panic_on_key =
@@ -164,5 +185,8 @@ pub fn run(inputs: Inputs) -> anyhow::Result<Coverage> {
         Some(event)
     });
     run_loop(&mut terminal, &mut app, events)?;
-    Ok(app.coverage.clone())
+    Ok(Outcome {
+        coverage: app.coverage.clone(),
+        signed: app.signed.clone(),
+    })
 }

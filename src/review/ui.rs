@@ -67,6 +67,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     if app.mode == Mode::Help {
         widgets::help::render(app, theme, frame.area(), frame.buffer_mut());
     }
+    // The dialog is drawn last, over everything.
+    widgets::signoff::render(app, theme, frame.area(), frame.buffer_mut());
 }
 
 fn footer(app: &App, theme: Theme, area: Rect, buf: &mut ratatui::buffer::Buffer) {

@@ -23,8 +23,9 @@ fn opening_starts_on_the_largest_file_with_nothing_viewed() {
     );
     assert_eq!(
         app.coverage.flagged_viewed(),
-        (0, 4),
-        "four flagged files (.env, the map, package.json, cli.js), none viewed yet"
+        (0, 5),
+        "five flagged files (.env, the map, package.json, cli.js and the token.ts the map \
+         embeds), none viewed yet"
     );
 }
 
@@ -61,6 +62,15 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
             .contains("dist/cli.js.map ▸ src/auth/token.ts")
     );
     assert!(app.coverage.findings_viewed.contains(&3));
+    assert!(
+        app.coverage.files_viewed.is_empty(),
+        "reading an embedded source is not reading the map: its own content was not shown"
+    );
+    assert_eq!(
+        app.coverage.flagged_viewed(),
+        (1, 5),
+        "the embedded token.ts is a flagged file of its own"
+    );
     assert_eq!(
         app.focus,
         Pane::Findings,
@@ -204,12 +214,16 @@ fn sort_cycles_and_keeps_the_cursor_on_its_node() {
 }
 
 #[test]
-fn sign_off_is_reserved_and_says_so() {
+fn sign_off_without_signing_settings_says_so() {
     let mut app = leaky_app();
     let screen = drive(&mut app, 80, 24, keys("S"));
     assert!(
-        screen.contains("sign-off arrives in a later issue"),
+        screen.contains("opened without sign-off settings"),
         "{screen}"
+    );
+    assert!(
+        app.signoff.is_none(),
+        "no dialog without what signing needs"
     );
     assert!(!app.should_quit);
 }

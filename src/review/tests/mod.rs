@@ -4,6 +4,7 @@
 pub(crate) use crate::rules::test_support::fixtures;
 mod journeys;
 mod secrets;
+mod signoff;
 mod snapshots;
 
 use std::io;

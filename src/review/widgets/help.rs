@@ -9,7 +9,8 @@ use crate::review::action::{KEYS, Mode};
 use crate::review::app::App;
 use crate::review::theme::Theme;
 
-/// The help text: one line per binding, browsing keys first, then the filter's.
+/// The help text: one line per binding, browsing keys first, then the filter's and the
+/// sign-off dialog's.
 pub fn lines(theme: Theme) -> Vec<Line<'static>> {
     let mut out = vec![
         Line::styled("Review the exact bytes that ship.", theme.title()),
@@ -22,6 +23,11 @@ pub fn lines(theme: Theme) -> Vec<Line<'static>> {
     for (mode, heading) in [
         (Mode::Browse, "Keys"),
         (Mode::Filter, "While typing a filter"),
+        (Mode::SignOff, "In the sign-off dialog"),
+        (
+            Mode::SignOffTyping,
+            "While typing in the sign-off dialog (letters type)",
+        ),
     ] {
         out.push(Line::styled(heading, theme.title()));
         for b in KEYS.iter().filter(|b| b.modes.contains(&mode)) {

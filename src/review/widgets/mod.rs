@@ -4,6 +4,7 @@ pub mod findings;
 pub mod header;
 pub mod help;
 pub mod preview;
+pub mod signoff;
 pub mod tree;
 
 use ratatui::text::Span;
