@@ -149,7 +149,7 @@ fn main() -> anyhow::Result<()> {
         leaky.to_string_lossy().into_owned(),
     );
     std::fs::create_dir_all("screenshots")?;
-    let shots: [(&str, &str); 5] = [
+    let shots: [(&str, &str); 6] = [
         ("overview", ""),
         // The embedded token.ts, opened in place inside the map's embedded tree.
         ("sourcemap-leak", "/token.ts\n\n\x1b"),
@@ -157,6 +157,8 @@ fn main() -> anyhow::Result<()> {
         ("finding", "\t\tn"),
         ("diff", "/package.json\n\nd"),
         ("help", "?"),
+        // `S` before the flagged files were read: the gate says what is missing.
+        ("signoff", "S"),
     ];
     for (name, input) in shots {
         let args = InputArgs {
@@ -164,7 +166,18 @@ fn main() -> anyhow::Result<()> {
             baseline: Some(clean.clone()),
             policy: None,
         };
-        let mut app = load(Inputs::prepare(&args, Limits::default(), Contents::Keep)?)?;
+        let inputs = Inputs::prepare(&args, Limits::default(), Contents::Keep)?;
+        let mut app = if name == "signoff" {
+            let config = review::SignOffConfig {
+                reviewer: Some("ana@example.com".into()),
+                artifact: leaky.clone(),
+                out: Some("demo-leaky-1.1.0.tgz.approval.intoto.jsonl".into()),
+                ..review::SignOffConfig::default()
+            };
+            review::terminal::load_for_signing(inputs, config)?
+        } else {
+            load(inputs)?
+        };
         app.color = true;
         let mut terminal = Terminal::new(TestBackend::new(W, H))?;
         review::run_loop(&mut terminal, &mut app, keys(input))?;

@@ -347,9 +347,7 @@ fn signoff_config(
         key: crate::approval::default_key_path(key, home.as_deref()),
         agent_socket: crate::approval::agent_socket_from_env(),
         reviewer: reviewer.or_else(git_user_email),
-        out: out.or_else(|| {
-            (!packed).then(|| PathBuf::from(format!("{artifact}.approval.intoto.jsonl")))
-        }),
+        out: out.or_else(|| (!packed).then(|| crate::approval::bundle::beside(artifact.as_ref()))),
         artifact: artifact.to_owned(),
     }
 }

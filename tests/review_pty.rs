@@ -534,6 +534,31 @@ fn two_reviewers_sign_off_in_turn_and_a_cancelled_run_writes_nothing() {
         ssh_keygen_verifies(d, line, &signers, "alice@example.com"),
         "ssh-keygen -Y verify accepts alice's line"
     );
+    let verify = |extra: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+            .current_dir(d)
+            .args([
+                "verify",
+                "app-1.0.0.tgz",
+                "--allowed-signers",
+                "allowed_signers",
+            ])
+            .args(extra)
+            .output()
+            .expect("verify runs");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, said) = verify(&[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "shipcheck verify passes on alice's sign-off:\n{said}"
+    );
+    let (code, said) = verify(&["--min-approvers", "2"]);
+    assert_eq!(code, Some(1), "one approver of two:\n{said}");
 
     sign_off(d, &bob, "bob@example.com", None, false);
     let both = std::fs::read(&bundle).expect("the bundle");
@@ -555,4 +580,6 @@ fn two_reviewers_sign_off_in_turn_and_a_cancelled_run_writes_nothing() {
         assert!(outcome.passed(), "{who}'s line verifies: {outcome:?}");
         assert!(ssh_keygen_verifies(d, &l.bytes, &signers, who), "{who}");
     }
+    let (code, said) = verify(&["--min-approvers", "2"]);
+    assert_eq!(code, Some(0), "two distinct approvers:\n{said}");
 }

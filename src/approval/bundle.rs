@@ -34,6 +34,18 @@ pub enum BundleError {
     NotOneLine,
 }
 
+/// The bundle's default name for a package named by a registry spec (`npm:`, `npm-stage:`) or
+/// packed from a directory, in the current directory: `NAME-VERSION.approval.intoto.jsonl`,
+/// with npm pack's naming (`@scope/name` becomes `scope-name`).
+pub fn for_package(name: Option<&str>, version: Option<&str>) -> PathBuf {
+    let name = name
+        .unwrap_or("package")
+        .trim_start_matches('@')
+        .replace('/', "-");
+    let version = version.unwrap_or("0.0.0");
+    PathBuf::from(format!("{name}-{version}.approval.intoto.jsonl"))
+}
+
 /// The bundle's default place: beside the artifact file, named `FILE.approval.intoto.jsonl`
 /// (design §7), where the review screen writes it and `verify` and `publish` look for it.
 pub fn beside(artifact: &Path) -> PathBuf {

@@ -35,8 +35,14 @@ pub fn private_copy(file: &Path) -> anyhow::Result<PrivateCopy> {
             file.display()
         );
     }
-    let dir = tempfile::Builder::new()
-        .prefix("shipcheck-publish-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("shipcheck-publish-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder
         .tempdir()
         .context("creating a private folder for the verified copy")?;
     let name = file

@@ -65,11 +65,7 @@ impl Signing {
         let threshold = policy.fail_on.unwrap_or(Severity::High);
         let out = config.out.clone().unwrap_or_else(|| {
             let a = &manifest.artifact;
-            let name = a.name.as_deref().unwrap_or("package");
-            // npm pack's naming: `@scope/name` becomes `scope-name`.
-            let name = name.trim_start_matches('@').replace('/', "-");
-            let version = a.version.as_deref().unwrap_or("0.0.0");
-            PathBuf::from(format!("{name}-{version}.approval.intoto.jsonl"))
+            crate::approval::bundle::for_package(a.name.as_deref(), a.version.as_deref())
         });
         Signing {
             config,
