@@ -35,11 +35,15 @@ pub enum Signer {
         /// The passphrase of an encrypted key; `None` until the caller has asked for it.
         passphrase: Option<Passphrase>,
     },
-    /// Run `ssh-keygen -Y sign -n NAMESPACE -f path` (RSA files, FIDO `sk-` keys). It asks for a
-    /// passphrase or a touch itself, on the terminal.
+    /// Run `ssh-keygen -Y sign -n NAMESPACE -f path` (RSA files, FIDO `sk-` keys). It never
+    /// reads the terminal (the review screen owns it): an encrypted key needs the passphrase
+    /// here first ([`SignError::PassphraseRequired`]), which reaches ssh-keygen through a
+    /// private `SSH_ASKPASS` helper; a FIDO key is touched when it blinks.
     SshKeygen {
         /// The private key file.
         path: PathBuf,
+        /// The passphrase of an encrypted key; `None` until the caller has asked for it.
+        passphrase: Option<Passphrase>,
     },
 }
 
@@ -50,6 +54,10 @@ impl Signer {
     pub fn with_passphrase(self, passphrase: Passphrase) -> Signer {
         match self {
             Signer::KeyFile { path, .. } => Signer::KeyFile {
+                path,
+                passphrase: Some(passphrase),
+            },
+            Signer::SshKeygen { path, .. } => Signer::SshKeygen {
                 path,
                 passphrase: Some(passphrase),
             },
@@ -164,7 +172,12 @@ pub fn sign_pae(pae: &[u8], signer: &Signer) -> Result<Vec<u8>, SignError> {
     let sig = match signer {
         Signer::Agent { socket, key } => sign_with_agent(pae, socket, key.as_ref())?,
         Signer::KeyFile { path, passphrase } => sign_with_file(pae, path, passphrase.as_ref())?,
-        Signer::SshKeygen { path } => sign_with_ssh_keygen(pae, path)?,
+        Signer::SshKeygen { path, passphrase } => {
+            if passphrase.is_none() && is_encrypted_openssh(path) {
+                return Err(SignError::PassphraseRequired { path: path.clone() });
+            }
+            sign_with_ssh_keygen(pae, path, passphrase.as_ref().map(|p| p.0.as_str()))?
+        }
     };
     PublicKey::from(sig.public_key().clone())
         .verify(NAMESPACE, pae, &sig)
@@ -237,8 +250,18 @@ pub fn choose_signer(
     } else {
         Ok(Signer::SshKeygen {
             path: path.to_path_buf(),
+            passphrase: None,
         })
     }
+}
+
+/// True for an OpenSSH private key file whose key is encrypted (the envelope says so in the
+/// clear, whatever the key kind); false when it cannot be told (ssh-keygen will say).
+fn is_encrypted_openssh(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| PrivateKey::from_openssh(text.as_str()).ok())
+        .is_some_and(|k| k.is_encrypted())
 }
 
 /// The public half of a private key file: from the file itself (OpenSSH keeps it unencrypted),

@@ -89,7 +89,14 @@ fn ssh_keygen_signatures_verify_with_ours() {
     let Some(kit) = Kit::new() else { return };
     for kind in ["ed25519", "ecdsa"] {
         let key = kit.keygen(&format!("id_{kind}_tool"), kind, "");
-        sign_and_check_both_ways(&kit, &key, &Signer::SshKeygen { path: key.clone() });
+        sign_and_check_both_ways(
+            &kit,
+            &key,
+            &Signer::SshKeygen {
+                path: key.clone(),
+                passphrase: None,
+            },
+        );
     }
 }
 
@@ -111,6 +118,34 @@ fn rsa_keys_go_through_ssh_keygen() {
         "RSA falls back to ssh-keygen: {signer:?}"
     );
     sign_and_check_both_ways(&kit, &key, &signer);
+}
+
+#[test]
+fn an_encrypted_rsa_key_gets_its_passphrase_through_askpass_never_the_terminal() {
+    let Some(kit) = Kit::new() else { return };
+    let key = kit.keygen("id_rsa_pw", "rsa", "open sesame");
+    let pae = pae_of(&statement(ALICE));
+    let signer = choose_signer(Some(&key), None).expect("a signer is chosen");
+    assert!(matches!(signer, Signer::SshKeygen { .. }), "{signer:?}");
+    assert!(
+        matches!(
+            sign_pae(&pae, &signer),
+            Err(SignError::PassphraseRequired { .. })
+        ),
+        "asked for before ssh-keygen runs, so it never prompts on the terminal"
+    );
+    let wrong = signer
+        .clone()
+        .with_passphrase(Passphrase::from("nope".to_owned()));
+    assert!(
+        matches!(
+            sign_pae(&pae, &wrong),
+            Err(SignError::WrongPassphrase { .. })
+        ),
+        "a wrong passphrase is told apart, so the dialog can ask again"
+    );
+    let right = signer.with_passphrase(Passphrase::from("open sesame".to_owned()));
+    sign_and_check_both_ways(&kit, &key, &right);
 }
 
 #[test]
