@@ -61,7 +61,7 @@ impl Signer {
                 path,
                 passphrase: Some(passphrase),
             },
-            other => other,
+            agent @ Signer::Agent { .. } => agent,
         }
     }
 }
