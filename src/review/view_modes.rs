@@ -35,8 +35,13 @@ impl App {
                 let in_view = |l: usize| doc.shows_line(l, height);
                 let Some(line) = doc
                     .focus
-                    .filter(|f| in_view(*f) && doc.masks.iter().any(|m| m.line == *f))
-                    .or_else(|| doc.masks.iter().map(|m| m.line).find(|l| in_view(*l)))
+                    .and_then(|f| doc.masks.iter().find(|m| in_view(f) && m.spans_line(f)))
+                    .or_else(|| {
+                        doc.masks
+                            .iter()
+                            .find(|m| (m.line..=m.last_line).any(&in_view))
+                    })
+                    .map(|m| m.line)
                 else {
                     self.status = Some("no secret in view: scroll to one to reveal it".into());
                     return;

@@ -82,7 +82,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             return;
         }
         (_, ViewMode::Hex) => {
-            let hidden = hidden_ranges(&bytes, &doc.line_starts, &doc.active_masks());
+            let hidden = hidden_ranges(&doc.active_masks());
             hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
         }
         (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
@@ -137,8 +137,10 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let cw = w.saturating_sub(digits + 2).max(1);
     let end = (doc.scroll_y + h).min(doc.line_count());
     let masks = doc.active_masks();
-    let raw_line =
-        |i: usize| -> Cow<'_, [u8]> { mask_line(line(bytes, &doc.line_starts, i), i, &masks) };
+    let raw_line = |i: usize| -> Cow<'_, [u8]> {
+        let at = doc.line_starts.get(i).copied().unwrap_or(0);
+        mask_line(line(bytes, &doc.line_starts, i), at, &masks)
+    };
     let windows: Vec<(String, bool, bool)> = (doc.scroll_y..end)
         .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
         .collect();
@@ -247,7 +249,10 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(2));
     // Secrets are masked on this release's side, as in the text view.
     let masks = doc.active_masks();
-    let new_line = |n: usize| mask_line(line(bytes, &doc.line_starts, n), n, &masks);
+    let new_line = |n: usize| {
+        let at = doc.line_starts.get(n).copied().unwrap_or(0);
+        mask_line(line(bytes, &doc.line_starts, n), at, &masks)
+    };
     d.rows
         .iter()
         .skip(doc.scroll_y)
