@@ -332,8 +332,7 @@ impl App {
         if let Some(doc) = self.preview.as_mut()
             && doc.mode == super::preview::ViewMode::Diff
         {
-            doc.mode = super::preview::ViewMode::Text;
-            doc.scroll_y = 0;
+            doc.leave_diff();
         } else if self.view.filters.active() {
             // Clearing the filter shows the file under the cursor in its place in the tree.
             let keep = self.selected_node();

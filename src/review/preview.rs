@@ -99,6 +99,8 @@ pub struct Doc {
     pub scroll_x: usize,
     /// Text, hex or diff.
     pub mode: ViewMode,
+    /// The view the diff returns to when closed: the one the file had (hex for a binary).
+    pub before_diff: ViewMode,
     /// The line (0-based) whose secrets the reviewer revealed with the reveal key; every
     /// other secret stays masked.
     pub revealed: Option<usize>,
@@ -127,6 +129,7 @@ impl Doc {
             scroll_y: 0,
             scroll_x: 0,
             mode: ViewMode::Text,
+            before_diff: ViewMode::Text,
             revealed: None,
             diff: None,
         }
@@ -175,6 +178,28 @@ impl Doc {
             .filter(|m| Some(m.line) != self.revealed)
             .copied()
             .collect()
+    }
+
+    /// Shows `diff`, remembering the view to return to.
+    pub fn enter_diff(&mut self, diff: DiffDoc) {
+        if self.mode != ViewMode::Diff {
+            self.before_diff = self.mode;
+        }
+        self.diff = Some(diff);
+        self.mode = ViewMode::Diff;
+        (self.scroll_y, self.scroll_x) = (0, 0);
+    }
+
+    /// Closes the diff: back to the view the file had before it, never text for a binary.
+    pub fn leave_diff(&mut self) {
+        if self.mode == ViewMode::Diff {
+            self.mode = match self.before_diff {
+                _ if self.binary.is_some() => ViewMode::Hex,
+                ViewMode::Diff => ViewMode::Text,
+                m => m,
+            };
+            self.scroll_y = 0;
+        }
     }
 
     /// Number of lines.

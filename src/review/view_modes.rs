@@ -70,8 +70,7 @@ impl App {
         };
         if doc.mode == ViewMode::Diff {
             if let Some(d) = self.preview.as_mut() {
-                d.mode = ViewMode::Text;
-                d.scroll_y = 0;
+                d.leave_diff();
             }
             return;
         }
@@ -118,10 +117,7 @@ impl App {
             _ => DiffDoc::note("Only files of this release can be diffed."),
         };
         if let Some(doc) = self.preview.as_mut() {
-            doc.diff = Some(diff);
-            doc.mode = ViewMode::Diff;
-            doc.scroll_y = 0;
-            doc.scroll_x = 0;
+            doc.enter_diff(diff);
         }
         self.focus = Pane::Preview;
     }

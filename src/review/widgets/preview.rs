@@ -3,6 +3,7 @@
 //! against the baseline.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -102,13 +103,27 @@ fn window(raw: &[u8], from: usize, width: usize) -> (String, bool, bool) {
     while end < raw.len() && raw[end] & 0xC0 == 0x80 {
         end += 1;
     }
-    let text = String::from_utf8_lossy(&raw[start..end]).replace('\t', "    ");
+    let text = lossless_text(&raw[start..end]);
     let cut = text
         .char_indices()
         .nth(width)
         .map_or(text.len(), |(i, _)| i);
     let more = cut < text.len() || end < raw.len();
     (text[..cut].to_owned(), start > 0, more)
+}
+
+/// Bytes as text with tabs expanded, each invalid UTF-8 byte shown as `\xNN` as everywhere
+/// else (never U+FFFD, which would hide what the bytes are). Control characters stay for
+/// the highlighter; [`spans`] escapes them.
+fn lossless_text(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for chunk in raw.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\t', "    "));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
 }
 
 /// Sanitised spans of styled pieces, cut to `width` characters.

@@ -1,0 +1,109 @@
+//! The preview's views keep what they promise: a binary stays in hex whatever the reviewer
+//! does, invalid UTF-8 in text is shown as `\xNN`, the hex view fits the pane, and messages
+//! say sizes in the units used everywhere else.
+
+use crate::manifest::Manifest;
+
+use super::super::preview::ViewMode;
+use super::super::{App, Baseline};
+use super::{drive, fixtures, keys, open};
+
+/// A release whose `bin/tool` is a native binary that changed since the baseline.
+fn changed_binary_app() -> App {
+    let old_elf = fixtures::elf(2, &[".text"], true, true);
+    let new_elf = fixtures::elf(2, &[".text", ".data"], true, true);
+    let pkg: &[u8] = br#"{"name":"tool","version":"1.0.0"}"#;
+    let old = open(
+        &fixtures::tgz(&[(b"package.json", pkg), (b"bin/tool", &old_elf)]),
+        "tool-0.9.0.tgz",
+    );
+    let new = open(
+        &fixtures::tgz(&[(b"package.json", pkg), (b"bin/tool", &new_elf)]),
+        "tool-1.0.0.tgz",
+    );
+    let findings = crate::rules::evaluate(&new, Some(&Manifest::of(&old)));
+    let baseline = Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = App::new(new, Some(baseline), findings);
+    app.color = false;
+    app
+}
+
+#[test]
+fn a_binary_returns_to_hex_after_the_diff() {
+    for (w, h) in [(80, 24), (160, 45)] {
+        let mut app = changed_binary_app();
+        let screen = drive(&mut app, w, h, keys("/tool\n\n"));
+        assert_eq!(
+            app.preview.as_ref().map(|d| d.mode),
+            Some(ViewMode::Hex),
+            "a native binary opens in hex:\n{screen}"
+        );
+        let screen = drive(&mut app, w, h, keys("d"));
+        assert!(
+            screen.contains("Binary file changed"),
+            "d explains that a binary has no line diff:\n{screen}"
+        );
+        for (close, how) in [("\x1b", "Esc"), ("d", "d again")] {
+            let screen = drive(&mut app, w, h, keys(close));
+            assert_eq!(
+                app.preview.as_ref().map(|d| d.mode),
+                Some(ViewMode::Hex),
+                "{how} at {w}×{h} closes the diff back into hex:\n{screen}"
+            );
+            assert!(
+                screen.contains("ELF executable · hex"),
+                "{how}: the title still says what the file is:\n{screen}"
+            );
+            assert!(
+                !screen.contains('\u{fffd}') && !screen.contains("^?ELF"),
+                "{how}: no binary is drawn as text:\n{screen}"
+            );
+            if close == "\x1b" {
+                let name = if w == 80 {
+                    "binary_after_diff_80x24"
+                } else {
+                    "binary_after_diff_160x45"
+                };
+                insta::assert_snapshot!(name, screen);
+                drive(&mut app, w, h, keys("d"));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_text_file_in_hex_returns_to_hex_after_the_diff() {
+    let mut app = super::leaky_app();
+    drive(&mut app, 100, 30, keys("/cli.js\n\nxd\x1b"));
+    assert_eq!(
+        app.preview.as_ref().map(|d| d.mode),
+        Some(ViewMode::Hex),
+        "the view a file had is the view it returns to"
+    );
+}
+
+#[test]
+fn invalid_utf8_in_text_is_shown_as_escapes() {
+    // Past the 8 KiB that binary detection reads, so the file opens as text.
+    let mut text = "let a = 1;\n".repeat(800).into_bytes();
+    text.extend_from_slice(b"const s = \"caf\xe9 \xff\";\n");
+    let mut app = App::new(
+        open(
+            &fixtures::tgz(&[
+                (b"package.json", br#"{"name":"t","version":"1.0.0"}"#),
+                (b"latin1.js", &text),
+            ]),
+            "t.tgz",
+        ),
+        None,
+        crate::rules::Evaluation::default(),
+    );
+    app.color = false;
+    let screen = drive(&mut app, 80, 24, keys("/latin1\n\nG"));
+    assert_eq!(app.preview.as_ref().map(|d| d.mode), Some(ViewMode::Text));
+    assert!(
+        screen.contains(r#"const s = "caf\xe9 \xff";"#),
+        "invalid bytes are shown as \\xNN:\n{screen}"
+    );
+    assert!(!screen.contains('\u{fffd}'), "never as U+FFFD:\n{screen}");
+}
