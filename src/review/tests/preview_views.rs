@@ -107,3 +107,49 @@ fn invalid_utf8_in_text_is_shown_as_escapes() {
     );
     assert!(!screen.contains('\u{fffd}'), "never as U+FFFD:\n{screen}");
 }
+
+#[test]
+fn a_file_too_large_to_diff_says_its_sizes_in_decimal_units() {
+    let line = "console.log('a line of a large bundle, repeated');\n";
+    let old = line.repeat(170_000);
+    let new = format!("{old}{}", line.repeat(2_000));
+    let pkg: &[u8] = br#"{"name":"big","version":"1.0.0"}"#;
+    let old = open(
+        &fixtures::tgz(&[(b"package.json", pkg), (b"bundle.js", old.as_bytes())]),
+        "big-0.9.0.tgz",
+    );
+    let new = open(
+        &fixtures::tgz(&[(b"package.json", pkg), (b"bundle.js", new.as_bytes())]),
+        "big-1.0.0.tgz",
+    );
+    let baseline = Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = App::new(new, Some(baseline), crate::rules::Evaluation::default());
+    app.color = false;
+    for (w, h) in [(80, 24), (160, 45)] {
+        let screen = drive(
+            &mut app,
+            w,
+            h,
+            keys(if w == 80 { "/bundle\n\nd" } else { "" }),
+        );
+        let flat: String = screen
+            .lines()
+            .map(|l| l.trim_matches('"').trim_matches('│').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("(8.67 MB → 8.77 MB)"),
+            "{w}×{h}: the sizes are in MB, as in the header and the tree:\n{screen}"
+        );
+        assert!(
+            screen.contains("tool"),
+            "{w}×{h}: the note is wrapped, not cut at the pane's edge:\n{screen}"
+        );
+        let name = if w == 80 {
+            "too_large_to_diff_80x24"
+        } else {
+            "too_large_to_diff_160x45"
+        };
+        insta::assert_snapshot!(name, screen);
+    }
+}

@@ -86,6 +86,19 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             let hidden = hidden_ranges(&doc.active_masks());
             hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
         }
+        // Why there is no diff, wrapped: a cut sentence would hide the reason.
+        (_, ViewMode::Diff) if doc.diff.as_ref().is_some_and(|d| d.note.is_some()) => {
+            let note = doc
+                .diff
+                .as_ref()
+                .and_then(|d| d.note.as_deref())
+                .unwrap_or("");
+            Paragraph::new(crate::sanitize::for_terminal(note).replace("^J", "\n"))
+                .wrap(Wrap { trim: false })
+                .style(theme.dim())
+                .render(inner, buf);
+            return;
+        }
         (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
         (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
     };
@@ -253,12 +266,6 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let Some(d) = &doc.diff else {
         return Vec::new();
     };
-    if let Some(note) = &d.note {
-        return crate::sanitize::for_terminal(note)
-            .split("^J")
-            .map(|l| Line::styled(l.to_owned(), theme.dim()))
-            .collect();
-    }
     let cw = w.saturating_sub(13).max(1);
     // Cut as in the text view: `‹` and `›` say a line goes on past the pane.
     let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(2));
