@@ -55,8 +55,19 @@ impl Mask {
     }
 }
 
-/// Bytes per row of the hex view (fits an 80-column screen's preview).
-pub const HEX_ROW: usize = 8;
+/// Most bytes per row of the hex view, the usual 16 when the pane is wide enough.
+pub const HEX_ROW_MAX: usize = 16;
+
+/// Bytes per row of the hex view in a pane `width` columns wide: 16 when it fits, else the
+/// largest power of two that does (an offset, two spaces, `xx ` per byte, two spaces, one
+/// ASCII column per byte), never fewer than one.
+pub fn hex_row(width: usize) -> usize {
+    let mut n = HEX_ROW_MAX;
+    while n > 1 && 11 + 4 * n > width {
+        n /= 2;
+    }
+    n
+}
 
 /// Bytes of a secret left visible so the reviewer can recognise it (`AKIA****`).
 pub const MASK_KEEP: usize = 4;
@@ -208,8 +219,8 @@ impl Doc {
     }
 
     /// True when line `i` (0-based, of this release's file) is on screen in the current mode,
-    /// given the pane's height in rows.
-    pub fn shows_line(&self, i: usize, height: usize) -> bool {
+    /// given the pane's height in rows and the bytes per hex row ([`hex_row`]).
+    pub fn shows_line(&self, i: usize, height: usize, hex_row: usize) -> bool {
         let rows = self.scroll_y..self.scroll_y + height;
         match self.mode {
             ViewMode::Text => rows.contains(&i),
@@ -217,7 +228,7 @@ impl Doc {
                 // The line's bytes overlap the bytes on screen.
                 let start = self.line_starts.get(i).copied().unwrap_or(usize::MAX);
                 let end = self.line_starts.get(i + 1).copied().unwrap_or(self.len);
-                start < rows.end.saturating_mul(HEX_ROW) && end > rows.start * HEX_ROW
+                start < rows.end.saturating_mul(hex_row) && end > rows.start * hex_row
             }
             ViewMode::Diff => self.diff.as_ref().is_some_and(|d| {
                 d.rows.iter().skip(rows.start).take(height).any(|r| {
@@ -227,11 +238,11 @@ impl Doc {
         }
     }
 
-    /// Number of rows the current mode scrolls over.
-    pub fn rows(&self) -> usize {
+    /// Number of rows the current mode scrolls over, with `hex_row` bytes per hex row.
+    pub fn rows(&self, hex_row: usize) -> usize {
         match self.mode {
             ViewMode::Text => self.line_count(),
-            ViewMode::Hex => self.len.div_ceil(HEX_ROW).max(1),
+            ViewMode::Hex => self.len.div_ceil(hex_row.max(1)).max(1),
             ViewMode::Diff => self.diff.as_ref().map_or(1, |d| d.rows.len().max(1)),
         }
     }
@@ -388,25 +399,34 @@ mod tests {
         let new = old.replace("line 30\n", "TOKEN=changed\n");
         let mut doc = doc_over(new.as_bytes());
         assert!(
-            doc.shows_line(5, 10) && !doc.shows_line(30, 10),
+            doc.shows_line(5, 10, 8) && !doc.shows_line(30, 10, 8),
             "text: rows are lines"
         );
         doc.diff = Some(DiffDoc::compute(Arc::from(old.as_bytes()), new.as_bytes()));
         doc.mode = ViewMode::Diff;
         assert!(
-            doc.shows_line(30, 10),
+            doc.shows_line(30, 10, 8),
             "diff: the changed line is in the first rows (after a gap and context)"
         );
         assert!(
-            !doc.shows_line(5, 10),
+            !doc.shows_line(5, 10, 8),
             "diff: unchanged far-off lines are not shown"
         );
         doc.mode = ViewMode::Hex;
         // "line 0\n" is 7 bytes: hex rows 0..2 (16 bytes) cover lines 0, 1 and 2.
         assert!(
-            doc.shows_line(2, 2) && !doc.shows_line(3, 2),
+            doc.shows_line(2, 2, 8) && !doc.shows_line(3, 2, 8),
             "hex: lines by their bytes"
         );
+    }
+
+    #[test]
+    fn hex_rows_fit_the_pane() {
+        assert_eq!(hex_row(75), 16, "16 bytes need 75 columns");
+        assert_eq!(hex_row(74), 8);
+        assert_eq!(hex_row(43), 8, "an 80-column screen's preview");
+        assert_eq!(hex_row(30), 4);
+        assert_eq!(hex_row(0), 1, "never zero");
     }
 
     #[test]

@@ -9,6 +9,11 @@ use super::preview::ViewMode;
 use super::tree::{NodeKind, Status};
 
 impl App {
+    /// Bytes per row of the hex view in the preview pane as it is now.
+    pub fn hex_row(&self) -> usize {
+        super::preview::hex_row(usize::from(self.regions().preview.width.saturating_sub(2)))
+    }
+
     /// `x`: hex view on or off (binary files stay in hex).
     pub(super) fn toggle_hex(&mut self) {
         if let Some(doc) = self.preview.as_mut() {
@@ -26,13 +31,13 @@ impl App {
 
     /// `r`: show or mask again the secrets of the previewed file.
     pub(super) fn reveal_secrets(&mut self) {
-        let height = self.preview_height();
+        let (height, hex_row) = (self.preview_height(), self.hex_row());
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
                 // One secret at a time, and only one on screen: the one the finding points at,
                 // else the first in view.
                 // Lines of the file, whatever the view mode scrolls over (diff rows, hex rows).
-                let in_view = |l: usize| doc.shows_line(l, height);
+                let in_view = |l: usize| doc.shows_line(l, height, hex_row);
                 let Some(line) = doc
                     .focus
                     .and_then(|f| doc.masks.iter().find(|m| in_view(f) && m.spans_line(f)))

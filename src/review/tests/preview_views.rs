@@ -153,3 +153,24 @@ fn a_file_too_large_to_diff_says_its_sizes_in_decimal_units() {
         insta::assert_snapshot!(name, screen);
     }
 }
+
+#[test]
+fn the_hex_view_uses_the_width_it_has() {
+    for (w, h, per_row) in [(160, 45, 16), (80, 24, 8), (60, 16, 4)] {
+        let mut app = changed_binary_app();
+        let screen = drive(&mut app, w, h, keys("/tool\n\n"));
+        assert_eq!(app.hex_row(), per_row, "{w}×{h}: bytes per row");
+        let second = format!("{per_row:08x}  ");
+        assert!(
+            screen.contains(&second),
+            "{w}×{h}: the second row starts at byte {per_row}:\n{screen}"
+        );
+        let first_ascii: String = ".ELF....________"[..per_row].replace('_', ".");
+        // The ASCII column is drawn whole: a row too wide for the pane would be cut in it.
+        let tail = [" ", "│"].map(|end| format!("  {first_ascii}{end}"));
+        assert!(
+            tail.iter().any(|t| screen.contains(t.as_str())),
+            "{w}×{h}: the ASCII column is whole, inside the pane:\n{screen}"
+        );
+    }
+}

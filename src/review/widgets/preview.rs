@@ -14,7 +14,7 @@ use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
 use crate::review::app::{App, Pane};
 use crate::review::diffview::DiffRow;
 use crate::review::highlight::{self, LINE_CAP};
-use crate::review::preview::{Doc, DocSource, HEX_ROW, ViewMode, hidden_ranges, line, mask_line};
+use crate::review::preview::{Doc, DocSource, ViewMode, hidden_ranges, line, mask_line};
 use crate::review::theme::Theme;
 
 /// Lines above the window fed to the highlighter so that open comments colour right.
@@ -66,8 +66,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         ]))
         .title_bottom(format!(
             " {}/{} ",
-            (doc.scroll_y + 1).min(doc.rows()),
-            doc.rows()
+            (doc.scroll_y + 1).min(doc.rows(app.hex_row())),
+            doc.rows(app.hex_row())
         ))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
@@ -84,7 +84,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         }
         (_, ViewMode::Hex) => {
             let hidden = hidden_ranges(&doc.active_masks());
-            hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
+            hex_lines(&bytes, &hidden, (doc.scroll_y, h, app.hex_row()), theme)
         }
         // Why there is no diff, wrapped: a cut sentence would hide the reason.
         (_, ViewMode::Diff) if doc.diff.as_ref().is_some_and(|d| d.note.is_some()) => {
@@ -217,21 +217,23 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     out
 }
 
+/// Rows `scroll..scroll + h` of the hex view, `per_row` bytes each (see [`hex_row`]).
+///
+/// [`hex_row`]: crate::review::preview::hex_row
 fn hex_lines(
     bytes: &[u8],
     hidden: &[std::ops::Range<usize>],
-    scroll: usize,
-    h: usize,
+    (scroll, h, per_row): (usize, usize, usize),
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let is_hidden = |at: usize| hidden.iter().any(|r| r.contains(&at));
     bytes
-        .chunks(HEX_ROW)
+        .chunks(per_row)
         .enumerate()
         .skip(scroll)
         .take(h)
         .map(|(row, chunk)| {
-            let at = row * HEX_ROW;
+            let at = row * per_row;
             let hex: Vec<String> = chunk
                 .iter()
                 .enumerate()
@@ -254,7 +256,7 @@ fn hex_lines(
                 .collect();
             Line::from(vec![
                 Span::styled(format!("{at:08x}  "), theme.dim()),
-                Span::raw(format!("{:<w$}  ", hex.join(" "), w = HEX_ROW * 3 - 1)),
+                Span::raw(format!("{:<w$}  ", hex.join(" "), w = per_row * 3 - 1)),
                 Span::styled(ascii, theme.dim()),
             ])
         })
