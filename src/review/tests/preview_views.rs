@@ -174,3 +174,58 @@ fn the_hex_view_uses_the_width_it_has() {
         );
     }
 }
+
+#[test]
+fn long_names_in_the_header_are_cut_with_an_ellipsis() {
+    let pkg = |v: &str| {
+        format!(r#"{{"name":"@anthropic-ai/claude-code-sdk-typescript","version":"{v}"}}"#)
+    };
+    let (p1, p2) = (pkg("1.0.0-beta.17"), pkg("1.0.0-beta.16"));
+    let new = open(
+        &fixtures::tgz(&[(b"package.json", p1.as_bytes()), (b"index.js", b"x\n")]),
+        "sdk-1.0.0-beta.17.tgz",
+    );
+    let old = open(
+        &fixtures::tgz(&[(b"package.json", p2.as_bytes()), (b"index.js", b"y\n")]),
+        "sdk-1.0.0-beta.16.tgz",
+    );
+    let baseline = Baseline::new(Manifest::of(&old), Some(old), &new);
+    let mut app = App::new(new, Some(baseline), crate::rules::Evaluation::default());
+    app.color = false;
+    for (w, h) in [(80, 24), (160, 45), (60, 16)] {
+        let screen = drive(&mut app, w, h, vec![]);
+        let first = screen
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .trim_end();
+        assert!(
+            first.contains(" · vs "),
+            "{w}×{h}: the baseline is named: {first}"
+        );
+        assert!(
+            first.ends_with("…@1.0.0-beta.16") || first.ends_with("beta.16"),
+            "{w}×{h}: the baseline's name is cut with … before its version: {first}"
+        );
+        assert!(
+            first.contains("…@1.0.0-beta.17 · npm tarball") || first.contains("beta.17 · npm"),
+            "{w}×{h}: so is the release's: {first}"
+        );
+        if w == 160 {
+            assert!(
+                first.contains("@anthropic-ai/claude-code-sdk-typescript@1.0.0-beta.17")
+                    && first.ends_with("@anthropic-ai/claude-code-sdk-typescript@1.0.0-beta.16"),
+                "{w}×{h}: both names whole where they fit: {first}"
+            );
+        }
+        if w != 60 {
+            let name = if w == 80 {
+                "header_long_names_80x24"
+            } else {
+                "header_long_names_160x45"
+            };
+            insta::assert_snapshot!(name, screen);
+        }
+    }
+}
