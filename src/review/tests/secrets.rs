@@ -282,3 +282,25 @@ fn a_service_account_s_escaped_key_is_masked_on_its_one_line() {
         "the key id, lines below `service_account`, is masked:\n{screen}"
     );
 }
+
+#[test]
+fn a_secret_whose_value_is_on_the_next_line_is_masked_there() {
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7fZ2kP9w";
+    let cfg = format!("module.exports = {{\n  aws_secret_access_key:\n    '{secret}',\n}};\n");
+    let mut app = package_app(&[
+        (b"package.json", br#"{"name":"keys","version":"1.0.0"}"#),
+        (b"config.js", cfg.as_bytes()),
+    ]);
+    let rules: Vec<&str> = app.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(
+        rules.contains(&"secret-aws-secret-access-key"),
+        "the rules find the key across the line break: {rules:?}"
+    );
+    let screen = drive(&mut app, 80, 24, keys("/config\n\n"));
+    assert!(
+        !screen.contains(&secret[4..]),
+        "the value on the line below the finding's is masked:\n{screen}"
+    );
+    let screen = drive(&mut app, 160, 45, keys("r"));
+    assert!(screen.contains(secret), "r reveals it:\n{screen}");
+}
