@@ -55,6 +55,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         mode
     };
     let width = usize::from(area.width.saturating_sub(2));
+    let mode = fit_mode(mode, width);
     let title = super::fit_end(
         &crate::sanitize::for_terminal(&doc.path),
         width.saturating_sub(mode.chars().count() + 4),
@@ -103,6 +104,20 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
     };
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// Columns the file's name keeps in the title before the mode's key hints give way.
+const TITLE_NAME_MIN: usize = 10;
+
+/// The title's mode words in a `width`-column title: the key hints (`(r reveals)`) go first
+/// where the file's name would be squeezed, then the words are cut with `…`, never bare.
+fn fit_mode(mode: String, width: usize) -> String {
+    let room = width.saturating_sub(TITLE_NAME_MIN + 4);
+    if mode.chars().count() <= room {
+        return mode;
+    }
+    let short = mode.replace(" (r reveals)", "").replace(" (⏎ expands)", "");
+    super::fit(&short, room)
 }
 
 /// A window of one raw line, starting at byte `from` (snapped to a character), at most
@@ -311,4 +326,25 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
             Line::from(spans_)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_s_mode_gives_way_to_the_name_with_a_mark() {
+        let mode = " · secrets masked (r reveals) · holds files (⏎ expands)".to_owned();
+        assert_eq!(fit_mode(mode.clone(), 120), mode, "whole where it fits");
+        assert_eq!(
+            fit_mode(mode.clone(), 60),
+            " · secrets masked · holds files",
+            "the key hints go first"
+        );
+        let cut = fit_mode(mode, 30);
+        assert!(
+            cut.ends_with('…') && cut.chars().count() <= 16,
+            "then an ellipsis: {cut}"
+        );
+    }
 }
