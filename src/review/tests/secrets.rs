@@ -255,7 +255,7 @@ fn a_private_key_is_masked_on_every_line_it_spans() {
             .lines()
             .filter(|l| l.contains(&"** ".repeat(15)) && l.contains(&"*".repeat(16)))
             .count();
-        // The pane shows 30 rows of 16 bytes: every one after the first two is body, hidden.
+        // The pane shows 30 rows of 16 bytes: every one after the first three is body, hidden.
         assert!(
             starred >= 27,
             "{name}: the hex view hides the body on every row ({starred} hidden rows):\n{screen}"
