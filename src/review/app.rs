@@ -209,7 +209,9 @@ impl App {
         match (self.mode, action) {
             (_, Action::Quit) => self.should_quit = true,
             (_, Action::Resize(w, h)) => {
+                let hex_row = self.hex_row();
                 self.viewport = (w, h);
+                self.rewrap_hex(hex_row);
                 self.scroll_tree_into_view();
                 self.scroll_findings_into_view();
             }

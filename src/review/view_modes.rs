@@ -14,6 +14,17 @@ impl App {
         super::preview::hex_row(usize::from(self.regions().preview.width.saturating_sub(2)))
     }
 
+    /// After a resize changed the bytes per hex row from `was`: the same bytes stay at the top.
+    pub(super) fn rewrap_hex(&mut self, was: usize) {
+        let now = self.hex_row();
+        if let Some(doc) = self.preview.as_mut()
+            && doc.mode == ViewMode::Hex
+            && was != now
+        {
+            doc.scroll_y = doc.scroll_y * was / now;
+        }
+    }
+
     /// `x`: hex view on or off (binary files stay in hex).
     pub(super) fn toggle_hex(&mut self) {
         if let Some(doc) = self.preview.as_mut() {

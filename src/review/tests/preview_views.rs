@@ -229,3 +229,18 @@ fn long_names_in_the_header_are_cut_with_an_ellipsis() {
         }
     }
 }
+
+#[test]
+fn a_resize_keeps_the_same_bytes_at_the_top_of_the_hex_view() {
+    let mut app = changed_binary_app();
+    let screen = drive(&mut app, 80, 24, keys("/tool\n\njjjjjjjjjj"));
+    assert!(
+        screen.contains("│00000050  "),
+        "ten rows of 8 bytes down, the top row is byte 0x50:\n{screen}"
+    );
+    let screen = drive(&mut app, 160, 45, vec![]);
+    assert!(
+        screen.contains("│00000050  "),
+        "wider, with 16 bytes a row, byte 0x50 is still the top row:\n{screen}"
+    );
+}
