@@ -209,7 +209,9 @@ impl App {
         match (self.mode, action) {
             (_, Action::Quit) => self.should_quit = true,
             (_, Action::Resize(w, h)) => {
+                let hex_row = self.hex_row();
                 self.viewport = (w, h);
+                self.rewrap_hex(hex_row);
                 self.scroll_tree_into_view();
                 self.scroll_findings_into_view();
             }
@@ -332,8 +334,7 @@ impl App {
         if let Some(doc) = self.preview.as_mut()
             && doc.mode == super::preview::ViewMode::Diff
         {
-            doc.mode = super::preview::ViewMode::Text;
-            doc.scroll_y = 0;
+            doc.leave_diff();
         } else if self.view.filters.active() {
             // Clearing the filter shows the file under the cursor in its place in the tree.
             let keep = self.selected_node();

@@ -54,9 +54,9 @@ impl DiffDoc {
     pub fn compute(old: Arc<[u8]>, new: &[u8]) -> Self {
         if old.len() > MAX_DIFF_BYTES || new.len() > MAX_DIFF_BYTES {
             return Self::note(format!(
-                "too large to diff here ({} → {} bytes); compare the files with a diff tool",
-                old.len(),
-                new.len()
+                "too large to diff here ({} → {}); compare the files with a diff tool",
+                crate::units::size(old.len() as u64),
+                crate::units::size(new.len() as u64)
             ));
         }
         let (a, b) = (String::from_utf8_lossy(&old), String::from_utf8_lossy(new));
@@ -128,6 +128,11 @@ mod tests {
     #[test]
     fn huge_files_get_a_note() {
         let big = vec![b'a'; MAX_DIFF_BYTES + 1];
-        assert!(DiffDoc::compute(Arc::from(&b"x"[..]), &big).note.is_some());
+        let note = DiffDoc::compute(Arc::from(&b"x"[..]), &big).note;
+        assert_eq!(
+            note.as_deref(),
+            Some("too large to diff here (1 B → 8.39 MB); compare the files with a diff tool"),
+            "sizes in the units every other message uses"
+        );
     }
 }

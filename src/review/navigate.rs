@@ -88,7 +88,7 @@ impl App {
         if self.preview.as_ref().is_none_or(|d| d.node != id) {
             self.preview = Some(self.doc_for(id));
         }
-        let height = self.preview_height();
+        let (height, hex_row) = (self.preview_height(), self.hex_row());
         if let Some(doc) = self.preview.as_mut() {
             doc.focus = line.map(|l| (l as usize).saturating_sub(1));
             if let Some(f) = doc.focus {
@@ -98,7 +98,7 @@ impl App {
                 // A line past the end (a stale or wrong finding) must not scroll into emptiness.
                 doc.scroll_y = f
                     .saturating_sub(height / 3)
-                    .min(doc.rows().saturating_sub(height));
+                    .min(doc.rows(hex_row).saturating_sub(height));
                 doc.scroll_x = 0;
             }
         }
@@ -164,10 +164,11 @@ impl App {
     pub(super) fn preview_key(&mut self, a: Action) {
         let page = self.preview_height();
         let step = usize::from(self.regions().preview.width / 2).max(8);
+        let hex_row = self.hex_row();
         let Some(doc) = self.preview.as_mut() else {
             return;
         };
-        let last = doc.rows().saturating_sub(1);
+        let last = doc.rows(hex_row).saturating_sub(1);
         match a {
             Action::Up => doc.scroll_y = doc.scroll_y.saturating_sub(1),
             Action::Down => doc.scroll_y = (doc.scroll_y + 1).min(last),

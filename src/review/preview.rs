@@ -24,21 +24,50 @@ pub enum DocSource {
     Note(String),
 }
 
-/// A secret to hide: a byte range of one line.
+/// A secret to hide: a byte range of the document, on one line or spanning several (the body
+/// of a PEM or OpenSSH private key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mask {
-    /// 0-based line.
+    /// 0-based line where the secret starts.
     pub line: usize,
-    /// Byte offset in the line where the secret starts.
+    /// 0-based line where it ends: `line` for a one-line secret.
+    pub last_line: usize,
+    /// Byte offset of its start in the document.
     pub start: usize,
-    /// Its length in bytes, when the finding says; else up to the end of the token.
-    pub len: Option<usize>,
+    /// Byte offset of its end in the document.
+    pub end: usize,
+    /// True when its extent is known (the rules' matcher found it again, or the finding gave
+    /// its length); false when guessed to the end of the token.
+    pub exact: bool,
     /// Bytes left visible at its start: what the finding's message already shows.
     pub keep: usize,
 }
 
-/// Bytes per row of the hex view (fits an 80-column screen's preview).
-pub const HEX_ROW: usize = 8;
+impl Mask {
+    /// The bytes of the document it hides: all but the first `keep`.
+    pub fn hidden(&self) -> std::ops::Range<usize> {
+        (self.start + self.keep).min(self.end)..self.end
+    }
+
+    /// True when the secret has bytes on line `i`.
+    pub fn spans_line(&self, i: usize) -> bool {
+        (self.line..=self.last_line).contains(&i)
+    }
+}
+
+/// Most bytes per row of the hex view, the usual 16 when the pane is wide enough.
+pub const HEX_ROW_MAX: usize = 16;
+
+/// Bytes per row of the hex view in a pane `width` columns wide: 16 when it fits, else the
+/// largest power of two that does (an offset, two spaces, `xx ` per byte, two spaces, one
+/// ASCII column per byte), never fewer than one.
+pub fn hex_row(width: usize) -> usize {
+    let mut n = HEX_ROW_MAX;
+    while n > 1 && 11 + 4 * n > width {
+        n /= 2;
+    }
+    n
+}
 
 /// Bytes of a secret left visible so the reviewer can recognise it (`AKIA****`).
 pub const MASK_KEEP: usize = 4;
@@ -81,6 +110,8 @@ pub struct Doc {
     pub scroll_x: usize,
     /// Text, hex or diff.
     pub mode: ViewMode,
+    /// The view the diff returns to when closed: the one the file had (hex for a binary).
+    pub before_diff: ViewMode,
     /// The line (0-based) whose secrets the reviewer revealed with the reveal key; every
     /// other secret stays masked.
     pub revealed: Option<usize>,
@@ -109,6 +140,7 @@ impl Doc {
             scroll_y: 0,
             scroll_x: 0,
             mode: ViewMode::Text,
+            before_diff: ViewMode::Text,
             revealed: None,
             diff: None,
         }
@@ -159,14 +191,36 @@ impl Doc {
             .collect()
     }
 
+    /// Shows `diff`, remembering the view to return to.
+    pub fn enter_diff(&mut self, diff: DiffDoc) {
+        if self.mode != ViewMode::Diff {
+            self.before_diff = self.mode;
+        }
+        self.diff = Some(diff);
+        self.mode = ViewMode::Diff;
+        (self.scroll_y, self.scroll_x) = (0, 0);
+    }
+
+    /// Closes the diff: back to the view the file had before it, never text for a binary.
+    pub fn leave_diff(&mut self) {
+        if self.mode == ViewMode::Diff {
+            self.mode = match self.before_diff {
+                _ if self.binary.is_some() => ViewMode::Hex,
+                ViewMode::Diff => ViewMode::Text,
+                m => m,
+            };
+            self.scroll_y = 0;
+        }
+    }
+
     /// Number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
     /// True when line `i` (0-based, of this release's file) is on screen in the current mode,
-    /// given the pane's height in rows.
-    pub fn shows_line(&self, i: usize, height: usize) -> bool {
+    /// given the pane's height in rows and the bytes per hex row ([`hex_row`]).
+    pub fn shows_line(&self, i: usize, height: usize, hex_row: usize) -> bool {
         let rows = self.scroll_y..self.scroll_y + height;
         match self.mode {
             ViewMode::Text => rows.contains(&i),
@@ -174,7 +228,7 @@ impl Doc {
                 // The line's bytes overlap the bytes on screen.
                 let start = self.line_starts.get(i).copied().unwrap_or(usize::MAX);
                 let end = self.line_starts.get(i + 1).copied().unwrap_or(self.len);
-                start < rows.end.saturating_mul(HEX_ROW) && end > rows.start * HEX_ROW
+                start < rows.end.saturating_mul(hex_row) && end > rows.start * hex_row
             }
             ViewMode::Diff => self.diff.as_ref().is_some_and(|d| {
                 d.rows.iter().skip(rows.start).take(height).any(|r| {
@@ -184,11 +238,11 @@ impl Doc {
         }
     }
 
-    /// Number of rows the current mode scrolls over.
-    pub fn rows(&self) -> usize {
+    /// Number of rows the current mode scrolls over, with `hex_row` bytes per hex row.
+    pub fn rows(&self, hex_row: usize) -> usize {
         match self.mode {
             ViewMode::Text => self.line_count(),
-            ViewMode::Hex => self.len.div_ceil(HEX_ROW).max(1),
+            ViewMode::Hex => self.len.div_ceil(hex_row.max(1)).max(1),
             ViewMode::Diff => self.diff.as_ref().map_or(1, |d| d.rows.len().max(1)),
         }
     }
@@ -219,12 +273,20 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
     v
 }
 
+/// Bytes past the end of a finding's line searched for its value: a format may reach over
+/// lines (a private key's body starts on the next line, a service account's key id a few lines
+/// below its `"service_account"`).
+const VALUE_REACH: usize = 8 << 10;
+
 /// Where a secret finding's value sits in this document. The finding's column counts bytes of
-/// the line as shown (for an embedded source, its decoded text) and points at the whole match (`postgres://…`), while its length is the value's (the password);
-/// so the value is found again on the finding's line by the rules' own matcher: the hit of the
-/// finding's rule nearest its column. The column and length are only the fallback.
+/// the line as shown (for an embedded source, its decoded text) and points at the whole match
+/// (`postgres://…`), while its length is the value's (the password); so the value is found
+/// again from the finding's line by the rules' own matcher: the hit of the finding's rule
+/// nearest its column, which may run onto the following lines. The column and length are only
+/// the fallback.
 fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
     let line_no = usize::try_from(f.location.line?).ok()?.checked_sub(1)?;
+    let base = *starts.get(line_no)?;
     let text = line(bytes, starts, line_no);
     let column = f
         .location
@@ -232,68 +294,88 @@ fn mask_for(f: &Finding, bytes: &[u8], starts: &[usize]) -> Option<Mask> {
         .map_or(0, |c| (c as usize).saturating_sub(1));
     let evidence = SecretEvidence::of(f);
     let keep = evidence.as_ref().map_or(MASK_KEEP, |e| e.prefix.len());
-    let hit = crate::detect::secrets::find(text)
+    let reach = (base + text.len())
+        .saturating_add(VALUE_REACH)
+        .min(bytes.len());
+    let hit = crate::detect::secrets::find(&bytes[base..reach])
         .into_iter()
-        .filter(|h| h.format.rule.id == f.rule)
+        .filter(|h| h.format.rule.id == f.rule && h.at <= text.len())
         .min_by_key(|h| h.at.abs_diff(column));
-    Some(match hit {
-        Some(h) => Mask {
-            line: line_no,
-            start: h.value.0,
-            len: Some(h.value.1 - h.value.0),
-            keep,
-        },
-        None => Mask {
-            line: line_no,
-            start: column,
-            len: evidence.map(|e| e.length),
-            keep,
-        },
+    let (start, end, exact) = match hit {
+        Some(h) if f.rule == "secret-private-key" => (
+            base + h.value.0,
+            key_body_end(bytes, base + h.value.1),
+            true,
+        ),
+        Some(h) => (base + h.value.0, base + h.value.1, true),
+        None => {
+            let start = base + column.min(text.len());
+            let token_end = text[start - base..]
+                .iter()
+                .position(|b| b" \t\"'`,;)}]<>".contains(b))
+                .map_or(base + text.len(), |p| start + p);
+            match evidence.map(|e| e.length) {
+                Some(n) => (start, start.saturating_add(n).min(base + text.len()), true),
+                None => (start, token_end, false),
+            }
+        }
+    };
+    Some(Mask {
+        line: line_no_of(starts, start),
+        last_line: line_no_of(starts, end.saturating_sub(1).max(start)),
+        start,
+        end,
+        exact,
+        keep,
     })
 }
 
-/// Applies the masks of line `line_no` to its bytes: from each secret's start, everything but
-/// the first [`MASK_KEEP`] bytes becomes `*`, up to its length or the end of the token.
-pub fn mask_line<'a>(raw: &'a [u8], line_no: usize, masks: &[Mask]) -> Cow<'a, [u8]> {
+/// The 0-based line holding byte `at`.
+fn line_no_of(starts: &[usize], at: usize) -> usize {
+    starts.partition_point(|s| *s <= at).saturating_sub(1)
+}
+
+/// The end of a private key's body that starts before `from`: the matcher's value is its first
+/// run of base64, but the whole body is secret, over every line (or `\n` escape in a JSON
+/// string) up to the `-----END` line. Trailing line breaks are not part of it.
+fn key_body_end(bytes: &[u8], from: usize) -> usize {
+    let (mut i, mut end) = (from, from);
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => {
+                i += 1;
+                end = i;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'\\' if matches!(bytes.get(i + 1), Some(b'n' | b'r')) => i += 2,
+            _ => break,
+        }
+    }
+    end
+}
+
+/// The bytes of line `line_no` (`raw`, starting at byte `at` of the document) with the masks
+/// in force applied: every hidden byte becomes `*`.
+pub fn mask_line<'a>(raw: &'a [u8], at: usize, masks: &[Mask]) -> Cow<'a, [u8]> {
     let mut out: Option<Vec<u8>> = None;
-    for m in masks.iter().filter(|m| m.line == line_no) {
-        let hidden = hidden_span(raw, m);
+    let line_end = at + raw.len();
+    for m in masks {
+        let h = m.hidden();
+        let (from, to) = (h.start.max(at), h.end.min(line_end));
+        if from >= to {
+            continue;
+        }
         let buf = out.get_or_insert_with(|| raw.to_vec());
-        for b in &mut buf[hidden] {
+        for b in &mut buf[from - at..to - at] {
             *b = b'*';
         }
     }
     out.map_or(Cow::Borrowed(raw), Cow::Owned)
 }
 
-/// The bytes of a line a mask hides: from the secret's start plus [`MASK_KEEP`] to its end
-/// (its length, or the end of the token).
-fn hidden_span(raw: &[u8], m: &Mask) -> std::ops::Range<usize> {
-    let start = m.start.min(raw.len());
-    let end = match m.len {
-        Some(n) => start.saturating_add(n).min(raw.len()),
-        None => raw[start..]
-            .iter()
-            .position(|b| b" \t\"'`,;)}]<>".contains(b))
-            .map_or(raw.len(), |p| start + p),
-    };
-    (start + m.keep).min(end)..end
-}
-
 /// The hidden byte ranges of the whole document, for views that are not line by line (hex).
-pub fn hidden_ranges(
-    bytes: &[u8],
-    starts: &[usize],
-    masks: &[Mask],
-) -> Vec<std::ops::Range<usize>> {
-    masks
-        .iter()
-        .filter_map(|m| {
-            let base = *starts.get(m.line)?;
-            let r = hidden_span(line(bytes, starts, m.line), m);
-            Some(base + r.start..base + r.end)
-        })
-        .collect()
+pub fn hidden_ranges(masks: &[Mask]) -> Vec<std::ops::Range<usize>> {
+    masks.iter().map(Mask::hidden).collect()
 }
 
 #[cfg(test)]
@@ -317,25 +399,34 @@ mod tests {
         let new = old.replace("line 30\n", "TOKEN=changed\n");
         let mut doc = doc_over(new.as_bytes());
         assert!(
-            doc.shows_line(5, 10) && !doc.shows_line(30, 10),
+            doc.shows_line(5, 10, 8) && !doc.shows_line(30, 10, 8),
             "text: rows are lines"
         );
         doc.diff = Some(DiffDoc::compute(Arc::from(old.as_bytes()), new.as_bytes()));
         doc.mode = ViewMode::Diff;
         assert!(
-            doc.shows_line(30, 10),
+            doc.shows_line(30, 10, 8),
             "diff: the changed line is in the first rows (after a gap and context)"
         );
         assert!(
-            !doc.shows_line(5, 10),
+            !doc.shows_line(5, 10, 8),
             "diff: unchanged far-off lines are not shown"
         );
         doc.mode = ViewMode::Hex;
         // "line 0\n" is 7 bytes: hex rows 0..2 (16 bytes) cover lines 0, 1 and 2.
         assert!(
-            doc.shows_line(2, 2) && !doc.shows_line(3, 2),
+            doc.shows_line(2, 2, 8) && !doc.shows_line(3, 2, 8),
             "hex: lines by their bytes"
         );
+    }
+
+    #[test]
+    fn hex_rows_fit_the_pane() {
+        assert_eq!(hex_row(75), 16, "16 bytes need 75 columns");
+        assert_eq!(hex_row(74), 8);
+        assert_eq!(hex_row(43), 8, "an 80-column screen's preview");
+        assert_eq!(hex_row(30), 4);
+        assert_eq!(hex_row(0), 1, "never zero");
     }
 
     #[test]
@@ -355,26 +446,46 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_masked_to_the_end_of_the_token() {
-        let masks = [Mask {
+    fn masks_hide_document_bytes_on_every_line_they_span() {
+        let text = b"key=ABCDEFGH\nIJKLMNOP\nQRST end";
+        let starts = line_starts(text);
+        let mask = Mask {
             line: 0,
-            start: 6,
-            len: None,
-            keep: MASK_KEEP,
-        }];
-        let out = mask_line(b"token=ghp_abcdef123456 rest", 0, &masks);
-        assert_eq!(&*out, b"token=ghp_************ rest");
-        let exact = [Mask {
-            line: 0,
-            start: 0,
-            len: Some(6),
-            keep: MASK_KEEP,
-        }];
-        assert_eq!(&*mask_line(b"AKIAXYZW=1", 0, &exact), b"AKIA**ZW=1");
+            last_line: 2,
+            start: 4,
+            end: 26,
+            exact: true,
+            keep: 2,
+        };
+        let shown: Vec<Vec<u8>> = (0..3)
+            .map(|i| mask_line(line(text, &starts, i), starts[i], &[mask]).into_owned())
+            .collect();
         assert_eq!(
-            &*mask_line(b"other", 1, &exact),
-            b"other",
-            "other lines untouched"
+            shown[0], b"key=AB******",
+            "the first line keeps its shown prefix"
+        );
+        assert_eq!(shown[1], b"********", "a middle line is hidden whole");
+        assert_eq!(
+            shown[2], b"**** end",
+            "the last line up to the secret's end"
+        );
+    }
+
+    #[test]
+    fn a_private_key_body_runs_to_its_end_line() {
+        let pem =
+            b"-----BEGIN RSA PRIVATE KEY-----\nAAAA\nBBBB\n=CC\n-----END RSA PRIVATE KEY-----\n";
+        let from = 32 + 2;
+        assert_eq!(
+            &pem[key_body_end(pem, from) - 3..key_body_end(pem, from)],
+            b"=CC"
+        );
+        let json = br#""-----BEGIN PRIVATE KEY-----\nAAAA\nBBBB\n-----END PRIVATE KEY-----\n""#;
+        let end = key_body_end(json, 31);
+        assert_eq!(
+            &json[end - 4..end],
+            b"BBBB",
+            "JSON escapes are crossed, not kept"
         );
     }
 }

@@ -9,6 +9,22 @@ use super::preview::ViewMode;
 use super::tree::{NodeKind, Status};
 
 impl App {
+    /// Bytes per row of the hex view in the preview pane as it is now.
+    pub fn hex_row(&self) -> usize {
+        super::preview::hex_row(usize::from(self.regions().preview.width.saturating_sub(2)))
+    }
+
+    /// After a resize changed the bytes per hex row from `was`: the same bytes stay at the top.
+    pub(super) fn rewrap_hex(&mut self, was: usize) {
+        let now = self.hex_row();
+        if let Some(doc) = self.preview.as_mut()
+            && doc.mode == ViewMode::Hex
+            && was != now
+        {
+            doc.scroll_y = doc.scroll_y * was / now;
+        }
+    }
+
     /// `x`: hex view on or off (binary files stay in hex).
     pub(super) fn toggle_hex(&mut self) {
         if let Some(doc) = self.preview.as_mut() {
@@ -26,17 +42,22 @@ impl App {
 
     /// `r`: show or mask again the secrets of the previewed file.
     pub(super) fn reveal_secrets(&mut self) {
-        let height = self.preview_height();
+        let (height, hex_row) = (self.preview_height(), self.hex_row());
         match self.preview.as_mut() {
             Some(doc) if !doc.masks.is_empty() => {
                 // One secret at a time, and only one on screen: the one the finding points at,
                 // else the first in view.
                 // Lines of the file, whatever the view mode scrolls over (diff rows, hex rows).
-                let in_view = |l: usize| doc.shows_line(l, height);
+                let in_view = |l: usize| doc.shows_line(l, height, hex_row);
                 let Some(line) = doc
                     .focus
-                    .filter(|f| in_view(*f) && doc.masks.iter().any(|m| m.line == *f))
-                    .or_else(|| doc.masks.iter().map(|m| m.line).find(|l| in_view(*l)))
+                    .and_then(|f| doc.masks.iter().find(|m| in_view(f) && m.spans_line(f)))
+                    .or_else(|| {
+                        doc.masks
+                            .iter()
+                            .find(|m| (m.line..=m.last_line).any(&in_view))
+                    })
+                    .map(|m| m.line)
                 else {
                     self.status = Some("no secret in view: scroll to one to reveal it".into());
                     return;
@@ -65,8 +86,7 @@ impl App {
         };
         if doc.mode == ViewMode::Diff {
             if let Some(d) = self.preview.as_mut() {
-                d.mode = ViewMode::Text;
-                d.scroll_y = 0;
+                d.leave_diff();
             }
             return;
         }
@@ -113,10 +133,7 @@ impl App {
             _ => DiffDoc::note("Only files of this release can be diffed."),
         };
         if let Some(doc) = self.preview.as_mut() {
-            doc.diff = Some(diff);
-            doc.mode = ViewMode::Diff;
-            doc.scroll_y = 0;
-            doc.scroll_x = 0;
+            doc.enter_diff(diff);
         }
         self.focus = Pane::Preview;
     }

@@ -3,6 +3,7 @@
 
 pub(crate) use crate::rules::test_support::fixtures;
 mod journeys;
+mod preview_views;
 mod secrets;
 mod signoff;
 mod snapshots;

@@ -3,6 +3,7 @@
 //! against the baseline.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,7 +14,7 @@ use ratatui::widgets::{Block, Paragraph, Widget as _, Wrap};
 use crate::review::app::{App, Pane};
 use crate::review::diffview::DiffRow;
 use crate::review::highlight::{self, LINE_CAP};
-use crate::review::preview::{Doc, DocSource, HEX_ROW, ViewMode, hidden_ranges, line, mask_line};
+use crate::review::preview::{Doc, DocSource, ViewMode, hidden_ranges, line, mask_line};
 use crate::review::theme::Theme;
 
 /// Lines above the window fed to the highlighter so that open comments colour right.
@@ -54,6 +55,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         mode
     };
     let width = usize::from(area.width.saturating_sub(2));
+    let mode = fit_mode(mode, width);
     let title = super::fit_end(
         &crate::sanitize::for_terminal(&doc.path),
         width.saturating_sub(mode.chars().count() + 4),
@@ -65,8 +67,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         ]))
         .title_bottom(format!(
             " {}/{} ",
-            (doc.scroll_y + 1).min(doc.rows()),
-            doc.rows()
+            (doc.scroll_y + 1).min(doc.rows(app.hex_row())),
+            doc.rows(app.hex_row())
         ))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
@@ -82,13 +84,40 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             return;
         }
         (_, ViewMode::Hex) => {
-            let hidden = hidden_ranges(&bytes, &doc.line_starts, &doc.active_masks());
-            hex_lines(&bytes, &hidden, doc.scroll_y, h, theme)
+            let hidden = hidden_ranges(&doc.active_masks());
+            hex_lines(&bytes, &hidden, (doc.scroll_y, h, app.hex_row()), theme)
+        }
+        // Why there is no diff, wrapped: a cut sentence would hide the reason.
+        (_, ViewMode::Diff) if doc.diff.as_ref().is_some_and(|d| d.note.is_some()) => {
+            let note = doc
+                .diff
+                .as_ref()
+                .and_then(|d| d.note.as_deref())
+                .unwrap_or("");
+            Paragraph::new(crate::sanitize::for_terminal(note).replace("^J", "\n"))
+                .wrap(Wrap { trim: false })
+                .style(theme.dim())
+                .render(inner, buf);
+            return;
         }
         (_, ViewMode::Diff) => diff_lines(doc, &bytes, w, h, theme),
         (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
     };
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// Columns the file's name keeps in the title before the mode's key hints give way.
+const TITLE_NAME_MIN: usize = 10;
+
+/// The title's mode words in a `width`-column title: the key hints (`(r reveals)`) go first
+/// where the file's name would be squeezed, then the words are cut with `…`, never bare.
+fn fit_mode(mode: String, width: usize) -> String {
+    let room = width.saturating_sub(TITLE_NAME_MIN + 4);
+    if mode.chars().count() <= room {
+        return mode;
+    }
+    let short = mode.replace(" (r reveals)", "").replace(" (⏎ expands)", "");
+    super::fit(&short, room)
 }
 
 /// A window of one raw line, starting at byte `from` (snapped to a character), at most
@@ -102,13 +131,27 @@ fn window(raw: &[u8], from: usize, width: usize) -> (String, bool, bool) {
     while end < raw.len() && raw[end] & 0xC0 == 0x80 {
         end += 1;
     }
-    let text = String::from_utf8_lossy(&raw[start..end]).replace('\t', "    ");
+    let text = lossless_text(&raw[start..end]);
     let cut = text
         .char_indices()
         .nth(width)
         .map_or(text.len(), |(i, _)| i);
     let more = cut < text.len() || end < raw.len();
     (text[..cut].to_owned(), start > 0, more)
+}
+
+/// Bytes as text with tabs expanded, each invalid UTF-8 byte shown as `\xNN` as everywhere
+/// else (never U+FFFD, which would hide what the bytes are). Control characters stay for
+/// the highlighter; [`spans`] escapes them.
+fn lossless_text(raw: &[u8]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for chunk in raw.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\t', "    "));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
 }
 
 /// Sanitised spans of styled pieces, cut to `width` characters.
@@ -137,8 +180,10 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let cw = w.saturating_sub(digits + 2).max(1);
     let end = (doc.scroll_y + h).min(doc.line_count());
     let masks = doc.active_masks();
-    let raw_line =
-        |i: usize| -> Cow<'_, [u8]> { mask_line(line(bytes, &doc.line_starts, i), i, &masks) };
+    let raw_line = |i: usize| -> Cow<'_, [u8]> {
+        let at = doc.line_starts.get(i).copied().unwrap_or(0);
+        mask_line(line(bytes, &doc.line_starts, i), at, &masks)
+    };
     let windows: Vec<(String, bool, bool)> = (doc.scroll_y..end)
         .map(|i| window(&raw_line(i), doc.scroll_x, cw.saturating_sub(2)))
         .collect();
@@ -187,21 +232,23 @@ fn text_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     out
 }
 
+/// Rows `scroll..scroll + h` of the hex view, `per_row` bytes each (see [`hex_row`]).
+///
+/// [`hex_row`]: crate::review::preview::hex_row
 fn hex_lines(
     bytes: &[u8],
     hidden: &[std::ops::Range<usize>],
-    scroll: usize,
-    h: usize,
+    (scroll, h, per_row): (usize, usize, usize),
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let is_hidden = |at: usize| hidden.iter().any(|r| r.contains(&at));
     bytes
-        .chunks(HEX_ROW)
+        .chunks(per_row)
         .enumerate()
         .skip(scroll)
         .take(h)
         .map(|(row, chunk)| {
-            let at = row * HEX_ROW;
+            let at = row * per_row;
             let hex: Vec<String> = chunk
                 .iter()
                 .enumerate()
@@ -224,7 +271,7 @@ fn hex_lines(
                 .collect();
             Line::from(vec![
                 Span::styled(format!("{at:08x}  "), theme.dim()),
-                Span::raw(format!("{:<w$}  ", hex.join(" "), w = HEX_ROW * 3 - 1)),
+                Span::raw(format!("{:<w$}  ", hex.join(" "), w = per_row * 3 - 1)),
                 Span::styled(ascii, theme.dim()),
             ])
         })
@@ -236,18 +283,15 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
     let Some(d) = &doc.diff else {
         return Vec::new();
     };
-    if let Some(note) = &d.note {
-        return crate::sanitize::for_terminal(note)
-            .split("^J")
-            .map(|l| Line::styled(l.to_owned(), theme.dim()))
-            .collect();
-    }
     let cw = w.saturating_sub(13).max(1);
     // Cut as in the text view: `‹` and `›` say a line goes on past the pane.
     let text = |raw: &[u8]| window(raw, doc.scroll_x, cw.saturating_sub(2));
     // Secrets are masked on this release's side, as in the text view.
     let masks = doc.active_masks();
-    let new_line = |n: usize| mask_line(line(bytes, &doc.line_starts, n), n, &masks);
+    let new_line = |n: usize| {
+        let at = doc.line_starts.get(n).copied().unwrap_or(0);
+        mask_line(line(bytes, &doc.line_starts, n), at, &masks)
+    };
     d.rows
         .iter()
         .skip(doc.scroll_y)
@@ -282,4 +326,25 @@ fn diff_lines(doc: &Doc, bytes: &[u8], w: usize, h: usize, theme: Theme) -> Vec<
             Line::from(spans_)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_s_mode_gives_way_to_the_name_with_a_mark() {
+        let mode = " · secrets masked (r reveals) · holds files (⏎ expands)".to_owned();
+        assert_eq!(fit_mode(mode.clone(), 120), mode, "whole where it fits");
+        assert_eq!(
+            fit_mode(mode.clone(), 60),
+            " · secrets masked · holds files",
+            "the key hints go first"
+        );
+        let cut = fit_mode(mode, 30);
+        assert!(
+            cut.ends_with('…') && cut.chars().count() <= 16,
+            "then an ellipsis: {cut}"
+        );
+    }
 }
