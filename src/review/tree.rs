@@ -111,8 +111,11 @@ pub struct Node {
     pub kind: NodeKind,
     /// Diff status of the node itself.
     pub status: Status,
-    /// True when this node or something below it is added, changed or removed.
-    pub changed_below: bool,
+    /// What the change column shows. A file's own status; a folder's sums up what it holds,
+    /// so that nothing changed is hidden in a collapsed folder: `+` when everything inside is
+    /// new (the folder itself is), `-` when everything inside is gone, `~` when anything else
+    /// inside was added, changed or removed (a mix), blank when nothing inside changed.
+    pub mark: Status,
     /// The worst finding on this node itself.
     pub own_severity: Option<Severity>,
     /// The worst finding on this node or below it.
@@ -152,7 +155,7 @@ impl Tree {
                 size: 0,
                 kind: NodeKind::Dir,
                 status: Status::Same,
-                changed_below: false,
+                mark: Status::Same,
                 own_severity: None,
                 severity: None,
                 depth: 0,
@@ -363,7 +366,7 @@ impl Tree {
             size,
             kind,
             status,
-            changed_below: false,
+            mark: status,
             own_severity: None,
             severity: None,
             depth,
@@ -412,22 +415,48 @@ impl Tree {
     }
 
     /// Sizes of folders (removed and embedded nodes do not count: they do not ship as such),
-    /// worst severities and changes, in one reverse sweep.
+    /// worst severities and change marks, in one reverse sweep.
     fn sum_up(&mut self) {
+        // The statuses of the files below each node, one bit each.
+        let bit = |s: Status| match s {
+            Status::Same => 1u8,
+            Status::Added => 2,
+            Status::Changed => 4,
+            Status::Removed => 8,
+        };
+        let mut held = vec![0u8; self.nodes.len()];
         for i in (1..self.nodes.len()).rev() {
             let n = &self.nodes[i];
             let sev = n.own_severity.max(n.severity);
-            let changed = n.status != Status::Same || n.changed_below;
+            // A folder (real or virtual) holds its files' statuses; a file, a map included,
+            // is its own.
+            let bits = if n.kind == NodeKind::Dir && held[i] != 0 {
+                held[i]
+            } else {
+                bit(n.status)
+            };
+            let mark = if n.kind != NodeKind::Dir {
+                n.status
+            } else if bits == bit(Status::Added) {
+                Status::Added
+            } else if bits == bit(Status::Removed) {
+                Status::Removed
+            } else if bits & !bit(Status::Same) != 0 {
+                Status::Changed
+            } else {
+                Status::Same
+            };
             let counts = n.kind != NodeKind::Removed;
             let (parent, size) = (n.parent, n.size);
             self.nodes[i].severity = sev;
+            self.nodes[i].mark = mark;
             if let Some(p) = parent {
+                held[p as usize] |= bits;
                 let p = &mut self.nodes[p as usize];
                 if counts && p.kind == NodeKind::Dir {
                     p.size += size;
                 }
                 p.severity = p.severity.max(sev);
-                p.changed_below |= changed;
             }
         }
         let root = &mut self.nodes[0];
@@ -438,10 +467,12 @@ impl Tree {
     /// there is one, else the entry, else the path.
     pub fn locate(&self, f: &Finding) -> Option<NodeId> {
         let loc = &f.location;
+        // A folder's finding names it with a trailing `/` (`new-top-level-folder`).
         let base = loc
             .entry
             .and_then(|e| self.by_entry.get(&e).copied())
-            .or_else(|| self.by_path.get(&loc.path).copied())?;
+            .or_else(|| self.by_path.get(&loc.path).copied())
+            .or_else(|| self.by_path.get(loc.path.trim_end_matches('/')).copied())?;
         if let Some(inner) = &loc.inner {
             let clean = sourcemap::tree_path(&sourcemap::normalize(inner));
             let found = self

@@ -6,6 +6,7 @@ mod journeys;
 mod secrets;
 mod signoff;
 mod snapshots;
+mod tree;
 
 use std::io;
 

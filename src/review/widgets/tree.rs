@@ -1,5 +1,11 @@
 //! The tree pane: one row per visible node with its name, diff status, severity marker, size
 //! and a heat bar showing its share of the package.
+//!
+//! A folder carries the marks of what it holds, so nothing changed or flagged is hidden in a
+//! collapsed folder: its change column is `+` when everything inside is new, `-` when
+//! everything inside is gone, `~` when anything else inside was added, changed or removed
+//! (see [`crate::review::tree::Node::mark`]), and its severity letter is the worst finding on
+//! it or inside it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -66,7 +72,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             (true, true) => "▾",
             (true, false) => "▸",
         };
-        let (st, st_style) = theme.status(n.status);
+        let (st, st_style) = theme.status(n.mark);
         let (sev, sev_style) = n
             .severity
             .map_or((" ", ratatui::style::Style::default()), |s| {
