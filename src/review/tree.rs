@@ -75,6 +75,27 @@ fn span_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
     (end <= outer.len()).then_some(start..end)
 }
 
+/// The folders and file of a path inside an entry, as the tree shows them: split at `/`,
+/// empty and `.` parts dropped, and `..` kept on the folder it leads to (`../src/a.ts` is
+/// `../src/` then `a.ts`), so that a map's sources are named exactly as findings name them
+/// (`dist/cli.js.map ▸ ../src/auth/token.ts`) and `../src/` never merges with a `src/` of the
+/// same map.
+fn inner_parts(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut up = String::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => up.push_str("../"),
+            p => parts.push(std::mem::take(&mut up) + p),
+        }
+    }
+    if !up.is_empty() {
+        parts.push(up.trim_end_matches('/').to_owned());
+    }
+    parts
+}
+
 /// Diff status against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -95,7 +116,8 @@ pub struct Node {
     pub name: String,
     /// The full path; inside a map, `map ▸ inner`.
     pub path: String,
-    /// The path inside a source map, for embedded sources and their folders.
+    /// The path inside the entry (a map's source as findings name it, `../src/a.ts`; a
+    /// nested archive's entry), for the files inside an entry and their folders: virtual rows.
     pub inner: Option<String>,
     /// The parent folder (`None` for the root).
     pub parent: Option<NodeId>,
@@ -201,7 +223,8 @@ impl Tree {
             // stays linear in their size and the tree agrees with the findings.
             if e.is_file() && facts.source_maps.contains(&e.index) {
                 // The rules' reader: regular and index maps, names normalised as findings
-                // name them, so `locate` finds a finding's source by its exact path.
+                // name them (`../src/a.ts` stays so), so `locate` finds a finding's source by
+                // its exact path and a reviewer reads the same name in both panes.
                 if let Ok(bytes) = artifact.content(e.index)
                     && memchr::memmem::find(&bytes, b"\"sourcesContent\"").is_some()
                 {
@@ -216,7 +239,7 @@ impl Tree {
                             .filter_map(|s| {
                                 let span = span_in(&shared, s.raw)?;
                                 let map = Arc::clone(&shared);
-                                Some((s.tree_path(), s.bytes, InnerContent::Escaped { map, span }))
+                                Some((s.name.clone(), s.bytes, InnerContent::Escaped { map, span }))
                             })
                             .collect();
                         t.add_inner(id, e.index, files);
@@ -381,7 +404,7 @@ impl Tree {
         let map_path = self.nodes[node as usize].path.clone();
         for (path, file_size, content) in files {
             let mut parent = node;
-            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            let parts = inner_parts(&path);
             for (i, part) in parts.iter().enumerate() {
                 let inner = parts[..=i].join("/");
                 let key = format!("{map_path} ▸ {inner}");
@@ -401,7 +424,7 @@ impl Tree {
                 let size = if last { file_size } else { 0 };
                 let id = self.push(
                     parent,
-                    (*part).to_owned(),
+                    part.clone(),
                     key,
                     Some(inner.clone()),
                     kind,
@@ -474,11 +497,12 @@ impl Tree {
             .or_else(|| self.by_path.get(&loc.path).copied())
             .or_else(|| self.by_path.get(loc.path.trim_end_matches('/')).copied())?;
         if let Some(inner) = &loc.inner {
+            let shown = inner_parts(&sourcemap::normalize(inner)).join("/");
             let clean = sourcemap::tree_path(&sourcemap::normalize(inner));
             let found = self
                 .by_inner
                 .get(&(base, inner.clone()))
-                .or_else(|| self.by_inner.get(&(base, clean.clone())))
+                .or_else(|| self.by_inner.get(&(base, shown)))
                 .copied()
                 // A name that is only the tail of a tree path (written by hand in a policy or
                 // a test): take the shortest inner path ending with it.
@@ -614,5 +638,19 @@ mod tests {
         let node = t.node_at("dist/debug.json").expect("listed");
         assert!(t.expandable(node), "it opens once the rules have found it");
         assert!(t.inner_node(node, "src/a.ts").is_some());
+    }
+
+    #[test]
+    fn inner_paths_keep_the_map_s_own_names() {
+        let split = |p: &str| inner_parts(p);
+        assert_eq!(split("../src/a.ts"), ["../src", "a.ts"]);
+        assert_eq!(split("../../x//./y.ts"), ["../../x", "y.ts"]);
+        assert_eq!(split("src/a.ts"), ["src", "a.ts"]);
+        assert_eq!(
+            split("../.."),
+            ["../.."],
+            "nothing after the dots: kept whole"
+        );
+        assert!(split("").is_empty());
     }
 }

@@ -223,3 +223,131 @@ fn snapshot_flagged_filter_with_folders() {
         drive(&mut app, 160, 45, keys("f"))
     );
 }
+
+/// A package whose map embeds `../src/…` and a bundled `../vendor/…`, beside a real `vendor/`.
+fn map_app() -> App {
+    let token = fixtures::fake_token("ghp_", 36);
+    let big = "export const table = [1, 2, 3];\n".repeat(120);
+    let sources = [
+        (
+            "../src/auth/token.ts",
+            format!("// bot\nconst T = '{token}';\n"),
+        ),
+        ("../src/cli.ts", "import './auth/token';\n".repeat(20)),
+        ("../vendor/lib/table.js", big),
+    ];
+    let (names, contents): (Vec<&str>, Vec<&str>) =
+        sources.iter().map(|(n, c)| (*n, c.as_str())).unzip();
+    let map = serde_json::json!({ "version": 3, "file": "cli.js", "sources": names,
+        "sourcesContent": contents, "names": [], "mappings": "AAAA" })
+    .to_string();
+    let bytes = fixtures::tgz(&[
+        (b"package.json", br#"{"name":"mapped","version":"1.0.0"}"#),
+        (
+            b"dist/cli.js",
+            b"console.log(1);\n//# sourceMappingURL=cli.js.map\n",
+        ),
+        (b"dist/cli.js.map", map.as_bytes()),
+        (b"vendor/rg", &[0x7f; 700]),
+    ]);
+    let a = open(&bytes, "mapped-1.0.0.tgz");
+    let evaluation = crate::rules::evaluate(&a, None);
+    let mut app = App::new(a, None, evaluation);
+    app.color = false;
+    app
+}
+
+/// Keys that select the map and expand it into its embedded sources.
+const OPEN_MAP: &str = "/cli.js.map\n\x1b\n";
+
+#[test]
+fn embedded_sources_are_named_as_findings_name_them() {
+    let mut app = map_app();
+    let k = app
+        .findings
+        .iter()
+        .position(|f| f.rule == "secret-github-pat")
+        .expect("the token in the map is found");
+    let loc = app.findings[k].location.clone();
+    assert_eq!(
+        loc.inner.as_deref(),
+        Some("../src/auth/token.ts"),
+        "findings keep the map's own name"
+    );
+    drive(&mut app, 80, 24, keys(&format!("\t\t{}\n", "j".repeat(k))));
+    let id = app.selected_node().expect("the finding selects a row");
+    assert_eq!(
+        app.tree.node(id).path,
+        format!(
+            "{} ▸ {}",
+            loc.path,
+            loc.inner.as_deref().unwrap_or_default()
+        ),
+        "the row's path is the finding's location, character for character"
+    );
+    let names: Vec<&str> = {
+        let mut p = Some(id);
+        let mut v = Vec::new();
+        while let Some(n) = p.filter(|n| *n != 0) {
+            v.push(app.tree.node(n).name.as_str());
+            p = app.tree.node(n).parent;
+        }
+        v.into_iter().rev().collect()
+    };
+    assert_eq!(
+        names,
+        ["dist", "cli.js.map", "../src", "auth", "token.ts"],
+        "the rows down to it spell the same name"
+    );
+}
+
+#[test]
+fn embedded_rows_are_marked_and_have_bars() {
+    let mut app = map_app();
+    let screen = drive(&mut app, 120, 30, keys(OPEN_MAP));
+    assert_eq!(
+        app.selected_node().map(|id| app.tree.node(id).path.clone()),
+        Some("dist/cli.js.map".to_owned())
+    );
+    let embedded = row(&screen, "◦ ../vendor/");
+    assert!(
+        !embedded.contains("······"),
+        "an embedded folder's bar shows its bytes:\n{screen}"
+    );
+    let real = row(&screen, " vendor/");
+    assert!(
+        !real.contains('◦'),
+        "the package's own vendor/ has no virtual marker:\n{screen}"
+    );
+    assert!(
+        row(&screen, "◦ ../src/").contains("◦ ../src/"),
+        "every virtual row carries the marker:\n{screen}"
+    );
+    assert!(
+        screen.contains("bars: share of package"),
+        "the pane says what the bars measure:\n{screen}"
+    );
+    let map = app.tree.node_at("dist/cli.js.map").expect("the map");
+    let vendor = app
+        .tree
+        .inner_node(map, "../vendor")
+        .expect("the embedded vendor/");
+    assert!(
+        app.tree.node(vendor).size > 3000,
+        "the embedded folder sums its sources"
+    );
+}
+
+#[test]
+fn snapshot_embedded_rows() {
+    let mut app = map_app();
+    insta::assert_snapshot!(
+        "embedded_rows_80x24",
+        drive(&mut app, 80, 24, keys(OPEN_MAP))
+    );
+    let mut app = map_app();
+    insta::assert_snapshot!(
+        "embedded_rows_160x45",
+        drive(&mut app, 160, 45, keys(OPEN_MAP))
+    );
+}
