@@ -599,6 +599,37 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_s_mark_sums_up_what_it_holds() {
+        let mut t = Tree::empty("p".into());
+        let file = NodeKind::Entry(0);
+        t.insert("same/a.js", &file, 1, Status::Same);
+        t.insert("new/deep/a.js", &file, 1, Status::Added);
+        t.insert("new/b.js", &file, 1, Status::Added);
+        t.insert("mixed/deep/bin", &file, 1, Status::Changed);
+        t.insert("mixed/c.js", &file, 1, Status::Same);
+        t.insert("grew/c.js", &file, 1, Status::Same);
+        t.insert("grew/d.js", &file, 1, Status::Added);
+        t.insert("gone/e.js", &NodeKind::Removed, 1, Status::Removed);
+        t.insert("shrank/f.js", &file, 1, Status::Same);
+        t.insert("shrank/g.js", &NodeKind::Removed, 1, Status::Removed);
+        t.sum_up();
+        let mark = |p: &str| t.node(t.node_at(p).expect("in the tree")).mark;
+        assert_eq!(mark("same"), Status::Same, "nothing inside changed");
+        assert_eq!(mark("new"), Status::Added, "everything inside is new");
+        assert_eq!(mark("new/deep"), Status::Added);
+        assert_eq!(mark("mixed"), Status::Changed, "a changed file deep inside");
+        assert_eq!(mark("mixed/deep"), Status::Changed);
+        assert_eq!(mark("grew"), Status::Changed, "a new file in an old folder");
+        assert_eq!(mark("gone"), Status::Removed, "everything inside is gone");
+        assert_eq!(
+            mark("shrank"),
+            Status::Changed,
+            "a file gone from an old folder"
+        );
+        assert_eq!(mark("grew/d.js"), Status::Added, "a file is itself");
+    }
+
+    #[test]
     fn folders_made_for_removed_entries_are_removed() {
         let mut t = Tree::empty("p".into());
         t.insert("lib/a.js", &NodeKind::Entry(0), 1, Status::Same);
