@@ -108,6 +108,12 @@ impl Theme {
         self.fg(if added { Color::Green } else { Color::Red })
     }
 
+    /// The name of a row inside a file (an embedded source, a nested archive's entry): italic,
+    /// and magenta where there is colour, a hue no severity or change uses.
+    pub fn virtual_row(self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::ITALIC)
+    }
+
     /// Titles and emphasis.
     pub fn title(self) -> Style {
         self.fg(Color::White).add_modifier(Modifier::BOLD)

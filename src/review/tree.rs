@@ -75,6 +75,27 @@ fn span_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
     (end <= outer.len()).then_some(start..end)
 }
 
+/// The folders and file of a path inside an entry, as the tree shows them: split at `/`,
+/// empty and `.` parts dropped, and `..` kept on the folder it leads to (`../src/a.ts` is
+/// `../src/` then `a.ts`), so that a map's sources are named exactly as findings name them
+/// (`dist/cli.js.map ▸ ../src/auth/token.ts`) and `../src/` never merges with a `src/` of the
+/// same map.
+fn inner_parts(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut up = String::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => up.push_str("../"),
+            p => parts.push(std::mem::take(&mut up) + p),
+        }
+    }
+    if !up.is_empty() {
+        parts.push(up.trim_end_matches('/').to_owned());
+    }
+    parts
+}
+
 /// Diff status against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -95,7 +116,8 @@ pub struct Node {
     pub name: String,
     /// The full path; inside a map, `map ▸ inner`.
     pub path: String,
-    /// The path inside a source map, for embedded sources and their folders.
+    /// The path inside the entry (a map's source as findings name it, `../src/a.ts`; a
+    /// nested archive's entry), for the files inside an entry and their folders: virtual rows.
     pub inner: Option<String>,
     /// The parent folder (`None` for the root).
     pub parent: Option<NodeId>,
@@ -111,8 +133,11 @@ pub struct Node {
     pub kind: NodeKind,
     /// Diff status of the node itself.
     pub status: Status,
-    /// True when this node or something below it is added, changed or removed.
-    pub changed_below: bool,
+    /// What the change column shows. A file's own status; a folder's sums up what it holds,
+    /// so that nothing changed is hidden in a collapsed folder: `+` when everything inside is
+    /// new (the folder itself is), `-` when everything inside is gone, `~` when anything else
+    /// inside was added, changed or removed (a mix), blank when nothing inside changed.
+    pub mark: Status,
     /// The worst finding on this node itself.
     pub own_severity: Option<Severity>,
     /// The worst finding on this node or below it.
@@ -152,7 +177,7 @@ impl Tree {
                 size: 0,
                 kind: NodeKind::Dir,
                 status: Status::Same,
-                changed_below: false,
+                mark: Status::Same,
                 own_severity: None,
                 severity: None,
                 depth: 0,
@@ -198,7 +223,8 @@ impl Tree {
             // stays linear in their size and the tree agrees with the findings.
             if e.is_file() && facts.source_maps.contains(&e.index) {
                 // The rules' reader: regular and index maps, names normalised as findings
-                // name them, so `locate` finds a finding's source by its exact path.
+                // name them (`../src/a.ts` stays so), so `locate` finds a finding's source by
+                // its exact path and a reviewer reads the same name in both panes.
                 if let Ok(bytes) = artifact.content(e.index)
                     && memchr::memmem::find(&bytes, b"\"sourcesContent\"").is_some()
                 {
@@ -213,7 +239,7 @@ impl Tree {
                             .filter_map(|s| {
                                 let span = span_in(&shared, s.raw)?;
                                 let map = Arc::clone(&shared);
-                                Some((s.tree_path(), s.bytes, InnerContent::Escaped { map, span }))
+                                Some((s.name.clone(), s.bytes, InnerContent::Escaped { map, span }))
                             })
                             .collect();
                         t.add_inner(id, e.index, files);
@@ -363,7 +389,7 @@ impl Tree {
             size,
             kind,
             status,
-            changed_below: false,
+            mark: status,
             own_severity: None,
             severity: None,
             depth,
@@ -378,7 +404,7 @@ impl Tree {
         let map_path = self.nodes[node as usize].path.clone();
         for (path, file_size, content) in files {
             let mut parent = node;
-            let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            let parts = inner_parts(&path);
             for (i, part) in parts.iter().enumerate() {
                 let inner = parts[..=i].join("/");
                 let key = format!("{map_path} ▸ {inner}");
@@ -398,7 +424,7 @@ impl Tree {
                 let size = if last { file_size } else { 0 };
                 let id = self.push(
                     parent,
-                    (*part).to_owned(),
+                    part.clone(),
                     key,
                     Some(inner.clone()),
                     kind,
@@ -412,22 +438,48 @@ impl Tree {
     }
 
     /// Sizes of folders (removed and embedded nodes do not count: they do not ship as such),
-    /// worst severities and changes, in one reverse sweep.
+    /// worst severities and change marks, in one reverse sweep.
     fn sum_up(&mut self) {
+        // The statuses of the files below each node, one bit each.
+        let bit = |s: Status| match s {
+            Status::Same => 1u8,
+            Status::Added => 2,
+            Status::Changed => 4,
+            Status::Removed => 8,
+        };
+        let mut held = vec![0u8; self.nodes.len()];
         for i in (1..self.nodes.len()).rev() {
             let n = &self.nodes[i];
             let sev = n.own_severity.max(n.severity);
-            let changed = n.status != Status::Same || n.changed_below;
+            // A folder (real or virtual) holds its files' statuses; a file, a map included,
+            // is its own.
+            let bits = if n.kind == NodeKind::Dir && held[i] != 0 {
+                held[i]
+            } else {
+                bit(n.status)
+            };
+            let mark = if n.kind != NodeKind::Dir {
+                n.status
+            } else if bits == bit(Status::Added) {
+                Status::Added
+            } else if bits == bit(Status::Removed) {
+                Status::Removed
+            } else if bits & !bit(Status::Same) != 0 {
+                Status::Changed
+            } else {
+                Status::Same
+            };
             let counts = n.kind != NodeKind::Removed;
             let (parent, size) = (n.parent, n.size);
             self.nodes[i].severity = sev;
+            self.nodes[i].mark = mark;
             if let Some(p) = parent {
+                held[p as usize] |= bits;
                 let p = &mut self.nodes[p as usize];
                 if counts && p.kind == NodeKind::Dir {
                     p.size += size;
                 }
                 p.severity = p.severity.max(sev);
-                p.changed_below |= changed;
             }
         }
         let root = &mut self.nodes[0];
@@ -438,16 +490,19 @@ impl Tree {
     /// there is one, else the entry, else the path.
     pub fn locate(&self, f: &Finding) -> Option<NodeId> {
         let loc = &f.location;
+        // A folder's finding names it with a trailing `/` (`new-top-level-folder`).
         let base = loc
             .entry
             .and_then(|e| self.by_entry.get(&e).copied())
-            .or_else(|| self.by_path.get(&loc.path).copied())?;
+            .or_else(|| self.by_path.get(&loc.path).copied())
+            .or_else(|| self.by_path.get(loc.path.trim_end_matches('/')).copied())?;
         if let Some(inner) = &loc.inner {
+            let shown = inner_parts(&sourcemap::normalize(inner)).join("/");
             let clean = sourcemap::tree_path(&sourcemap::normalize(inner));
             let found = self
                 .by_inner
                 .get(&(base, inner.clone()))
-                .or_else(|| self.by_inner.get(&(base, clean.clone())))
+                .or_else(|| self.by_inner.get(&(base, shown)))
                 .copied()
                 // A name that is only the tail of a tree path (written by hand in a policy or
                 // a test): take the shortest inner path ending with it.
@@ -544,6 +599,37 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_s_mark_sums_up_what_it_holds() {
+        let mut t = Tree::empty("p".into());
+        let file = NodeKind::Entry(0);
+        t.insert("same/a.js", &file, 1, Status::Same);
+        t.insert("new/deep/a.js", &file, 1, Status::Added);
+        t.insert("new/b.js", &file, 1, Status::Added);
+        t.insert("mixed/deep/bin", &file, 1, Status::Changed);
+        t.insert("mixed/c.js", &file, 1, Status::Same);
+        t.insert("grew/c.js", &file, 1, Status::Same);
+        t.insert("grew/d.js", &file, 1, Status::Added);
+        t.insert("gone/e.js", &NodeKind::Removed, 1, Status::Removed);
+        t.insert("shrank/f.js", &file, 1, Status::Same);
+        t.insert("shrank/g.js", &NodeKind::Removed, 1, Status::Removed);
+        t.sum_up();
+        let mark = |p: &str| t.node(t.node_at(p).expect("in the tree")).mark;
+        assert_eq!(mark("same"), Status::Same, "nothing inside changed");
+        assert_eq!(mark("new"), Status::Added, "everything inside is new");
+        assert_eq!(mark("new/deep"), Status::Added);
+        assert_eq!(mark("mixed"), Status::Changed, "a changed file deep inside");
+        assert_eq!(mark("mixed/deep"), Status::Changed);
+        assert_eq!(mark("grew"), Status::Changed, "a new file in an old folder");
+        assert_eq!(mark("gone"), Status::Removed, "everything inside is gone");
+        assert_eq!(
+            mark("shrank"),
+            Status::Changed,
+            "a file gone from an old folder"
+        );
+        assert_eq!(mark("grew/d.js"), Status::Added, "a file is itself");
+    }
+
+    #[test]
     fn folders_made_for_removed_entries_are_removed() {
         let mut t = Tree::empty("p".into());
         t.insert("lib/a.js", &NodeKind::Entry(0), 1, Status::Same);
@@ -583,5 +669,19 @@ mod tests {
         let node = t.node_at("dist/debug.json").expect("listed");
         assert!(t.expandable(node), "it opens once the rules have found it");
         assert!(t.inner_node(node, "src/a.ts").is_some());
+    }
+
+    #[test]
+    fn inner_paths_keep_the_map_s_own_names() {
+        let split = |p: &str| inner_parts(p);
+        assert_eq!(split("../src/a.ts"), ["../src", "a.ts"]);
+        assert_eq!(split("../../x//./y.ts"), ["../../x", "y.ts"]);
+        assert_eq!(split("src/a.ts"), ["src", "a.ts"]);
+        assert_eq!(
+            split("../.."),
+            ["../.."],
+            "nothing after the dots: kept whole"
+        );
+        assert!(split("").is_empty());
     }
 }

@@ -436,7 +436,7 @@ fn a_finding_on_a_source_map_opens_its_embedded_folder() {
         "the map is expanded:\n{screen}"
     );
     assert!(
-        screen.contains("C src/"),
+        screen.contains("C ◦ src/"),
         "its embedded folder is a row:\n{screen}"
     );
     assert!(
@@ -649,7 +649,7 @@ fn an_index_map_opens_as_the_folder_of_every_section_s_sources() {
     let findings = crate::rules::evaluate(&a, None);
     let app = super::super::App::new(a, None, findings);
     let map_node = app.tree.node_at("dist/app.js.map").expect("the map");
-    for inner in ["src/a.ts", "src/lib/b.ts"] {
+    for inner in ["src/a.ts", "../src/lib/b.ts"] {
         let id = app
             .tree
             .inner_node(map_node, inner)

@@ -7,6 +7,7 @@ mod preview_views;
 mod secrets;
 mod signoff;
 mod snapshots;
+mod tree;
 
 use std::io;
 

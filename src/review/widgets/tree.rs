@@ -1,5 +1,18 @@
 //! The tree pane: one row per visible node with its name, diff status, severity marker, size
 //! and a heat bar showing its share of the package.
+//!
+//! A folder carries the marks of what it holds, so nothing changed or flagged is hidden in a
+//! collapsed folder: its change column is `+` when everything inside is new, `-` when
+//! everything inside is gone, `~` when anything else inside was added, changed or removed
+//! (see [`crate::review::tree::Node::mark`]), and its severity letter is the worst finding on
+//! it or inside it.
+//!
+//! The files inside an entry (a source map's embedded sources, a nested archive's entries) are
+//! virtual rows: their names start with [`VIRTUAL`] and are drawn in italics, so an embedded
+//! `vendor/` never reads as the package's own `vendor/` one column away, with or without
+//! colour. They are named as findings name them (`../src/auth/token.ts`). Every bar, theirs
+//! included, is a share of the package's unpacked size, as the pane's bottom line says: one
+//! scale, so a long bar means many bytes wherever it is.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,6 +26,9 @@ use crate::review::tree::NodeKind;
 use super::fit;
 
 const BAR: usize = 6;
+
+/// What a virtual row's name starts with: the row is inside a file, not a file of the package.
+pub const VIRTUAL: &str = "◦ ";
 
 /// Draws the tree pane.
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -31,9 +47,15 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .title(title)
         .title_bottom(format!(
-            " {}/{} ",
+            " {}/{} {}",
             app.selected + usize::from(!app.view.rows.is_empty()),
-            app.view.rows.len()
+            app.view.rows.len(),
+            // Where the bars are drawn (see below), say what they measure.
+            if area.width >= 32 {
+                "· bars: share of package "
+            } else {
+                ""
+            }
         ))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
@@ -66,7 +88,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             (true, true) => "▾",
             (true, false) => "▸",
         };
-        let (st, st_style) = theme.status(n.status);
+        let (st, st_style) = theme.status(n.mark);
         let (sev, sev_style) = n
             .severity
             .map_or((" ", ratatui::style::Style::default()), |s| {
@@ -85,7 +107,12 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             0
         };
         let name_w = width.saturating_sub(indent + 4 + right);
-        let mut name = crate::sanitize::for_terminal(&n.name).into_owned();
+        let mut name = if n.inner.is_some() {
+            VIRTUAL.to_owned()
+        } else {
+            String::new()
+        };
+        name.push_str(&crate::sanitize::for_terminal(&n.name));
         if matches!(n.kind, NodeKind::Dir) {
             name.push('/');
         }
@@ -97,9 +124,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 .dim()
                 .add_modifier(ratatui::style::Modifier::CROSSED_OUT);
         } else if n.inner.is_some() {
-            name_style = theme.severity(crate::rules::Severity::Medium).1;
+            name_style = theme.virtual_row();
         }
-        let share = if n.kind == NodeKind::Removed || n.inner.is_some() {
+        let share = if n.kind == NodeKind::Removed {
             0.0
         } else {
             n.size as f64 / total
