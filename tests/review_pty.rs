@@ -262,8 +262,10 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
     s.send("\x1b");
     s.wait_for("S sign");
     s.send("?");
-    s.wait_for("help · ? or Esc closes");
-    s.send("?q");
+    s.wait_for("? Esc q close");
+    s.send("q");
+    s.wait_for("S sign");
+    s.send("q");
     assert!(s.wait_exit(), "q exits with status 0");
     let parser = s.screen.lock().expect("lock");
     assert!(
@@ -425,6 +427,25 @@ fn without_a_terminal_review_fails_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "a clear error: {err}");
     assert!(out.stdout.is_empty(), "nothing is drawn into a pipe");
+}
+
+#[test]
+fn a_missing_key_file_is_an_error_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .arg("review")
+        .arg(&p)
+        .args(["--key", "/nonexistent"])
+        .output()
+        .expect("run shipcheck");
+    assert_eq!(out.status.code(), Some(2), "a missing --key is exit 2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("/nonexistent") && !err.contains("needs a terminal"),
+        "it names the file, before anything else is tried: {err}"
+    );
 }
 
 /// A key made by `ssh-keygen` (ed25519, `passphrase` "" for none); `None` without OpenSSH.
