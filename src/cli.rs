@@ -253,6 +253,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             reviewer,
             out,
         } => {
+            // Checked before the screen opens, not found missing at the end of a review.
+            if let Some(k) = &key
+                && !k.is_file()
+            {
+                anyhow::bail!("--key {}: no such key file", k.display());
+            }
             let config = signoff_config(&inputs.artifact, key.as_deref(), reviewer, out);
             let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Keep)?;
             let outcome = crate::review::run(inputs, config)?;

@@ -34,6 +34,11 @@ impl vt100::Callbacks for Recorder {
 
 type Screen = Arc<Mutex<vt100::Parser<Recorder>>>;
 
+/// How long a test waits for a screen, a file or an exit before it fails: generous, because
+/// a loaded 2-core machine (a parallel build, the other test binaries) can stall the app for
+/// seconds. A test that passes never waits this long; it only bounds a failure.
+const PATIENCE: Duration = Duration::from_secs(90);
+
 struct Session {
     screen: Screen,
     master: Box<dyn portable_pty::MasterPty + Send>,
@@ -99,7 +104,7 @@ impl Session {
     /// Waits until the screen holds every one of `texts` at once (a frame arrives in pieces).
     fn wait_for_all(&self, texts: &[&str]) -> String {
         let text = texts.join(" + ");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             let s = self.contents();
             if texts.iter().all(|t| s.contains(t)) {
@@ -130,20 +135,50 @@ impl Session {
             .expect("resize the pty");
     }
 
+    /// Row `row` of the screen as text.
+    fn row(&self, row: u16) -> String {
+        let parser = self.screen.lock().expect("parser lock");
+        let (_, cols) = parser.screen().size();
+        parser
+            .screen()
+            .rows(0, cols)
+            .nth(usize::from(row))
+            .unwrap_or_default()
+    }
+
+    /// Resizes to `rows`×`cols` and waits until the bottom row holds `footer`. A loaded machine
+    /// can deliver the window change before the app listens for it, so when the new frame has
+    /// not come after a few seconds the size is nudged (one column off, then back), which sends
+    /// the app another SIGWINCH; gives up after [`PATIENCE`].
+    fn resize_until(&mut self, rows: u16, cols: u16, footer: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut nudge = Instant::now() + Duration::from_secs(3);
+        self.resize(rows, cols);
+        loop {
+            if self.row(rows - 1).contains(footer) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "row {} never showed {footer:?} after resizing to {rows}x{cols}; screen:\n{}",
+                rows - 1,
+                self.contents()
+            );
+            if Instant::now() > nudge {
+                self.resize(rows, cols + 1);
+                std::thread::sleep(Duration::from_millis(100));
+                self.resize(rows, cols);
+                nudge = Instant::now() + Duration::from_secs(3);
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
     /// Waits until row `row` of the screen holds `text`.
     fn wait_for_row(&self, row: u16, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + PATIENCE;
         loop {
-            let line = {
-                let parser = self.screen.lock().expect("parser lock");
-                let (_, cols) = parser.screen().size();
-                parser
-                    .screen()
-                    .rows(0, cols)
-                    .nth(usize::from(row))
-                    .unwrap_or_default()
-            };
-            if line.contains(text) {
+            if self.row(row).contains(text) {
                 return;
             }
             assert!(
@@ -162,7 +197,7 @@ impl Session {
 
     /// Waits for the process to end and returns whether it succeeded.
     fn wait_exit(&mut self) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 std::thread::sleep(Duration::from_millis(100));
@@ -227,8 +262,10 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
     s.send("\x1b");
     s.wait_for("S sign");
     s.send("?");
-    s.wait_for("help · ? or Esc closes");
-    s.send("?q");
+    s.wait_for("? Esc q close");
+    s.send("q");
+    s.wait_for("S sign");
+    s.send("q");
     assert!(s.wait_exit(), "q exits with status 0");
     let parser = s.screen.lock().expect("lock");
     assert!(
@@ -338,10 +375,8 @@ fn the_screen_follows_a_resize() {
     fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
     let mut s = Session::start(dir.path(), &["review", "demo.tgz"], &[]);
     s.wait_for_row(23, "q quit");
-    s.resize(30, 100);
-    s.wait_for_row(29, "q quit");
-    s.resize(24, 80);
-    s.wait_for_row(23, "q quit");
+    s.resize_until(30, 100, "q quit");
+    s.resize_until(24, 80, "q quit");
     s.send("q");
     assert!(s.wait_exit(), "q exits with status 0 after resizes");
 }
@@ -392,6 +427,25 @@ fn without_a_terminal_review_fails_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "a clear error: {err}");
     assert!(out.stdout.is_empty(), "nothing is drawn into a pipe");
+}
+
+#[test]
+fn a_missing_key_file_is_an_error_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = fixtures::write(dir.path(), "demo.tgz", &fixtures::demo_clean());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipcheck"))
+        .arg("review")
+        .arg(&p)
+        .args(["--key", "/nonexistent"])
+        .output()
+        .expect("run shipcheck");
+    assert_eq!(out.status.code(), Some(2), "a missing --key is exit 2");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("/nonexistent") && !err.contains("needs a terminal"),
+        "it names the file, before anything else is tried: {err}"
+    );
 }
 
 /// A key made by `ssh-keygen` (ed25519, `passphrase` "" for none); `None` without OpenSSH.

@@ -125,6 +125,7 @@ pub struct KeyBinding {
 
 const B: &[Mode] = &[Mode::Browse];
 const BH: &[Mode] = &[Mode::Browse, Mode::Help];
+const H: &[Mode] = &[Mode::Help];
 const F: &[Mode] = &[Mode::Filter];
 const D: &[Mode] = &[Mode::SignOff];
 const DT: &[Mode] = &[Mode::SignOff, Mode::SignOffTyping];
@@ -155,14 +156,14 @@ const fn bind(
 /// The key table: the single source of key handling, footer hints and help.
 #[rustfmt::skip]
 pub const KEYS: &[KeyBinding] = &[
-    bind(B, &[Up, Char('k')], Action::Up, "↑/k", "", "move up (scroll in the preview)"),
-    bind(B, &[Down, Char('j')], Action::Down, "↓/j", "", "move down (scroll in the preview)"),
-    bind(B, &[PageUp], Action::PageUp, "PgUp", "", "one page up (findings: scroll the detail)"),
-    bind(B, &[PageDown, Char(' ')], Action::PageDown, "PgDn/space", "", "one page down (findings: scroll the detail and its why)"),
-    bind(B, &[Home, Char('g')], Action::Top, "Home/g", "", "to the top"),
-    bind(B, &[End, Char('G')], Action::Bottom, "End/G", "", "to the bottom"),
-    bind(B, &[Enter, Char('l'), Right], Action::Open, "⏎/l", "open", "open a file (counts as viewed), expand a folder or map, jump to a finding; scroll right in the preview"),
-    bind(B, &[Char('h'), Left], Action::Close, "h", "", "collapse a folder or go to its parent; scroll left in the preview"),
+    bind(BH, &[Up, Char('k')], Action::Up, "↑/k", "", "move up (scroll in the preview and in this help)"),
+    bind(BH, &[Down, Char('j')], Action::Down, "↓/j", "", "move down (scroll in the preview and in this help)"),
+    bind(BH, &[PageUp], Action::PageUp, "PgUp", "", "one page up (findings: scroll the detail)"),
+    bind(BH, &[PageDown, Char(' ')], Action::PageDown, "PgDn/space", "", "one page down (findings: scroll the detail and its why)"),
+    bind(BH, &[Home, Char('g')], Action::Top, "Home/g", "", "to the top"),
+    bind(BH, &[End, Char('G')], Action::Bottom, "End/G", "", "to the bottom"),
+    bind(B, &[Enter, Char('l'), Right], Action::Open, "⏎/l/→", "open", "open a file (counts as viewed), expand a folder or map, jump to a finding; scroll right in the preview"),
+    bind(B, &[Char('h'), Left], Action::Close, "h/←", "", "collapse a folder or go to its parent; scroll left in the preview"),
     bind(B, &[Tab], Action::NextPane, "Tab", "pane", "next pane: tree, preview, findings"),
     bind(B, &[BackTab], Action::PrevPane, "S-Tab", "", "previous pane"),
     bind(B, &[Char('/')], Action::StartFilter, "/", "filter", "filter the tree by name"),
@@ -175,9 +176,10 @@ pub const KEYS: &[KeyBinding] = &[
     bind(B, &[Char('n')], Action::NextFinding, "n", "finding", "jump to the next finding"),
     bind(B, &[Char('S')], Action::SignOff, "S", "sign", "sign off: waive each blocking finding with a reason, type name@version, sign the approval"),
     bind(B, &[Char('R')], Action::Reject, "R", "", "record a signed rejection with a reason instead"),
-    bind(BH, &[Char('?')], Action::Help, "?", "help", "this help"),
+    bind(BH, &[Char('?')], Action::Help, "?", "help", "open or close this help"),
     bind(BH, &[Esc], Action::Back, "Esc", "", "close help or diff, clear the filter"),
-    bind(BH, &[Char('q')], Action::Quit, "q", "quit", "quit"),
+    bind(B, &[Char('q')], Action::Quit, "q", "quit", "quit"),
+    bind(H, &[Char('q')], Action::Back, "q", "close", "close this help (it does not quit)"),
     bind(F, &[Enter], Action::FilterDone, "⏎", "keep", "keep the filter"),
     bind(F, &[Esc], Action::FilterCancel, "Esc", "clear", "clear the filter"),
     bind(F, &[Backspace], Action::FilterBackspace, "⌫", "", "delete a character"),
@@ -200,7 +202,6 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
         (_, _) if bound.is_some() => bound,
         (Mode::Filter, Char(c)) if !c.is_control() => Some(Action::FilterChar(c)),
         (Mode::SignOffTyping, Char(c)) if !c.is_control() => Some(Action::DialogChar(c)),
-        (Mode::Help, _) => Some(Action::Help),
         _ => None,
     }
 }
@@ -289,6 +290,84 @@ mod tests {
                 action_for(m, key(Char('q'))),
                 (m == Mode::SignOffTyping).then_some(Action::DialogChar('q')),
                 "q does not quit from the dialog"
+            );
+        }
+    }
+
+    #[test]
+    fn in_help_movement_keys_scroll_and_only_question_esc_q_close() {
+        for (k, a) in [
+            (Char('j'), Action::Down),
+            (Up, Action::Up),
+            (PageDown, Action::PageDown),
+            (PageUp, Action::PageUp),
+            (Home, Action::Top),
+            (End, Action::Bottom),
+            (Char('?'), Action::Help),
+            (Esc, Action::Back),
+            (Char('q'), Action::Back),
+        ] {
+            assert_eq!(action_for(Mode::Help, key(k)), Some(a), "{k:?} in help");
+        }
+        for k in [Char('d'), Char('S'), Enter, Tab, Char('x')] {
+            assert_eq!(
+                action_for(Mode::Help, key(k)),
+                None,
+                "{k:?} does nothing in help (it used to close it)"
+            );
+        }
+    }
+
+    /// How a key is written in a label.
+    fn written(k: KeyCode) -> String {
+        match k {
+            Up => "↑".into(),
+            Down => "↓".into(),
+            Left => "←".into(),
+            Right => "→".into(),
+            Enter => "⏎".into(),
+            Backspace => "⌫".into(),
+            Tab => "Tab".into(),
+            BackTab => "S-Tab".into(),
+            Home => "Home".into(),
+            End => "End".into(),
+            PageUp => "PgUp".into(),
+            PageDown => "PgDn".into(),
+            Esc => "Esc".into(),
+            Char(' ') => "space".into(),
+            Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_bound_key_is_in_its_label_and_every_label_in_the_help() {
+        let theme = crate::review::theme::Theme { color: false };
+        let help: Vec<String> = crate::review::widgets::help::lines(theme, 200)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        for b in KEYS {
+            let tokens: Vec<&str> = if b.label == "/" {
+                vec!["/"]
+            } else {
+                b.label.split('/').collect()
+            };
+            for k in b.keys {
+                assert!(
+                    tokens.contains(&written(*k).as_str()),
+                    "{k:?} is bound to {:?} but its label {:?} does not show it",
+                    b.action,
+                    b.label
+                );
+            }
+            assert!(
+                help.iter()
+                    .any(|l| l.starts_with(&format!("  {:<11}{}", b.label, b.help))),
+                "the help lists {:?} {:?}:\n{}",
+                b.label,
+                b.help,
+                help.join("\n")
             );
         }
     }

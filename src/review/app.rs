@@ -196,8 +196,21 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.status = None;
         }
-        let focus = self.focus;
+        let (focus, reading) = (self.focus, self.selected_node());
         self.apply(action);
+        // A jump from the findings list moves the tree cursor off the file being read: say so.
+        if focus == Pane::Findings
+            && self.mode == Mode::Browse
+            && action == Action::Open
+            && self.status.is_none()
+            && let Some(now) = self.selected_node()
+            && reading != Some(now)
+        {
+            self.status = Some(format!(
+                "tree cursor moved to {}",
+                crate::sanitize::for_terminal(&self.tree.node(now).path)
+            ));
+        }
         // The findings pane grows while focused (see `ui::layout`): keep both cursors on screen.
         if self.focus != focus {
             self.scroll_tree_into_view();
@@ -216,11 +229,7 @@ impl App {
                 self.scroll_findings_into_view();
             }
             (Mode::Help, Action::Help | Action::Back) => self.mode = Mode::Browse,
-            (Mode::Help, Action::Down | Action::Wheel { delta: 1.., .. }) => self.help_scroll += 1,
-            (Mode::Help, Action::Up | Action::Wheel { .. }) => {
-                self.help_scroll = self.help_scroll.saturating_sub(1);
-            }
-            (Mode::Help, _) => {}
+            (Mode::Help, a) => self.help_key(a),
             (Mode::Filter, a) => self.filter_key(a),
             (Mode::SignOff | Mode::SignOffTyping, a) => {
                 self.dialog(a);
@@ -233,6 +242,25 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Scrolls the help; it stops with its last line at the bottom of the popup.
+    fn help_key(&mut self, a: Action) {
+        let area = self.area();
+        let page = super::widgets::help::page(area);
+        let max = super::widgets::help::max_scroll(area);
+        let at = self.help_scroll.min(max);
+        self.help_scroll = match a {
+            Action::Down => at + 1,
+            Action::Up => at.saturating_sub(1),
+            Action::PageDown => at + page,
+            Action::PageUp => at.saturating_sub(page),
+            Action::Top => 0,
+            Action::Bottom => max,
+            Action::Wheel { delta, .. } => at.saturating_add_signed(isize::from(delta)),
+            _ => at,
+        }
+        .min(max);
     }
 
     fn filter_key(&mut self, a: Action) {

@@ -165,6 +165,10 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     }));
     let _restore = Restore;
     crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+    // crossterm starts listening for SIGWINCH when its event source is first polled; poll now,
+    // before the first frame, so a resize during the scan arrives as an event instead of
+    // being lost between the frame and the first read.
+    let _ = crossterm::event::poll(std::time::Duration::ZERO);
     // The package is on screen before the rules finish; keys typed meanwhile wait in the
     // terminal's input queue and are handled once the findings are in.
     let size = terminal.size()?;

@@ -64,11 +64,37 @@ pub fn render(app: &App, frame: &mut Frame) {
     widgets::preview::render(app, theme, r.preview, buf);
     widgets::findings::render(app, theme, r.findings, buf);
     footer(app, theme, r.footer, buf);
+    mark_focus(app, theme, r, buf);
     if app.mode == Mode::Help {
         widgets::help::render(app, theme, frame.area(), frame.buffer_mut());
     }
     // The dialog is drawn last, over everything.
     widgets::signoff::render(app, theme, frame.area(), frame.buffer_mut());
+}
+
+/// Marks the focused pane's title with `●` (not `▶`, which marks a finding's line), which survives `NO_COLOR` (the border's colour
+/// alone did not). Done here, once, for every pane: the title as its widget drew it moves one
+/// cell right to make room (a border cell, or at worst the title's last cell, drops off).
+fn mark_focus(app: &App, theme: Theme, r: Regions, buf: &mut ratatui::buffer::Buffer) {
+    let area = match app.focus {
+        super::app::Pane::Tree => r.tree,
+        super::app::Pane::Preview => r.preview,
+        super::app::Pane::Findings => r.findings,
+    };
+    if area.width < 6 || area.height == 0 {
+        return;
+    }
+    let (y, left, right) = (area.y, area.x + 1, area.right() - 2);
+    for x in (left + 1..=right).rev() {
+        if let Some(cell) = buf.cell((x - 1, y)).cloned()
+            && let Some(to) = buf.cell_mut((x, y))
+        {
+            *to = cell;
+        }
+    }
+    if let Some(cell) = buf.cell_mut((left, y)) {
+        cell.set_symbol("●").set_style(theme.border(true));
+    }
 }
 
 fn footer(app: &App, theme: Theme, area: Rect, buf: &mut ratatui::buffer::Buffer) {

@@ -681,3 +681,82 @@ fn an_index_map_opens_as_the_folder_of_every_section_s_sources() {
         "its size is the decoded size"
     );
 }
+
+#[test]
+fn help_scrolls_to_its_end_and_only_question_esc_or_q_close_it() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 80, 24, keys("?dS"));
+    assert_eq!(app.mode, Mode::Help, "d and S do not close the help");
+    assert!(
+        !screen.contains("Mouse:"),
+        "at 80×24 the end is below:\n{screen}"
+    );
+    let screen = drive(&mut app, 80, 24, key(crossterm::event::KeyCode::End));
+    assert!(
+        screen.contains("Mouse: the wheel") && screen.contains("delete a character"),
+        "End shows the last lines:\n{screen}"
+    );
+    let bottom = app.help_scroll;
+    drive(&mut app, 80, 24, keys("jjj"));
+    assert_eq!(app.help_scroll, bottom, "it stops at the end");
+    drive(&mut app, 80, 24, keys("g"));
+    assert_eq!(app.help_scroll, 0, "g goes back to the top");
+    drive(&mut app, 80, 24, key(crossterm::event::KeyCode::PageDown));
+    assert!(app.help_scroll > 10, "PgDn moves a page");
+    drive(&mut app, 80, 24, keys("q"));
+    assert_eq!(app.mode, Mode::Browse, "q closes the help");
+    assert!(!app.should_quit, "q in the help does not quit");
+    for close in ["?", "\u{1b}"] {
+        drive(&mut app, 80, 24, keys("?"));
+        assert_eq!(app.mode, Mode::Help);
+        drive(&mut app, 80, 24, keys(close));
+        assert_eq!(app.mode, Mode::Browse, "{close:?} closes the help");
+    }
+}
+
+#[test]
+fn the_focused_pane_is_marked_without_colour() {
+    let mut app = leaky_app();
+    let screen = drive(&mut app, 80, 24, keys("/cli.js\n\n"));
+    assert_eq!(
+        app.focus,
+        Pane::Preview,
+        "Enter on a file focuses the preview"
+    );
+    let marked: Vec<&str> = screen.lines().filter(|l| l.contains("┌●")).collect();
+    assert_eq!(marked.len(), 1, "one pane is marked:\n{screen}");
+    assert!(
+        marked[0].contains("┐┌● "),
+        "the preview's title is (the right-hand pane):\n{screen}"
+    );
+    let screen = drive(&mut app, 80, 24, keys("\t"));
+    assert_eq!(app.focus, Pane::Findings);
+    assert!(
+        screen.lines().any(|l| l.starts_with("\"┌● findings")),
+        "the findings pane is marked:\n{screen}"
+    );
+}
+
+#[test]
+fn a_jump_from_the_findings_says_where_the_tree_cursor_went() {
+    let mut app = leaky_app();
+    drive(&mut app, 80, 24, keys("/cli.js\n\n\tg"));
+    assert_eq!(selected_path(&app), "dist/cli.js", "reading cli.js");
+    let screen = drive(&mut app, 80, 24, key(crossterm::event::KeyCode::Right));
+    assert_ne!(
+        selected_path(&app),
+        "dist/cli.js",
+        "→ jumps to the finding's file"
+    );
+    assert!(
+        screen.contains("tree cursor moved to"),
+        "and the footer says so:\n{screen}"
+    );
+}
+
+/// One key that `keys` cannot spell.
+fn key(code: crossterm::event::KeyCode) -> Vec<std::io::Result<crossterm::event::Event>> {
+    vec![Ok(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE),
+    ))]
+}

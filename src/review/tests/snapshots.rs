@@ -116,3 +116,21 @@ fn an_empty_package_draws_and_takes_every_key() {
     );
     assert!(!app.should_quit);
 }
+
+#[test]
+fn help_scrolled_to_the_end() {
+    let mut app = leaky_app();
+    insta::assert_snapshot!(drive(&mut app, 80, 24, keys("?G")));
+}
+
+#[test]
+fn help_large() {
+    let mut app = leaky_app();
+    insta::assert_snapshot!(drive(&mut app, 160, 45, keys("?")));
+}
+
+#[test]
+fn preview_focused_large() {
+    let mut app = leaky_app();
+    insta::assert_snapshot!(drive(&mut app, 160, 45, keys("/cli.js\n\n")));
+}
