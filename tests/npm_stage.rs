@@ -54,6 +54,18 @@ fn npm_env(registry: &str, home: &Path) -> Vec<(&'static str, OsString)> {
     ]
 }
 
+/// The demo package staged as [`STAGE`] on a fresh stub, and a private npm home; `None` (with
+/// a note) when npm has no `npm stage`.
+fn staged_demo() -> Option<(Vec<u8>, StubRegistry, tempfile::TempDir)> {
+    if !npm_has_stage() {
+        return None;
+    }
+    let tarball = fixtures::demo_clean();
+    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
+    let home = tempfile::tempdir().expect("temp home");
+    Some((tarball, stub, home))
+}
+
 fn shipcheck(env: &[(&'static str, OsString)]) -> Command {
     let mut cmd = Command::cargo_bin("shipcheck").expect("the shipcheck binary is built");
     cmd.envs(env.iter().map(|(k, v)| (k, v)))
@@ -81,12 +93,9 @@ fn stderr_lines(out: &std::process::Output) -> Vec<String> {
 
 #[test]
 fn ls_lists_the_staged_files() {
-    if !npm_has_stage() {
+    let Some((_, stub, home)) = staged_demo() else {
         return;
-    }
-    let tarball = fixtures::demo_clean();
-    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
-    let home = tempfile::tempdir().expect("temp home");
+    };
     let out = shipcheck(&npm_env(&stub.url(), home.path()))
         .args(["ls", &format!("npm-stage:{STAGE}")])
         .output()
@@ -119,12 +128,9 @@ fn ls_lists_the_staged_files() {
 
 #[test]
 fn check_reports_the_digest_of_the_served_bytes() {
-    if !npm_has_stage() {
+    let Some((tarball, stub, home)) = staged_demo() else {
         return;
-    }
-    let tarball = fixtures::demo_clean();
-    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
-    let home = tempfile::tempdir().expect("temp home");
+    };
     let out = shipcheck(&npm_env(&stub.url(), home.path()))
         .args(["check", &format!("npm-stage:{STAGE}"), "--format", "json"])
         .output()
@@ -148,12 +154,9 @@ fn check_reports_the_digest_of_the_served_bytes() {
 
 #[test]
 fn an_unknown_stage_is_one_error_line_quoting_npm() {
-    if !npm_has_stage() {
+    let Some((_, stub, home)) = staged_demo() else {
         return;
-    }
-    let tarball = fixtures::demo_clean();
-    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
-    let home = tempfile::tempdir().expect("temp home");
+    };
     let out = shipcheck(&npm_env(&stub.url(), home.path()))
         .args(["ls", &format!("npm-stage:{UNKNOWN}")])
         .output()
@@ -179,12 +182,9 @@ fn an_unknown_stage_is_one_error_line_quoting_npm() {
 
 #[test]
 fn approve_posts_to_the_stage_with_the_otp() {
-    if !npm_has_stage() {
+    let Some((_, stub, home)) = staged_demo() else {
         return;
-    }
-    let tarball = fixtures::demo_clean();
-    let stub = StubRegistry::start(&[(STAGE, &tarball)]);
-    let home = tempfile::tempdir().expect("temp home");
+    };
     let status = shipcheck::gate::npm_stage::approve_with_env(
         STAGE,
         Some("123456"),
