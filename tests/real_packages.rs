@@ -16,7 +16,12 @@ fn have(tool: &str, version_arg: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!("skipping: {tool} is not installed");
+        // Straight to the stream: libtest captures `eprintln!` of a passing test, and a skip
+        // must show in plain `cargo test` output.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipping: {tool} is not installed\n"),
+        );
     }
     ok
 }

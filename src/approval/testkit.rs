@@ -30,7 +30,12 @@ impl Kit {
             .status()
             .is_ok();
         if !found {
-            eprintln!("note: ssh-keygen not found; skipping a test that needs OpenSSH");
+            // Straight to the stream: libtest captures `eprintln!` of a passing test, and a skip
+            // must show in plain `cargo test` output.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("note: ssh-keygen not found; skipping a test that needs OpenSSH\n"),
+            );
             return None;
         }
         Some(Kit {

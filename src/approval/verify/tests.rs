@@ -329,7 +329,12 @@ fn the_by_hand_recipe_verifies_a_line_and_refuses_a_tampered_one() {
         .output()
         .is_ok();
     if !has_jq {
-        eprintln!("note: jq not found; skipping the by-hand recipe test");
+        // Straight to the stream: libtest captures `eprintln!` of a passing test, and a skip
+        // must show in plain `cargo test` output.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("note: jq not found; skipping the by-hand recipe test\n"),
+        );
         return;
     }
     kit.allowed_signers(&format!("{ALICE} {}", Kit::public_text(&key)));
