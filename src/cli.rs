@@ -346,9 +346,8 @@ fn signoff_config(
     out: Option<PathBuf>,
 ) -> crate::review::SignOffConfig {
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let packed = artifact.starts_with("npm:")
-        || artifact.starts_with("npm-stage:")
-        || std::path::Path::new(artifact).is_dir();
+    let packed =
+        crate::inputs::is_registry_spec(artifact) || std::path::Path::new(artifact).is_dir();
     crate::review::SignOffConfig {
         key: crate::approval::default_key_path(key, home.as_deref()),
         agent_socket: crate::approval::agent_socket_from_env(),

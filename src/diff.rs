@@ -23,6 +23,21 @@ pub struct Comparison<'a> {
     pub diff: &'a Diff,
 }
 
+impl<'a> Comparison<'a> {
+    /// The comparison of `current` with `base`, when there is a baseline (and so a diff).
+    pub fn of(
+        base: Option<&'a Manifest>,
+        current: &'a Manifest,
+        diff: Option<&'a Diff>,
+    ) -> Option<Self> {
+        Some(Comparison {
+            base: base?,
+            current,
+            diff: diff?,
+        })
+    }
+}
+
 /// One entry present on either side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryChange {

@@ -16,8 +16,8 @@ use crate::artifact::{self, Artifact, Limits, Options};
 use crate::diff::{self, Diff};
 use crate::manifest::{self, Manifest};
 use crate::report::Report;
+use crate::rules::Policy;
 use crate::rules::stream::{self, Scanned};
-use crate::rules::{Evaluation, Policy};
 
 /// The arguments every command that judges an artifact takes (flattened into each).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -149,19 +149,12 @@ impl Inputs {
             diff,
         })
     }
+}
 
-    /// Every rule on an opened artifact's kept contents, against the same comparison.
-    pub fn evaluate(&self, opened: &Opened) -> Evaluation {
-        let comparison =
-            self.base()
-                .zip(opened.diff.as_ref())
-                .map(|(base, diff)| diff::Comparison {
-                    base,
-                    current: &opened.current,
-                    diff,
-                });
-        crate::rules::evaluate_with(&opened.artifact, comparison.as_ref(), &self.policy)
-    }
+/// True for artifacts named by a registry spec (`npm:`, `npm-stage:`): there is no file beside
+/// which to look for a policy or write an approval.
+pub fn is_registry_spec(spec: &str) -> bool {
+    spec.starts_with("npm:") || spec.starts_with("npm-stage:")
 }
 
 /// Reads `--baseline`: a release manifest, or an artifact (kept with its contents when

@@ -17,7 +17,7 @@ use anyhow::{Context as _, bail};
 
 use crate::approval::{AllowedSigners, Timestamp};
 use crate::artifact::Limits;
-use crate::inputs::{Contents, InputArgs, Inputs};
+use crate::inputs::{Contents, InputArgs, Inputs, is_registry_spec};
 use crate::rules::stream::Scanned;
 
 /// What `verify` (and `publish`, which verifies first) is given.
@@ -34,12 +34,6 @@ pub struct GateOptions {
     pub forbid_approver: Vec<String>,
     /// The policy file (default: `shipcheck.toml` beside the artifact).
     pub policy: Option<PathBuf>,
-}
-
-/// True for specs the registry serves (`npm:`, `npm-stage:`): their approval defaults to the
-/// current directory.
-fn is_registry_spec(spec: &str) -> bool {
-    spec.starts_with("npm:") || spec.starts_with("npm-stage:")
 }
 
 /// The verdict with what it was computed from.

@@ -54,14 +54,9 @@ pub fn evaluate(artifact: &Artifact, baseline: Option<&Manifest>) -> Evaluation 
     let diff = baseline
         .zip(current.as_ref())
         .map(|(b, c)| crate::diff::diff(b, c));
-    let comparison = match (baseline, &current, &diff) {
-        (Some(base), Some(current), Some(diff)) => Some(Comparison {
-            base,
-            current,
-            diff,
-        }),
-        _ => None,
-    };
+    let comparison = current
+        .as_ref()
+        .and_then(|c| Comparison::of(baseline, c, diff.as_ref()));
     evaluate_with(artifact, comparison.as_ref(), &Policy::default())
 }
 

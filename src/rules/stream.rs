@@ -108,14 +108,7 @@ pub fn scan(
     let diff = baseline.map(|b| diff::diff(b, &current));
     let evaluation = all.finish(
         &a,
-        baseline
-            .zip(diff.as_ref())
-            .map(|(base, diff)| Comparison {
-                base,
-                current: &current,
-                diff,
-            })
-            .as_ref(),
+        Comparison::of(baseline, &current, diff.as_ref()).as_ref(),
     );
     Ok(Scanned {
         artifact: a,
