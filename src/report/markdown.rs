@@ -9,28 +9,44 @@ use crate::sanitize::for_terminal;
 
 use crate::units::{size, size_delta};
 
-/// Escapes artifact text for a markdown table cell.
-/// Package text made inert in a table cell of a PR comment: no cell break, no HTML, no
-/// code span, link, image or @-mention that the package's own text could open. (Line
-/// breaks are already visible escapes: `for_terminal` turns them into `^J`.)
-fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in for_terminal(s).chars() {
-        match c {
-            '\\' | '|' | '`' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            // GitHub finds mentions in the rendered text, where an entity is already `@`
-            // again; an invisible word joiner after it breaks the mention instead.
-            '@' => out.push_str("@\u{2060}"),
-            c => out.push(c),
-        }
+/// Package text as an inline code span: inside one, nothing is markup — no emphasis (a
+/// version `**APPROVED**` stays two asterisks), no HTML, no link, autolink or @-mention — and a
+/// copied name is the name itself, with no hidden character. The fence is one backtick longer
+/// than the longest run inside, padded with a space where the text starts or ends with a
+/// backtick (CommonMark strips one such space). In a table cell a `|` would still end the
+/// cell, so there it is written `\|`, which GFM turns back into `|` inside the span. Line
+/// breaks are already visible escapes: `for_terminal` turns them into `^J`.
+fn code(s: &str, in_table: bool) -> String {
+    let text = for_terminal(s);
+    if text.is_empty() {
+        return String::new();
     }
-    out
+    let text = if in_table {
+        text.replace('|', "\\|")
+    } else {
+        text.into_owned()
+    };
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "")
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Package text for a table cell (see [`code`]).
+fn cell(s: &str) -> String {
+    code(s, true)
 }
 
 fn row(out: &mut String, f: &Finding) {
@@ -53,7 +69,11 @@ pub fn render(r: &Report, fail_on: Severity) -> String {
     } else {
         format!("✅ passes (nothing at or above {fail_on})")
     };
-    let _ = writeln!(out, "### shipcheck: {} — {verdict}\n", cell(&a.title()));
+    let _ = writeln!(
+        out,
+        "### shipcheck: {} — {verdict}\n",
+        code(&a.title(), false)
+    );
     match (&r.baseline, &r.diff) {
         (Some(b), Some(d)) => {
             let _ = writeln!(
