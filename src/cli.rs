@@ -20,7 +20,7 @@ use crate::{diff, manifest, report};
 #[derive(Debug, Parser)]
 #[command(name = "shipcheck", version, about, long_about = None)]
 pub struct Cli {
-    /// Refuse artifacts that unpack to more than this (bytes; K, M, G suffixes allowed).
+    /// Refuse artifacts that unpack to more than this (bytes; K, M, G are 1,000s as printed).
     #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = crate::units::parse_size)]
     pub max_unpacked_size: u64,
     /// What to do.

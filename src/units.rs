@@ -1,8 +1,9 @@
 //! Units: byte counts as people read and write them, and lowercase hex.
 //!
-//! One convention for every message: sizes are printed in decimal units (`12.3 kB`, `5.24 MB`),
-//! as npm prints them; sizes are read with binary suffixes (`512M` = 512 MiB), as `--max-*`
-//! flags and the policy's thresholds are written.
+//! One convention everywhere: decimal (SI) units, as npm prints them. Sizes are printed in
+//! them (`12.3 kB`, `5.24 MB`) and read in them (`10M` is 10,000,000 bytes), so a limit
+//! written `10M` prints as `10 MB` beside the sizes it is compared with. Binary suffixes
+//! (`512MiB`) are still read, for people who mean them, but nothing is printed in them.
 
 use humansize::{DECIMAL, format_size};
 
@@ -35,7 +36,8 @@ pub fn size_delta(delta: i64) -> String {
     }
 }
 
-/// Parses `1024`, `64K`, `512M`, `2G` (binary units; `KiB`-style suffixes accepted too).
+/// Parses `1000`, `64K`, `512M`, `2G` (decimal units: `K` = 1,000, as [`size`] prints them);
+/// `KiB`, `MiB`, `GiB`, `TiB` are binary.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -44,11 +46,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("{s:?} is not a size like 512M or 2G"))?;
     let mult: u64 = match t[digits..].trim().to_ascii_uppercase().as_str() {
         "" | "B" => 1,
-        "K" | "KB" | "KIB" => 1 << 10,
-        "M" | "MB" | "MIB" => 1 << 20,
-        "G" | "GB" | "GIB" => 1 << 30,
-        "T" | "TB" | "TIB" => 1 << 40,
-        other => return Err(format!("unknown size unit {other:?} (use K, M, G)")),
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        "T" | "TB" => 1_000_000_000_000,
+        "KIB" => 1 << 10,
+        "MIB" => 1 << 20,
+        "GIB" => 1 << 30,
+        "TIB" => 1 << 40,
+        other => return Err(format!("unknown size unit {other:?} (use K, M, G: 1,000s)")),
     };
     n.checked_mul(mult)
         .ok_or_else(|| format!("{s:?} is too large"))
@@ -84,15 +90,32 @@ mod tests {
 
     #[test]
     fn sizes_parse_with_units() {
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert_eq!(parse_size("512M"), Ok(512 << 20));
-        assert_eq!(parse_size("64kib"), Ok(64 << 10));
+        assert_eq!(parse_size("1G"), Ok(1_000_000_000));
+        assert_eq!(parse_size("512M"), Ok(512_000_000));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert_eq!(
+            parse_size("64kib"),
+            Ok(64 << 10),
+            "binary when asked for by name"
+        );
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("12X").is_err());
         assert!(
             parse_size("99999999999T").is_err(),
             "overflow is an error, not a wrap"
         );
+    }
+
+    #[test]
+    fn a_limit_prints_as_it_was_written() {
+        for written in ["10M", "64K", "1G", "256M"] {
+            let printed = size(parse_size(written).expect("parses"));
+            assert_eq!(
+                printed.replace(' ', "").trim_end_matches('B'),
+                written.replace('K', "k"),
+                "{written} prints as {printed}: one convention, no 10.49 MB for 10M"
+            );
+        }
     }
 
     #[test]

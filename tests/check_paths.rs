@@ -100,7 +100,7 @@ fn the_policy_s_max_file_size_makes_a_file_large() {
     assert_eq!(
         of_rule(&v, "large-file"),
         [("lib/data.bin".to_owned(), "medium".to_owned())],
-        "above the policy's 2 KiB: {v}"
+        "above the policy's 2 kB: {v}"
     );
 }
 

@@ -28,7 +28,7 @@ pub use source::{Spec, is_stage_id, resolve};
 /// How much an artifact may make us read, so that a bomb is refused instead of eating memory.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Total decompressed bytes we are willing to read (default 1 GiB). Past it the artifact
+    /// Total decompressed bytes we are willing to read (default 1 GB, as `--max-unpacked-size 1G`). Past it the artifact
     /// is refused with an error: a half-read package must never look reviewed.
     pub max_unpacked: u64,
     /// Entries past this count are an anomaly (default 100,000).
@@ -42,7 +42,7 @@ pub struct Limits {
     /// See `max_ratio`.
     pub ratio_min_bytes: u64,
     /// A file past this is hashed as it streams but its content is not held for the rules
-    /// (default 256 MiB): a bomb of one huge entry cannot make `check` hold it all. The
+    /// (default 256 MB): a bomb of one huge entry cannot make `check` hold it all. The
     /// `large-file` rule reports such a file as not scanned, in `check` and review alike.
     pub max_scanned: u64,
 }
@@ -50,13 +50,13 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_unpacked: 1 << 30,
+            max_unpacked: 1_000_000_000,
             max_entries: 100_000,
             hard_max_entries: 1_000_000,
             max_depth: 64,
             max_ratio: 100,
             ratio_min_bytes: 16 << 20,
-            max_scanned: 256 << 20,
+            max_scanned: 256_000_000,
         }
     }
 }

@@ -171,18 +171,177 @@ pub fn render(r: &Report, fail_on: Severity) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+
+    use super::{cell, code, render};
+    use crate::manifest::ArtifactSummary;
+    use crate::report::Report;
+    use crate::rules::{Finding, Location, Policy, Severity};
+
+    /// Hostile package text: markup, a mention, links, HTML, backticks, a cell break.
+    const HOSTILE: [&str; 8] = [
+        "**APPROVED**",
+        "_x_ ~~y~~ # z",
+        "@octocat",
+        "[link](http://evil) ![img](x) https://evil.example",
+        "<b>bold</b> &amp;",
+        "a`b``c",
+        "`edge`",
+        "a|b \\| c",
+    ];
+
+    fn summary(name: &str, version: &str) -> ArtifactSummary {
+        ArtifactSummary {
+            path: "pkg.tgz".to_owned(),
+            file_name: "pkg.tgz".to_owned(),
+            format: crate::artifact::Format::NpmTarball,
+            name: Some(name.to_owned()),
+            version: Some(version.to_owned()),
+            sha256: String::new(),
+            sha512: String::new(),
+            integrity: String::new(),
+            packed_size: 1,
+            unpacked_size: 1,
+            files: 1,
+        }
+    }
+
+    fn report(text: &str) -> Report {
+        let location = Location {
+            path: text.to_owned(),
+            ..Location::default()
+        };
+        let finding = Finding::new(
+            &crate::rules::large_file::RULE,
+            location,
+            format!("message from the package: {text}"),
+        )
+        .severity(Severity::High);
+        let m = crate::manifest::Manifest::of(&crate::rules::test_support::artifact_of(&[(
+            "package/index.js",
+            b"x".as_slice(),
+        )]));
+        Report {
+            artifact: summary(text, text),
+            baseline: Some(summary(text, text)),
+            diff: Some(crate::diff::diff(&m, &m)),
+            findings: vec![finding],
+            policy: Policy::default(),
+        }
+    }
+
+    /// The parsed document (GFM tables and strikethrough): the text outside code spans, every
+    /// code span, and the markup (emphasis, link, image, HTML, strikethrough) that opened,
+    /// except our own bold counts (`**1** high`).
+    fn parse(md: &str) -> (String, Vec<String>, Vec<String>) {
+        let mut plain = String::new();
+        let mut spans = Vec::new();
+        let mut markup = Vec::new();
+        let mut strong: Option<String> = None;
+        for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+            match event {
+                Event::Start(Tag::Strong) => strong = Some(String::new()),
+                Event::End(pulldown_cmark::TagEnd::Strong) => {
+                    let inside = strong.take().unwrap_or_default();
+                    if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_digit()) {
+                        markup.push(format!("Strong({inside})"));
+                    }
+                }
+                Event::Text(t) if strong.is_some() => {
+                    strong.get_or_insert_default().push_str(&t);
+                }
+                Event::Code(c) if strong.is_some() => {
+                    markup.push(format!("Strong(`{c}`)"));
+                }
+                Event::Text(t) => plain.push_str(&t),
+                Event::Code(c) => spans.push(c.into_string()),
+                Event::Html(h) | Event::InlineHtml(h) => markup.push(format!("html {h}")),
+                Event::Start(
+                    t @ (Tag::Emphasis
+                    | Tag::Strikethrough
+                    | Tag::Link { .. }
+                    | Tag::Image { .. }
+                    | Tag::Heading { .. }),
+                ) => {
+                    if !matches!(t, Tag::Heading { .. }) {
+                        markup.push(format!("{t:?}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        (plain, spans, markup)
+    }
 
     #[test]
-    fn package_text_cannot_open_links_mentions_or_markup() {
-        let out = cell("[link](http://evil) ![img](x) @octocat `c` <b>|&amp;");
-        for live in ["[link]", "[img]", "@octocat", "<b>", "`c`"] {
-            assert!(!out.contains(live), "{live:?} stays inert in {out:?}");
+    fn package_text_is_a_code_span_that_renders_as_written() {
+        for text in HOSTILE {
+            let md = render(&report(text), Severity::High);
+            let (plain, spans, markup) = parse(&md);
+            assert!(
+                markup.is_empty(),
+                "{text:?} opened markup {markup:?} in\n{md}"
+            );
+            assert!(
+                !plain.contains(text.trim_matches('`')) || text.len() < 3,
+                "{text:?} appears outside a code span in\n{md}"
+            );
+            // The title in the heading and in both columns of the size table.
+            let exact = spans
+                .iter()
+                .filter(|s| s.as_str() == format!("{text}@{text}"))
+                .count();
+            assert_eq!(
+                exact, 3,
+                "title in the heading and the table: {spans:?}\n{md}"
+            );
+            assert!(
+                spans.contains(&text.to_owned()),
+                "the location renders as written: {spans:?}\n{md}"
+            );
+            assert!(
+                spans.contains(&format!("message from the package: {text}")),
+                "the message renders as written: {spans:?}\n{md}"
+            );
+            assert!(!md.contains('\u{2060}'), "no hidden character to copy");
         }
-        assert!(
-            out.contains("&amp;amp;"),
-            "an entity shows as written: {out:?}"
+    }
+
+    #[test]
+    fn a_pipe_in_package_text_does_not_split_the_table_cell() {
+        for text in ["a|b", "a\\|b", "||", "`|`"] {
+            let md = render(&report(text), Severity::High);
+            let row = md
+                .lines()
+                .find(|l| l.starts_with("| high |"))
+                .expect("the finding's row");
+            let mut cells = 0;
+            for event in Parser::new_ext(
+                &format!("| a | b | c | d |\n|---|---|---|---|\n{row}\n"),
+                Options::ENABLE_TABLES,
+            ) {
+                if matches!(event, Event::Start(Tag::TableCell)) {
+                    cells += 1;
+                }
+            }
+            assert_eq!(
+                cells, 8,
+                "header and row keep four cells each for {text:?}: {row}"
+            );
+        }
+    }
+
+    #[test]
+    fn fences_outgrow_the_backticks_inside() {
+        assert_eq!(code("plain", false), "`plain`");
+        assert_eq!(code("a`b", false), "``a`b``");
+        assert_eq!(
+            code("`x`", false),
+            "`` `x` ``",
+            "padded: the text starts with a backtick"
         );
-        assert_eq!(cell("a|b\nc"), "a\\|b^Jc", "no cell break, no row break");
+        assert_eq!(code("a```b``c", false), "````a```b``c````");
+        assert_eq!(code("", false), "");
+        assert_eq!(cell("a|b\nc"), "`a\\|b^Jc`", "no cell break, no row break");
     }
 }

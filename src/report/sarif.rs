@@ -30,7 +30,11 @@ fn level(s: Severity) -> ResultLevel {
     }
 }
 
-/// GitHub ranks security alerts by this number (0–10).
+/// GitHub ranks security alerts by this number (0–10): critical 9.0–10, high 7.0–8.9,
+/// medium 4.0–6.9, low 0.1–3.9. On the rule it is the rule's default; on a result, the
+/// severity this finding has after its context and the policy (a key under `tests/` is
+/// medium although `secret-private-key` is critical), so GitHub ranks each alert as shipcheck
+/// did.
 fn security_severity(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "9.5",
@@ -146,6 +150,10 @@ fn result(f: &Finding, rule_index: i64) -> SarifResult {
         "shipcheck-severity".to_owned(),
         serde_json::json!(f.severity),
     );
+    props.insert(
+        "security-severity".to_owned(),
+        serde_json::json!(security_severity(f.severity)),
+    );
     if !f.evidence.is_null() {
         props.insert("evidence".to_owned(), f.evidence.clone());
     }
@@ -211,4 +219,88 @@ pub fn document(r: &Report) -> Sarif {
 /// The SARIF text.
 pub fn render(r: &Report) -> anyhow::Result<String> {
     Ok(crate::json::to_string_pretty(&document(r))? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::ArtifactSummary;
+    use crate::rules::{Location, Policy};
+
+    fn report(findings: Vec<Finding>) -> Report {
+        let a = crate::rules::test_support::artifact_of(&[("package/index.js", b"x".as_slice())]);
+        Report {
+            artifact: ArtifactSummary::of(&a),
+            baseline: None,
+            diff: None,
+            findings,
+            policy: Policy::default(),
+        }
+    }
+
+    #[test]
+    fn every_result_has_a_rule_with_help_and_a_security_severity_in_githubs_bands() {
+        let at = |path: &str| Location {
+            path: path.to_owned(),
+            ..Location::default()
+        };
+        let key = crate::rules::registry::lookup("secret-private-key");
+        let findings = vec![
+            Finding::new(key, at("tests/server.key"), "a key".to_owned())
+                .severity(Severity::Medium),
+            Finding::new(key, at("lib/server.key"), "a key".to_owned()),
+            Finding::new(
+                &crate::rules::large_file::RULE,
+                at("big.bin"),
+                "big".to_owned(),
+            ),
+            Finding::new(&crate::rules::large_file::RULE, at("a.bin"), "a".to_owned())
+                .severity(Severity::Low),
+            Finding::new(&crate::rules::custom_pattern::RULE, at("x"), "x".to_owned())
+                .severity(Severity::High),
+        ];
+        let doc = serde_json::to_value(document(&report(findings))).expect("serialises");
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        let band = |v: &serde_json::Value| -> f64 {
+            v.as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("security-severity is a number in a string: {v}"))
+        };
+        for r in rules {
+            let help = r["help"]["text"].as_str().unwrap_or_default();
+            assert!(help.len() > 40, "rule {} has its why as help: {r}", r["id"]);
+            band(&r["properties"]["security-severity"]);
+        }
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), 5);
+        let expected = [
+            ("medium", 4.0..7.0),
+            ("critical", 9.0..10.1),
+            ("medium", 4.0..7.0),
+            ("low", 0.1..4.0),
+            ("high", 7.0..9.0),
+        ];
+        for (r, (severity, range)) in results.iter().zip(expected) {
+            let i = usize::try_from(r["ruleIndex"].as_i64().expect("ruleIndex")).expect("index");
+            assert_eq!(
+                rules[i]["id"], r["ruleId"],
+                "ruleIndex points at the result's rule"
+            );
+            assert_eq!(r["properties"]["shipcheck-severity"], severity);
+            let s = band(&r["properties"]["security-severity"]);
+            assert!(
+                range.contains(&s),
+                "{severity} is {s}, outside GitHub's band {range:?}"
+            );
+        }
+        assert_eq!(
+            band(
+                &rules[usize::try_from(results[0]["ruleIndex"].as_i64().unwrap_or(0)).unwrap_or(0)]
+                    ["properties"]["security-severity"]
+            ),
+            9.5,
+            "the rule keeps its default; the result carries its own"
+        );
+    }
 }

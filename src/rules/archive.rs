@@ -39,7 +39,14 @@ pub fn findings(a: &Artifact) -> Vec<Finding> {
                 severity: Severity::Critical,
                 location: Location {
                     entry: an.entry,
-                    path: entry.map(|e| e.path.clone()).unwrap_or_default(),
+                    // An entry the installer strips to nothing still has the name it came
+                    // with: the finding points at that, never at an empty path.
+                    path: entry
+                        .map(|e| match (&e.raw_path, e.path.is_empty()) {
+                            (Some(raw), true) => raw.clone(),
+                            _ => e.path.clone(),
+                        })
+                        .unwrap_or_default(),
                     ..Location::default()
                 },
                 message: an.detail.clone(),

@@ -278,7 +278,7 @@ impl<'p> Scanner<'p> {
         no_files_allowlist::check(a, out);
         install_script::check(a, baseline.map(|c| c.base), &self.install, out);
         if let Some(c) = baseline {
-            new_dependency::check(c.diff, out);
+            new_dependency::check(c.diff, a.package.as_ref().map(|m| m.source.as_str()), out);
             size_anomaly::check(c.diff, c.base, self.policy, out);
             new_file_type::check(c.diff, c.base, c.current, out);
             new_top_level_folder::check(c.diff, c.base, out);

@@ -38,14 +38,13 @@ pub fn is_direct(spec: &str) -> bool {
         || (!s.starts_with('@') && !s.starts_with("npm:") && s.split('/').count() == 2 && !s.contains(' '))
 }
 
-/// Reports added dependencies and specs that became direct.
-pub fn check(d: &Diff, out: &mut Vec<Finding>) {
-    let path = d.new.path.clone();
+/// Reports added dependencies and specs that became direct, located at `metadata`: the file
+/// that declares them (`package.json`, `METADATA`, `Cargo.toml`), as the artifact names it.
+pub fn check(d: &Diff, metadata: Option<&str>, out: &mut Vec<Finding>) {
     let loc = || Location {
-        path: "package.json".to_owned(),
+        path: metadata.unwrap_or("package.json").to_owned(),
         ..Location::default()
     };
-    let _ = path;
     for m in &d.metadata {
         let Some((section, name)) = m.field.split_once('.') else {
             continue;
@@ -95,7 +94,11 @@ mod tests {
         let new =
             m(r#""a":"^1.1.0","b":"github:evil/b","c":"^3.0.0","d":"https://x.example/d.tgz""#);
         let mut out = Vec::new();
-        check(&crate::diff::diff(&old, &new), &mut out);
+        check(
+            &crate::diff::diff(&old, &new),
+            Some("package.json"),
+            &mut out,
+        );
         let got: Vec<(String, Severity)> = out
             .iter()
             .map(|f| {

@@ -56,11 +56,11 @@ pub enum Profile {
 /// Size and growth limits.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Thresholds {
-    /// `large-file`: bytes (default 10 MiB).
+    /// `large-file`: bytes (default 10 MB).
     pub max_file_size: u64,
     /// `large-file`: share of the package one file may hold (default 0.5).
     pub max_file_share: f64,
-    /// `large-file`: files below this never count as dominant (default 1 MiB).
+    /// `large-file`: files below this never count as dominant (default 1 MB).
     pub share_min_bytes: u64,
     /// `size-anomaly`: unpacked size ratio (default 2.0).
     pub size_ratio: f64,
@@ -68,23 +68,23 @@ pub struct Thresholds {
     pub files_ratio: f64,
     /// `size-anomaly`: new file vs old largest (default 10).
     pub new_file_ratio: f64,
-    /// Size rules stay quiet below this (default 64 KiB).
+    /// Size rules stay quiet below this (default 64 kB).
     pub size_min_bytes: u64,
-    /// Nested archives are opened up to this much unpacked (default 256 MiB).
+    /// Nested archives are opened up to this much unpacked (default 256 MB).
     pub nested_max_unpacked: u64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            max_file_size: 10 << 20,
+            max_file_size: 10_000_000,
             max_file_share: 0.5,
-            share_min_bytes: 1 << 20,
+            share_min_bytes: 1_000_000,
             size_ratio: 2.0,
             files_ratio: 1.5,
             new_file_ratio: 10.0,
-            size_min_bytes: 64 << 10,
-            nested_max_unpacked: 256 << 20,
+            size_min_bytes: 64_000,
+            nested_max_unpacked: 256_000_000,
         }
     }
 }

@@ -18,6 +18,9 @@ fn is_docs_example(path: &str) -> bool {
     name.contains("example") || name.contains("sample") || name.starts_with("readme")
 }
 
+/// The context of a private key under a test folder: a question, not a verdict.
+const UNDER_TESTS: &str = "under a tests folder: a fixture?";
+
 /// How a hit's surroundings change what it means.
 fn context(
     ctx: &FileCtx<'_>,
@@ -35,6 +38,14 @@ fn context(
         return (Severity::Info, Some("documentation example file"));
     }
     if text::is_test_path(ctx.path) || ctx.inner.is_some_and(text::is_test_path) {
+        // A private key under a test folder may be a fixture, or the key a test signs with
+        // that the author also deploys: the folder cannot tell, so say what is known and ask.
+        if hit.format.rule.id == "secret-private-key" {
+            return (
+                Severity::Medium.min(hit.format.rule.severity),
+                Some(UNDER_TESTS),
+            );
+        }
         return (
             Severity::Low.min(hit.format.rule.severity),
             Some("test fixture"),
@@ -77,6 +88,15 @@ pub fn report_outside(
     }
 }
 
+/// The first folder of `path` that makes it a test path (`tests`, `__tests__`, `spec`…).
+fn test_folder(path: &str) -> Option<&str> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts
+        .into_iter()
+        .find(|dir| text::is_test_path(&format!("{dir}/f")))
+}
+
 /// The finding for one hit.
 fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: &mut Vec<Finding>) {
     let value = &hay[hit.value.0..hit.value.1];
@@ -104,8 +124,13 @@ fn push(ctx: &FileCtx<'_>, hay: &[u8], hit: &Hit, lines: &mut LineCounter, out: 
         evidence["pair"] = true.into();
         evidence["key_id"] = serde_json::json!({ "prefix": id_shown, "length": id_len });
     }
-    if let Some(why) = why {
-        message = format!("{message} — {why}, not a leaked credential");
+    match why {
+        Some(UNDER_TESTS) => {
+            let folder = test_folder(ctx.inner.unwrap_or(ctx.path)).unwrap_or("tests");
+            message = format!("{message} — under {folder}/: a fixture?");
+        }
+        Some(why) => message = format!("{message} — {why}, not a leaked credential"),
+        None => {}
     }
     out.push(
         Finding::new(&f.rule, ctx.location(Some(line), Some(column)), message)

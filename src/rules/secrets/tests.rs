@@ -247,14 +247,32 @@ fn documentation_examples_are_info() {
 }
 
 #[test]
-fn test_fixtures_are_low_with_context() {
+fn a_private_key_under_tests_is_a_question_not_a_verdict() {
     let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n", rand(64, ALNUM));
     let out = scan("tests/fixtures/server.key", &key);
-    assert_eq!(out[0].severity, Severity::Low);
+    assert_eq!(out[0].severity, Severity::Medium, "{out:?}");
     assert!(
-        out[0].message.contains("test fixture"),
+        out[0].message.ends_with(" — under tests/: a fixture?"),
         "{}",
         out[0].message
+    );
+    assert!(
+        !out[0].message.contains("not a leaked credential"),
+        "the folder cannot tell: {}",
+        out[0].message
+    );
+    let nested = scan("lib/__tests__/keys/server.pem", &key);
+    assert!(
+        nested[0].message.ends_with("under __tests__/: a fixture?"),
+        "names the folder that made it a test path: {}",
+        nested[0].message
+    );
+    let token = format!("ghp_{}", rand(36, ALNUM));
+    let out = scan("tests/fixtures/config.js", &token);
+    assert_eq!(
+        out[0].severity,
+        Severity::Low,
+        "other tokens in tests are unchanged"
     );
 }
 
