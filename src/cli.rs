@@ -514,6 +514,67 @@ mod tests {
         assert_eq!(given.artifact, "a.tgz");
     }
 
+    /// Every subcommand's name, from the clap definitions.
+    fn subcommands() -> Vec<String> {
+        use clap::CommandFactory as _;
+        Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn completions_know_every_subcommand_in_every_shell() {
+        let names = subcommands();
+        assert!(names.len() >= 10, "{names:?}");
+        for (shell, marker) in [
+            (CompletionShell::Bash, "complete -F"),
+            (CompletionShell::Zsh, "#compdef shipcheck"),
+            (CompletionShell::Fish, "complete -c shipcheck"),
+            (CompletionShell::Powershell, "Register-ArgumentCompleter"),
+        ] {
+            let script = completions(shell);
+            assert!(script.contains(marker), "{shell:?} script: {script}");
+            for name in &names {
+                assert!(
+                    script.contains(name.as_str()),
+                    "{shell:?} completes `shipcheck {name}`"
+                );
+            }
+            assert!(
+                script.contains("fail-on") && script.contains("baseline"),
+                "{shell:?} completes options too"
+            );
+        }
+    }
+
+    #[test]
+    fn the_man_pages_cover_every_subcommand() {
+        let page = man_page(None).expect("renders");
+        assert!(page.contains(".TH shipcheck 1"), "{page}");
+        assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+        for name in subcommands() {
+            assert!(
+                page.contains(&format!("shipcheck\\-{}", name.replace('-', "\\-"))),
+                "shipcheck(1) lists {name}"
+            );
+            let sub = man_page(Some(&name)).expect("a page per subcommand");
+            assert!(
+                sub.contains(&format!(".TH shipcheck-{name} 1")),
+                "{name}'s own page: {sub}"
+            );
+        }
+        let check = man_page(Some("check")).expect("renders");
+        assert!(
+            check.contains("\\-\\-fail\\-on"),
+            "check's options: {check}"
+        );
+        assert!(
+            man_page(Some("nope")).is_err(),
+            "an unknown subcommand is an error"
+        );
+    }
+
     #[test]
     fn the_cli_definition_is_consistent() {
         use clap::CommandFactory as _;
