@@ -146,6 +146,17 @@ fn size_anomaly_fires_on_file_count() {
         "the size barely grew: {message}"
     );
     assert_eq!(f["evidence"]["added_count"], 31);
+    assert!(
+        message.ends_with(
+            "biggest additions: lib/grown.txt 10 B (new), lib/f00.txt 6 B (new), \
+             lib/f01.txt 6 B (new) and 28 more"
+        ),
+        "the added files are in the message, biggest first: {message}"
+    );
+    assert_eq!(
+        f["path"], "lib/grown.txt",
+        "and the finding points at the biggest"
+    );
     assert_eq!(code, 1, "high fails the default threshold");
 }
 
@@ -170,8 +181,8 @@ fn a_policy_threshold_changes_the_result() {
     );
     assert_eq!(
         of_rule(&v, "size-anomaly"),
-        [(String::new(), "high".to_owned())],
-        "over the policy's 1.5×: {v}"
+        [("lib/grown.txt".to_owned(), "high".to_owned())],
+        "over the policy's 1.5×, pointing at the file that grew: {v}"
     );
     assert_eq!(code, 1);
 }
@@ -367,7 +378,7 @@ fn text_and_markdown_list_allowed_findings_with_their_reason() {
     };
     assert!(
         details.contains(
-            "| medium | `sourcemap-file` | lib/app.js.map | maps are published on purpose |"
+            "| medium | `sourcemap-file` | `lib/app.js.map` | `maps are published on purpose` |"
         ),
         "{details}"
     );
