@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::sanitize::{bytes_for_terminal, for_terminal};
 
-use super::install::{installed_meta, npm_skips_links};
+use super::install::{installed_meta, npm_path_conflicts, npm_renames_gitignore, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
@@ -336,6 +336,14 @@ impl<'v> Builder<'v> {
         let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
         if format == Format::NpmTarball && npm_skips_links(&mut entries, &eligible, &mut anomalies)
         {
+            package = installed_meta(&entries, &self.meta_files);
+            format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+        }
+        if format == Format::NpmTarball && npm_renames_gitignore(&mut entries, &mut anomalies) {
+            package = installed_meta(&entries, &self.meta_files);
+            format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+        }
+        if format == Format::NpmTarball && npm_path_conflicts(&mut entries, &mut anomalies) {
             package = installed_meta(&entries, &self.meta_files);
             format = meta::format_of(magic, &file_name, &entries, package.as_ref());
         }

@@ -1,0 +1,261 @@
+//! shipcheck's npm install model against npm itself, on generated hostile tarballs.
+//!
+//! Every case from the seeded generator (`common::adversarial::tar`) is read by shipcheck
+//! (in-process, the library `ls` uses; a sample also through the binary's `ls --json`) and
+//! extracted by npm's own pacote (`tests/oracle/npm_extract.js`, one node process for the
+//! whole batch). For each case one of these must hold:
+//! - the files shipcheck lists as installed (path and sha256) are exactly what npm wrote;
+//! - shipcheck refuses the artifact (exit 2);
+//! - every path on which the two differ belongs to an entry shipcheck reports an anomaly on
+//!   (an `archive-*` finding, critical).
+//!
+//! `SHIPCHECK_DIFF_CASES` (default 2000) sets the number of cases, `SHIPCHECK_DIFF_SEED` the
+//! first seed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::adversarial::tar::{Case, case, plain_meta};
+use shipcheck::artifact::{Artifact, EntryKind, Options, read_bytes};
+
+/// Where npm keeps its own modules (pacote, tar), or `None` (with a note) without npm.
+fn npm_root() -> Option<PathBuf> {
+    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
+    if root.join("node_modules/pacote").is_dir() {
+        Some(root)
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping the npm differential test: npm's pacote not found under {}",
+            root.display()
+        );
+        None
+    }
+}
+
+/// What npm wrote, per case: `Ok(files)` (path → sha256) or `Err(npm's error)`.
+type Written = Result<BTreeMap<String, String>, String>;
+
+/// Runs the oracle once over every file.
+fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/npm_extract.js");
+    let mut child = Command::new("node")
+        .arg(script)
+        .arg(npm)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let list: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+    let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()));
+    let mut out = Vec::new();
+    let reader = BufReader::new(child.stdout.take().expect("stdout"));
+    for line in reader.lines().skip(1) {
+        let v: serde_json::Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
+        if v["ok"] == true {
+            let mut files = BTreeMap::new();
+            for e in v["entries"].as_array().expect("entries") {
+                match e["kind"].as_str() {
+                    Some("dir") => {}
+                    Some("file") => {
+                        files.insert(
+                            e["path"].as_str().expect("path").to_owned(),
+                            e["sha256"].as_str().expect("sha").to_owned(),
+                        );
+                    }
+                    other => {
+                        files.insert(
+                            e["path"].as_str().expect("path").to_owned(),
+                            format!("<{other:?}>"),
+                        );
+                    }
+                }
+            }
+            out.push(Ok(files));
+        } else {
+            out.push(Err(v["error"].as_str().unwrap_or_default().to_owned()));
+        }
+    }
+    writer.join().expect("writer").expect("list written");
+    assert!(
+        child.wait().expect("node exits").success(),
+        "the oracle ran"
+    );
+    assert_eq!(out.len(), files.len(), "one oracle line per case");
+    out
+}
+
+/// The installed files shipcheck lists (path → sha256).
+fn installed(a: &Artifact) -> BTreeMap<String, String> {
+    a.entries
+        .iter()
+        .filter(|e| e.installed && e.kind == EntryKind::File)
+        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// The paths on which the two disagree.
+fn differences(ours: &BTreeMap<String, String>, npm: &BTreeMap<String, String>) -> Vec<String> {
+    let mut diff: Vec<String> = ours
+        .iter()
+        .filter(|(p, s)| npm.get(*p) != Some(s))
+        .map(|(p, _)| p.clone())
+        .collect();
+    diff.extend(
+        npm.iter()
+            .filter(|(p, s)| ours.get(*p) != Some(s))
+            .map(|(p, _)| p.clone()),
+    );
+    diff.sort();
+    diff.dedup();
+    diff
+}
+
+/// True if shipcheck reports an anomaly on an entry at `path`.
+fn reported(a: &Artifact, path: &str) -> bool {
+    a.anomalies.iter().any(|an| {
+        an.entry
+            .and_then(|i| a.entries.get(i as usize))
+            .is_some_and(|e| e.path == path)
+    })
+}
+
+/// The outcome of one case; `Err` describes an unexplained difference.
+#[derive(Debug, Default)]
+struct Tally {
+    equal: usize,
+    refused: usize,
+    reported: usize,
+    npm_refused: usize,
+}
+
+fn judge(
+    c: &Case,
+    ours: &anyhow::Result<Artifact>,
+    npm: &Written,
+    t: &mut Tally,
+) -> Result<(), String> {
+    let Ok(npm) = npm else {
+        // npm refuses the tarball (and installs nothing); whatever shipcheck shows is more.
+        t.npm_refused += 1;
+        return Ok(());
+    };
+    let a = match ours {
+        Ok(a) => a,
+        Err(_) => {
+            t.refused += 1;
+            return Ok(());
+        }
+    };
+    let diff = differences(&installed(a), npm);
+    if diff.is_empty() {
+        t.equal += 1;
+        return Ok(());
+    }
+    let unexplained: Vec<&String> = diff.iter().filter(|p| !reported(a, p)).collect();
+    if unexplained.is_empty() {
+        t.reported += 1;
+        return Ok(());
+    }
+    Err(format!(
+        "shipcheck installs {:?}\nnpm installs {:?}\nunexplained paths {unexplained:?}\nsteps: {:#?}\nanomalies: {:#?}",
+        installed(a),
+        npm,
+        c.steps,
+        a.anomalies
+    ))
+}
+
+fn env_num(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn shipcheck_installs_what_npm_installs_on_generated_tarballs() {
+    let Some(npm) = npm_root() else { return };
+    let n = env_num("SHIPCHECK_DIFF_CASES", 2000);
+    let first = env_num("SHIPCHECK_DIFF_SEED", 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    let mut tally = Tally::default();
+    // Batches keep the temp dir small on long runs.
+    let batch = 2000;
+    let mut seed = first;
+    while seed < first + n {
+        let end = (seed + batch).min(first + n);
+        let cases: Vec<(u64, Case)> = (seed..end).map(|s| (s, case(s, &plain_meta))).collect();
+        let files: Vec<PathBuf> = cases
+            .iter()
+            .map(|(s, c)| common::fixtures::write(dir.path(), &format!("c{s}.tgz"), &c.bytes))
+            .collect();
+        let written = oracle(&npm, &files);
+        for (((s, c), file), npm) in cases.iter().zip(&files).zip(&written) {
+            let ours = read_bytes(&format!("c{s}.tgz"), &c.bytes, &Options::default(), None);
+            if let Err(why) = judge(c, &ours, npm, &mut tally) {
+                failures.push(format!("seed {s}:\n{why}"));
+            }
+            if s % 97 == 0 {
+                same_through_the_binary(file, &ours);
+            }
+            std::fs::remove_file(file).expect("remove case");
+        }
+        seed = end;
+    }
+    eprintln!("npm differential: {n} cases from seed {first}: {tally:?}");
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases differ from npm without a report; first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    assert!(
+        tally.equal > n as usize / 2,
+        "most cases are read exactly as npm reads them: {tally:?}"
+    );
+}
+
+/// `ls --json` lists the same installed files as the library, or exits 2 where it refused.
+fn same_through_the_binary(file: &Path, ours: &anyhow::Result<Artifact>) {
+    let out = common::shipcheck()
+        .args(["ls", "--json"])
+        .arg(file)
+        .output()
+        .expect("shipcheck runs");
+    match ours {
+        Err(e) => assert_eq!(
+            out.status.code(),
+            Some(2),
+            "refused in-process ({e:#}) and by the binary"
+        ),
+        Ok(a) => {
+            assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            let listed: BTreeMap<String, String> = v["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .filter(|e| e["installed"] == true && e["kind"] == "file")
+                .map(|e| {
+                    (
+                        e["path"].as_str().expect("path").to_owned(),
+                        e["sha256"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                listed,
+                installed(a),
+                "the binary lists what the library read"
+            );
+        }
+    }
+}
