@@ -209,13 +209,29 @@ fn shipcheck_installs_what_npm_installs_on_generated_tarballs() {
             std::fs::remove_file(file).expect("remove case");
         }
         seed = end;
+        if n > batch {
+            // Progress of a long run (shown with --nocapture).
+            let _ = writeln!(
+                std::io::stderr(),
+                "up to seed {end}: {tally:?}, {} unexplained{}",
+                failures.len(),
+                failures
+                    .last()
+                    .map(|f| format!("; last {}", f.lines().next().unwrap_or_default()))
+                    .unwrap_or_default()
+            );
+        }
     }
     eprintln!("npm differential: {n} cases from seed {first}: {tally:?}");
     assert!(
         failures.is_empty(),
-        "{} of {n} cases differ from npm without a report; first:\n{}",
+        "{} of {n} cases differ from npm without a report; first:\n{}\nall seeds: {:?}",
         failures.len(),
-        failures[0]
+        failures[0],
+        failures
+            .iter()
+            .map(|f| f.lines().next().unwrap_or_default())
+            .collect::<Vec<_>>()
     );
     assert!(
         tally.equal > n as usize / 2,
