@@ -28,6 +28,11 @@ fn npm_root() -> Option<PathBuf> {
     let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
     if root.join("node_modules/pacote").is_dir() {
         Some(root)
+    } else if std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_some() {
+        panic!(
+            "SHIPCHECK_REQUIRE_ORACLES is set (CI) but npm's pacote is not under {}",
+            root.display()
+        );
     } else {
         let _ = writeln!(
             std::io::stderr(),
@@ -274,4 +279,97 @@ fn same_through_the_binary(file: &Path, ours: &anyhow::Result<Artifact>) {
             );
         }
     }
+}
+
+/// The files under `root` (path → sha256), as the oracle lists them.
+fn walk(root: &Path, rel: &str, out: &mut BTreeMap<String, String>) {
+    let mut names: Vec<_> = std::fs::read_dir(root.join(rel))
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    for name in names {
+        let name = name.to_string_lossy().into_owned();
+        let r = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let full = root.join(&r);
+        let meta = std::fs::symlink_metadata(&full).expect("lstat");
+        if meta.is_dir() {
+            walk(root, &r, out);
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&full).expect("read");
+            out.insert(r, common::check::sha256_hex(&bytes));
+        } else {
+            out.insert(r, "<other>".to_owned());
+        }
+    }
+}
+
+#[test]
+fn the_oracle_writes_what_npm_install_writes() {
+    // The oracle calls pacote directly; `npm install ./case.tgz` goes through arborist and
+    // reify. On a handful of hostile cases both must write the same files.
+    let Some(npm) = npm_root() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cases: Vec<(u64, PathBuf)> = Vec::new();
+    let mut seed = 7;
+    // Cases npm accepts, whose package root is `package`, with something hostile in them.
+    while cases.len() < 6 {
+        let c = case(seed, &plain_meta);
+        if c.steps
+            .iter()
+            .any(|s| s.contains("pax") || s.contains("gnu") || s.contains("type"))
+        {
+            let f = common::fixtures::write(dir.path(), &format!("c{seed}.tgz"), &c.bytes);
+            cases.push((seed, f));
+        }
+        seed += 1;
+    }
+    let files: Vec<PathBuf> = cases.iter().map(|(_, f)| f.clone()).collect();
+    let written = oracle(&npm, &files);
+    let mut compared = 0;
+    for ((s, file), oracle_says) in cases.iter().zip(written) {
+        let Ok(oracle_says) = oracle_says else {
+            continue;
+        };
+        let project = dir.path().join(format!("p{s}"));
+        std::fs::create_dir(&project).expect("project dir");
+        std::fs::write(
+            project.join("package.json"),
+            br#"{"name":"p","version":"1.0.0"}"#,
+        )
+        .expect("package.json");
+        let out = Command::new("npm")
+            .args([
+                "install",
+                "--offline",
+                "--no-save",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+            ])
+            .arg(file)
+            .current_dir(&project)
+            .output()
+            .expect("npm runs");
+        let installed = project.join("node_modules/gen");
+        if !out.status.success() || !installed.is_dir() {
+            // npm install also validates package.json; the oracle does not need to.
+            continue;
+        }
+        let mut wrote = BTreeMap::new();
+        walk(&installed, "", &mut wrote);
+        assert_eq!(
+            wrote, oracle_says,
+            "seed {s}: npm install and the oracle agree"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 3,
+        "enough cases were installed by npm to compare: {compared}"
+    );
 }

@@ -22,6 +22,11 @@ fn npm_root() -> Option<PathBuf> {
     let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
     if root.join("node_modules/pacote").is_dir() {
         Some(root)
+    } else if std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_some() {
+        panic!(
+            "SHIPCHECK_REQUIRE_ORACLES is set (CI) but npm's pacote is not under {}",
+            root.display()
+        );
     } else {
         let _ = writeln!(
             std::io::stderr(),
