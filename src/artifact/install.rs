@@ -89,3 +89,111 @@ pub fn npm_skips_links(
     }
     entries.iter().map(|e| e.installed).ne(before)
 }
+
+/// npm writes entries in order: a file whose path is already a folder (of an earlier file),
+/// or that would need an earlier file as its folder, fails to extract and is skipped. Marks
+/// those not installed, each with an anomaly; returns true if anything changed.
+pub fn npm_path_conflicts(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -> bool {
+    use std::collections::HashSet;
+    let mut files: HashSet<String> = HashSet::new();
+    let mut dirs: HashSet<String> = HashSet::new();
+    let mut changed = false;
+    for i in 0..entries.len() {
+        let e = &entries[i];
+        if !e.installed || e.kind != EntryKind::File {
+            continue;
+        }
+        let path = e.path.clone();
+        let prefixes: Vec<&str> = path.match_indices('/').map(|(at, _)| &path[..at]).collect();
+        let clash = if dirs.contains(&path) {
+            Some(format!(
+                "{} is a file where an earlier entry made a folder; npm does not write it",
+                for_terminal(&path)
+            ))
+        } else {
+            prefixes.iter().find(|p| files.contains(**p)).map(|p| {
+                format!(
+                    "{} lies under {}, which an earlier entry wrote as a file; npm does not write it",
+                    for_terminal(&path),
+                    for_terminal(p)
+                )
+            })
+        };
+        if let Some(detail) = clash {
+            entries[i].installed = false;
+            changed = true;
+            anomalies.push(Anomaly {
+                kind: AnomalyKind::DuplicatePath,
+                entry: Some(entries[i].index),
+                detail,
+            });
+            continue;
+        }
+        for p in prefixes {
+            dirs.insert(p.to_owned());
+        }
+        files.insert(path);
+    }
+    changed
+}
+
+/// pacote installs a package's `.gitignore` as `.npmignore` (as `npm pack` treats them), and
+/// skips it when a `.npmignore` of that path came earlier. Renames and unmarks those entries;
+/// a renamed file that a later entry of the new path replaces is not installed. Returns true
+/// if anything changed.
+pub fn npm_renames_gitignore(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -> bool {
+    use std::collections::{HashMap, HashSet};
+    let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_owned();
+    if !entries
+        .iter()
+        .any(|e| e.kind == EntryKind::File && base(&e.path) == ".gitignore")
+    {
+        return false;
+    }
+    let mut saw: HashSet<String> = HashSet::new();
+    let mut changed = false;
+    for e in entries.iter_mut().filter(|e| e.kind == EntryKind::File) {
+        match base(&e.path).as_str() {
+            ".npmignore" => {
+                saw.insert(e.path.clone());
+            }
+            ".gitignore" => {
+                let renamed = format!("{}.npmignore", &e.path[..e.path.len() - ".gitignore".len()]);
+                if saw.contains(&renamed) {
+                    if e.installed {
+                        e.installed = false;
+                        changed = true;
+                    }
+                } else if e.installed {
+                    anomalies.push(Anomaly {
+                        kind: AnomalyKind::DuplicatePath,
+                        entry: Some(e.index),
+                        detail: format!(
+                            "{} installs as {}: npm renames .gitignore files",
+                            for_terminal(&e.path),
+                            for_terminal(&renamed)
+                        ),
+                    });
+                    e.path = renamed;
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    if changed {
+        // The last installed entry of each path wins.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.installed && e.kind == EntryKind::File {
+                last.insert(e.path.clone(), i);
+            }
+        }
+        for (i, e) in entries.iter_mut().enumerate() {
+            if e.installed && e.kind == EntryKind::File && last.get(&e.path) != Some(&i) {
+                e.installed = false;
+            }
+        }
+    }
+    changed
+}

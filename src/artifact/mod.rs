@@ -12,8 +12,8 @@ mod meta;
 pub mod path;
 mod pipe;
 mod source;
-mod tar_guard;
 mod tar_reader;
+mod tar_walk;
 mod zip_reader;
 
 use std::borrow::Cow;

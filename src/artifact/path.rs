@@ -126,6 +126,79 @@ pub fn normalize(raw: &[u8], layout: Layout, max_depth: usize) -> Normalized<'_>
     }
 }
 
+/// node-tar's `stripAbsolutePath` (Windows rules on every platform): strips roots from the
+/// start of a name after `strip: 1` (`/`, `c:`, `C:/`, `\\?\C:\`, `\\srv\share\`) until
+/// none is left. Returns (what was stripped, the rest). So `package/c:package.json` installs
+/// as `package.json`.
+pub fn npm_strip_absolute(mut path: &str) -> (String, &str) {
+    let mut root = String::new();
+    loop {
+        let b = path.as_bytes();
+        let sep = |c: u8| c == b'/' || c == b'\\';
+        let absolute = b.first().is_some_and(|&c| sep(c))
+            || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && sep(b[2]));
+        let parsed = win32_root_len(b);
+        if !absolute && parsed == 0 {
+            return (root, path);
+        }
+        let cut = if b.first() == Some(&b'/') && !path.starts_with("//?/") {
+            1
+        } else {
+            parsed
+        };
+        root.push_str(&path[..cut]);
+        path = &path[cut..];
+    }
+}
+
+/// The length of the root node's `path.win32.parse` finds.
+fn win32_root_len(p: &[u8]) -> usize {
+    let sep = |c: u8| c == b'/' || c == b'\\';
+    let len = p.len();
+    let Some(&c0) = p.first() else { return 0 };
+    if len == 1 {
+        return usize::from(sep(c0));
+    }
+    if sep(c0) {
+        let mut root_end = 1;
+        if sep(p[1]) {
+            let mut j = 2;
+            let mut last = j;
+            while j < len && !sep(p[j]) {
+                j += 1;
+            }
+            if j < len && j != last {
+                last = j;
+                while j < len && sep(p[j]) {
+                    j += 1;
+                }
+                if j < len && j != last {
+                    last = j;
+                    while j < len && !sep(p[j]) {
+                        j += 1;
+                    }
+                    if j == len {
+                        root_end = j;
+                    } else if j != last {
+                        root_end = j + 1;
+                    }
+                }
+            }
+        }
+        root_end
+    } else if c0.is_ascii_alphabetic() && p[1] == b':' {
+        if len > 2 && sep(p[2]) { 3 } else { 2 }
+    } else {
+        0
+    }
+}
+
+/// node-tar refuses a name (after stripping its root) with a `..` component, splitting on
+/// `\` as well as `/` on every platform.
+pub fn npm_climbs(stripped: &str) -> bool {
+    stripped.split(['/', '\\']).any(|c| c == "..")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +280,31 @@ mod tests {
             n.joined(1).ends_with(".js\u{fffd}"),
             "an invalid byte becomes U+FFFD, as node-tar writes it"
         );
+    }
+
+    #[test]
+    fn npm_strips_drive_letters_and_unc_prefixes_as_node_tar_does() {
+        for (name, root, rest) in [
+            ("c:package.json", "c:", "package.json"),
+            ("C:/x.js", "C:/", "x.js"),
+            ("\\\\?\\C:\\x.js", "\\\\?\\C:\\", "x.js"),
+            ("\\\\srv\\share\\x.js", "\\\\srv\\share\\", "x.js"),
+            ("//?/C:/x.js", "//?/C:/", "x.js"),
+            ("///x.js", "///", "x.js"),
+            ("c:c:/x", "c:c:/", "x"),
+            ("lib/c:x", "", "lib/c:x"),
+        ] {
+            assert_eq!(
+                npm_strip_absolute(name),
+                (root.to_owned(), rest),
+                "{name:?} strips {root:?}"
+            );
+        }
+        assert!(
+            npm_climbs("a\\..\\b"),
+            "node-tar splits on backslashes for '..'"
+        );
+        assert!(!npm_climbs("a..b/c"));
     }
 
     #[test]

@@ -5,14 +5,13 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
-use tar::EntryType;
 
 use crate::sanitize::bytes_for_terminal;
 
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, Capped, Magic, Stage, find_open_error};
-use super::tar_guard::Guard;
+use super::tar_walk::{Kind, Walker};
 use super::{Digests, EntryKind, OpenError};
 use crate::units::hex;
 
@@ -80,119 +79,71 @@ fn classify(e: &io::Error) -> anyhow::Error {
     }
 }
 
-fn kind_of(t: EntryType) -> Option<EntryKind> {
-    Some(match t {
-        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => EntryKind::File,
-        EntryType::Directory => EntryKind::Dir,
-        EntryType::Symlink => EntryKind::Symlink,
-        EntryType::Link => EntryKind::Hardlink,
-        EntryType::Char | EntryType::Block => EntryKind::Device,
-        EntryType::Fifo => EntryKind::Fifo,
-        // Global pax headers describe the archive, not a file.
-        EntryType::XGlobalHeader => return None,
-        _ => EntryKind::Other,
-    })
+fn kind_of(k: Kind) -> EntryKind {
+    match k {
+        Kind::File => EntryKind::File,
+        Kind::Dir => EntryKind::Dir,
+        Kind::Symlink => EntryKind::Symlink,
+        Kind::Hardlink => EntryKind::Hardlink,
+        Kind::Device => EntryKind::Device,
+        Kind::Fifo => EntryKind::Fifo,
+        Kind::Skipped => EntryKind::Other,
+    }
 }
 
-/// Walks the tar stream, then drains what follows the end marker so the whole input is hashed.
+/// Walks the tar stream as node-tar does, then drains what follows the end marker so the
+/// whole input is hashed.
 fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
     b.set_layout(Layout::StripRoot);
-    let limit = input.limit;
-    // Bytes handed out by entries. Without GNU sparse holes this never exceeds what `Capped`
-    // counts; a hole reads as zeros without consuming input, so it is capped here too.
-    let mut produced = 0u64;
     // One read buffer for every entry: zeroing a fresh one per entry dominated listings of
     // many small files.
     let mut buf = vec![0u8; 64 * 1024];
-    // Likewise one name buffer.
-    let mut name = Vec::new();
-    {
-        let mut archive = tar::Archive::new(Guard::new(&mut *input));
-        // Zero blocks are skipped; the guard ends the stream at the real end marker.
-        archive.set_ignore_zeros(true);
-        for entry in archive.entries_with_seek().map_err(|e| classify(&e))? {
-            let mut entry = entry.map_err(|e| classify(&e))?;
-            let Some(kind) = kind_of(entry.header().entry_type()) else {
-                continue;
-            };
-            // node-tar cuts a GNU long name (or link name) at its first NUL; header fields
-            // are already cut that way by the tar crate, long names only lose a trailing one.
-            let until_nul = |b: &[u8]| b.split(|&c| c == 0).next().unwrap_or_default().to_vec();
-            name.clear();
-            name.extend_from_slice(
-                entry
-                    .path_bytes()
-                    .split(|&c| c == 0)
-                    .next()
-                    .unwrap_or_default(),
-            );
-            let link = entry.link_name_bytes().map(|l| until_nul(&l));
-            let declared = entry.size();
-            let raw = RawEntry {
-                name: &name,
-                kind,
-                mode: entry.header().mode().unwrap_or(0),
-                declared_size: declared,
-                compressed_size: None,
-                link_target: link.as_deref(),
-            };
-            let Some(index) = b.add(&raw)? else { continue };
-            if kind != EntryKind::File {
-                b.finish_other(index);
-                continue;
+    let mut walker = Walker::new(&mut *input);
+    while let Some(h) = walker.next_entry().map_err(|e| classify(&e))? {
+        let kind = kind_of(h.kind);
+        let declared = h.size;
+        let raw = RawEntry {
+            name: &h.path,
+            kind,
+            mode: h.mode,
+            declared_size: declared,
+            compressed_size: None,
+            link_target: h.link.as_deref(),
+        };
+        let Some(index) = b.add(&raw)? else { continue };
+        if kind != EntryKind::File {
+            b.finish_other(index);
+            continue;
+        }
+        // Never trust the declared size for an allocation: grow as data arrives.
+        let mut content = Collect::new(b.content_cap(index), declared);
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        loop {
+            let n = walker.read_data(&mut buf).map_err(|e| classify(&e))?;
+            if n == 0 {
+                break;
             }
-            let mut entry = Produced {
-                inner: &mut entry,
-                total: &mut produced,
-                limit,
-            };
-            // Never trust the declared size for an allocation: grow as data arrives.
-            let mut content = Collect::new(b.content_cap(index), declared);
-            let mut hasher = Sha256::new();
-            let mut size = 0u64;
-            loop {
-                let n = entry.read(&mut buf).map_err(|e| classify(&e))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                content.extend(&buf[..n]);
-                size += n as u64;
+            hasher.update(&buf[..n]);
+            content.extend(&buf[..n]);
+            size += n as u64;
+        }
+        let sha = hex(&hasher.finalize());
+        if size < declared {
+            let path = bytes_for_terminal(&h.path).into_owned();
+            return Err(OpenError::Truncated {
+                path,
+                declared,
+                read: size,
             }
-            let sha = hex(&hasher.finalize());
-            if size < declared {
-                let path = bytes_for_terminal(&name).into_owned();
-                return Err(OpenError::Truncated {
-                    path,
-                    declared,
-                    read: size,
-                }
-                .into());
-            }
-            b.finish_file(index, size, sha, content);
-            if b.done {
-                return Ok(());
-            }
+            .into());
+        }
+        b.finish_file(index, size, sha, content);
+        if b.done {
+            return Ok(());
         }
     }
+    drop(walker);
     io::copy(input, &mut io::sink()).map_err(|e| classify(&e))?;
     Ok(())
-}
-
-/// Counts the bytes an entry hands out against the unpacked limit.
-struct Produced<'a, R> {
-    inner: R,
-    total: &'a mut u64,
-    limit: u64,
-}
-
-impl<R: Read> Read for Produced<'_, R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(out)?;
-        *self.total += n as u64;
-        if *self.total > self.limit {
-            return Err(io::Error::other(OpenError::TooLarge { limit: self.limit }));
-        }
-        Ok(n)
-    }
 }

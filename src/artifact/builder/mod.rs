@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::sanitize::{bytes_for_terminal, for_terminal};
 
-use super::install::{installed_meta, npm_skips_links};
+use super::install::{installed_meta, npm_path_conflicts, npm_renames_gitignore, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::{
@@ -334,10 +334,22 @@ impl<'v> Builder<'v> {
         }
         let mut package = installed_meta(&entries, &self.meta_files);
         let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
-        if format == Format::NpmTarball && npm_skips_links(&mut entries, &eligible, &mut anomalies)
-        {
-            package = installed_meta(&entries, &self.meta_files);
-            format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+        // npm installs an uncompressed tarball as well; a plain tar holding a package.json
+        // is read with npm's rules too.
+        let npm = |f: Format, p: Option<&meta::PackageMeta>| {
+            f == Format::NpmTarball
+                || (f == Format::Tar && p.and_then(|m| m.ecosystem) == Some(meta::Ecosystem::Npm))
+        };
+        let fixups: [fn(&mut [Entry], &mut Vec<Anomaly>, &[bool]) -> bool; 3] = [
+            |e, a, eligible| npm_skips_links(e, eligible, a),
+            |e, a, _| npm_renames_gitignore(e, a),
+            |e, a, _| npm_path_conflicts(e, a),
+        ];
+        for fixup in fixups {
+            if npm(format, package.as_ref()) && fixup(&mut entries, &mut anomalies, &eligible) {
+                package = installed_meta(&entries, &self.meta_files);
+                format = meta::format_of(magic, &file_name, &entries, package.as_ref());
+            }
         }
         let root = self.root.flatten();
         let unpacked_size = entries

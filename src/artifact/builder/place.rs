@@ -6,7 +6,10 @@ use super::{
     AnomalyKind, Builder, EntryKind, Layout, OpenError, RawEntry, bytes_for_terminal, decode,
     for_terminal, masked, normalize,
 };
-use crate::artifact::path::Normalized;
+use crate::artifact::path::{Normalized, npm_climbs, npm_strip_absolute};
+
+/// node-tar's default `maxDepth`: a deeper name is not extracted.
+const NPM_MAX_DEPTH: usize = 1024;
 
 impl Builder<'_> {
     /// The common case, checked in one cheap pass: a printable-ASCII file or folder name under
@@ -26,6 +29,10 @@ impl Builder<'_> {
             return None;
         }
         let rest = name.strip_prefix(root.as_bytes())?.strip_prefix(b"/")?;
+        // node-tar strips a drive letter after the root and splits on `\` for `..`.
+        if rest.get(1) == Some(&b':') || rest.contains(&b'\\') {
+            return None;
+        }
         let mut depth = 1;
         for part in rest.split(|&b| b == b'/') {
             if part.is_empty() || part == b"." || part == b".." {
@@ -79,10 +86,20 @@ impl Builder<'_> {
                     None => (text, None),
                 }
             });
+        // node-tar then strips what is left of a root, Windows style (`c:`, `C:/`, `//?/C:/`,
+        // `\\srv\share\`), refuses a `..` split on `/` or `\`, and skips a name more than
+        // 1024 components deep.
+        let mut stripped_root = String::new();
+        let mut npm_climbs_out = false;
+        let mut npm_too_deep = false;
         let split = split_text.as_ref().map(|(head, rest)| {
-            let rest = rest
-                .as_deref()
-                .map(|r| normalize(r.as_bytes(), self.layout, usize::MAX));
+            let rest = rest.as_deref().map(|r| {
+                let (root, stripped) = npm_strip_absolute(r);
+                stripped_root = root;
+                npm_climbs_out = npm_climbs(stripped);
+                npm_too_deep = r.split('/').count() > NPM_MAX_DEPTH;
+                normalize(stripped.as_bytes(), self.layout, usize::MAX)
+            });
             (head, rest)
         });
         let root = match (&self.root, &split) {
@@ -115,6 +132,10 @@ impl Builder<'_> {
                 match rest.as_ref().filter(|rest| !rest.is_empty()) {
                     Some(rest) => {
                         traversal = (0..rest.len()).any(|i| rest.component(i) == Some(".."));
+                        traversal |= npm_climbs_out;
+                        if npm_too_deep {
+                            installed = false;
+                        }
                         rest.joined(0)
                     }
                     None => {
@@ -130,6 +151,35 @@ impl Builder<'_> {
         };
         self.count_entry(index)?;
         self.name_anomalies(raw, index, &norm, &path, traversal);
+        if traversal && !norm.anomalies.contains(&AnomalyKind::PathTraversal) {
+            self.anomaly(
+                AnomalyKind::PathTraversal,
+                Some(index),
+                format!(
+                    "{} climbs out of the install folder with '..' between backslashes, which npm splits on",
+                    shown()
+                ),
+            );
+        }
+        if !stripped_root.is_empty() && root.is_some() {
+            let kind = if stripped_root.as_bytes().get(1) == Some(&b':') {
+                AnomalyKind::DriveLetter
+            } else {
+                AnomalyKind::AbsolutePath
+            };
+            if !norm.anomalies.contains(&kind) {
+                self.anomaly(
+                    kind,
+                    Some(index),
+                    format!(
+                        "{} holds the root '{}' after the package folder, which npm strips: it installs as {}",
+                        shown(),
+                        for_terminal(&stripped_root),
+                        for_terminal(&path)
+                    ),
+                );
+            }
+        }
         if traversal {
             installed = false; // node-tar and pip refuse such names
         }
