@@ -2,6 +2,7 @@
 //! [`check`], and running the real binary (its output, its errors, its JSON, its memory).
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
+pub mod adversarial;
 pub mod check;
 pub mod fixtures;
 pub mod gate;
