@@ -39,6 +39,11 @@ fn pip_available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
+        assert!(
+            std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_none(),
+            "SHIPCHECK_REQUIRE_ORACLES is set but {} has no pip",
+            python()
+        );
         eprintln!(
             "SKIPPED zip_differential: {} has no pip (CI installs it; set SHIPCHECK_PYTHON)",
             python()

@@ -269,3 +269,52 @@ impl Parser<'_> {
         Ok(serde_json::from_str::<serde_json::Number>(text).map_or(Value::Null, Value::Number))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_json_parse_accepts_and_serde_json_does_not() {
+        let v = parse(r#"{"a":1e400,"b":"\ud800x","c":"\ud83d\ude00","d":[1,{"e":null}]}"#)
+            .expect("JSON.parse reads it");
+        assert_eq!(v["a"], Value::Null, "a number past f64 is kept as null");
+        assert_eq!(v["b"], "\u{fffd}x", "a lone surrogate becomes U+FFFD");
+        assert_eq!(v["c"], "\u{1f600}", "a surrogate pair is one character");
+        assert_eq!(v["d"][1]["e"], Value::Null);
+        let deep = format!(
+            r#"{{"x":{}0{},"scripts":{{"postinstall":"sh"}}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let v = parse(&deep).expect("no recursion limit");
+        assert_eq!(v["scripts"]["postinstall"], "sh");
+        assert_eq!(
+            parse(r#"{"k":1,"k":2}"#).expect("dups")["k"],
+            2,
+            "the last key wins"
+        );
+    }
+
+    #[test]
+    fn what_json_parse_refuses_is_refused() {
+        for bad in [
+            "",
+            "{",
+            "{\"a\":1,}",
+            "[1,]",
+            "{'a':1}",
+            "01",
+            "1.",
+            "\"a\nb\"",
+            "{\"a\" 1}",
+            "[1] x",
+            "tru",
+            "\u{a0}{}",
+            "[\"\\x\"]",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} is not JSON");
+        }
+        assert!(parse(" \t\r\n{ } ").is_ok());
+    }
+}
