@@ -2,6 +2,7 @@
 //! case is built from a seed by code here, never stored as an opaque binary.
 
 pub mod metadata;
+pub mod sdist;
 pub mod zip;
 
 /// xorshift64*: small, fast and the same on every machine.
