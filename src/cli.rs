@@ -470,20 +470,10 @@ fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Writes a file via a temporary sibling and a rename, so a reader never sees half a file.
+/// Writes a file via a temporary sibling and a rename, so a reader never sees half a file;
+/// only a regular file is ever replaced (see `outfile`).
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::outfile::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! from the ground up:
 //!
 //! 1. Ground floor: [`sanitize`] and [`json`] (nothing from an artifact reaches a terminal or
-//!    a JSON document raw), [`units`] (sizes and hex), [`par`] (work split over two threads).
+//!    a JSON document raw), [`units`] (sizes and hex), [`par`] (work split over two threads),
+//!    [`outfile`] (files we write replace only a regular file).
 //! 2. [`finding`]: the vocabulary: [`finding::Rule`], [`finding::Severity`],
 //!    [`finding::Location`], [`finding::Finding`] and typed evidence.
 //! 3. [`detect`]: byte-level detectors every floor above shares: secrets, redaction, the
@@ -34,6 +35,7 @@ pub mod gate;
 pub mod inputs;
 pub mod json;
 pub mod manifest;
+pub mod outfile;
 pub mod par;
 pub mod report;
 pub mod review;

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("json", 1),
     ("units", 0),
     ("par", 0),
+    ("outfile", 0),
     ("finding", 2),
     ("detect", 3),
     ("artifact", 4),

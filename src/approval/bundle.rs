@@ -87,10 +87,11 @@ pub fn append_line(path: &Path, line: &str) -> Result<(), BundleError> {
         let path = path.to_path_buf();
         move |source| BundleError::Io { path, source }
     };
-    let existing = match std::fs::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(path)(e)),
+    // Only a regular file is read and replaced: a FIFO would block the read, and the rename
+    // would replace a symlink or a device node with a file.
+    let existing = match crate::outfile::existing(path).map_err(io_err(path))? {
+        Some(_) => Some(std::fs::read(path).map_err(io_err(path))?),
+        None => None,
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

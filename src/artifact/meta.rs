@@ -117,12 +117,19 @@ fn npm(bytes: &[u8]) -> PackageMeta {
     };
     // npm (json-parse-even-better-errors) strips a byte-order mark before parsing.
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    // serde_json first (the common case); what it refuses is read again as npm's
+    // `JSON.parse` reads it (numbers past f64, lone surrogates, deep nesting, bad UTF-8).
     let json: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
-        Err(e) => {
-            meta.error = Some(format!("package.json is not valid JSON: {e}"));
-            return meta;
-        }
+        Err(_) => match super::lenient_json::parse(&String::from_utf8_lossy(bytes)) {
+            Ok(v) => v,
+            Err(e) => {
+                meta.error = Some(format!(
+                    "package.json is not valid JSON ({e}); npm refuses to install it"
+                ));
+                return meta;
+            }
+        },
     };
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     meta.name = json.get("name").and_then(text);

@@ -8,12 +8,14 @@
 
 mod builder;
 mod install;
+mod lenient_json;
 mod meta;
 pub mod path;
 mod pipe;
 mod source;
 mod tar_reader;
 mod tar_walk;
+mod zip_central;
 mod zip_reader;
 
 use std::borrow::Cow;
@@ -291,9 +293,21 @@ pub enum AnomalyKind {
     TooManyEntries,
     /// A path deeper than the limit.
     TooDeep,
+    /// A zip end record whose entry count differs from its central directory's records.
+    EntryCount,
+    /// The installed metadata file (`package.json`, `Cargo.toml`, …) could not be parsed.
+    UnreadableMetadata,
+    /// A file with the setuid or setgid bit.
+    SetuidBits,
 }
 
 impl AnomalyKind {
+    /// How serious the `archive-<id>` finding is: critical, but for special mode bits, which
+    /// only npm keeps (high).
+    pub fn severity_is_high(self) -> bool {
+        self == AnomalyKind::SetuidBits
+    }
+
     /// Stable id; the rules turn it into `archive-<id>`.
     pub fn id(self) -> &'static str {
         match self {
@@ -313,6 +327,9 @@ impl AnomalyKind {
             AnomalyKind::CompressionRatio => "compression-ratio",
             AnomalyKind::TooManyEntries => "too-many-entries",
             AnomalyKind::TooDeep => "too-deep",
+            AnomalyKind::EntryCount => "entry-count",
+            AnomalyKind::UnreadableMetadata => "unreadable-metadata",
+            AnomalyKind::SetuidBits => "setuid",
         }
     }
 }
@@ -371,6 +388,14 @@ pub enum OpenError {
         /// gzip, tar or zip.
         container: &'static str,
         /// What the decoder said.
+        reason: String,
+    },
+    /// Readable, but read differently (or refused) by the installer, so not reviewed.
+    #[error("{container} refused: {reason}")]
+    Refused {
+        /// The container.
+        container: &'static str,
+        /// What differs and what the installer does with it.
         reason: String,
     },
 }

@@ -99,11 +99,17 @@ pub fn mode_string(kind: crate::artifact::EntryKind, mode: u32) -> String {
 /// [`mode_string`] appended to `out`, without an allocation of its own.
 pub fn push_mode(out: &mut String, kind: crate::artifact::EntryKind, mode: u32) {
     out.push(kind.symbol());
-    for shift in [6u32, 3, 0] {
+    // As `ls -l`: setuid, setgid and sticky show in the execute column (`s`/`S`, `t`/`T`).
+    for (shift, special, set) in [(6u32, 0o4000, 's'), (3, 0o2000, 's'), (0, 0o1000, 't')] {
         let bits = (mode >> shift) & 7;
         out.push(if bits & 4 != 0 { 'r' } else { '-' });
         out.push(if bits & 2 != 0 { 'w' } else { '-' });
-        out.push(if bits & 1 != 0 { 'x' } else { '-' });
+        out.push(match (bits & 1 != 0, mode & special != 0) {
+            (true, true) => set,
+            (false, true) => set.to_ascii_uppercase(),
+            (true, false) => 'x',
+            (false, false) => '-',
+        });
     }
 }
 
@@ -116,6 +122,10 @@ mod tests {
     fn sizes_and_modes_read_naturally() {
         assert_eq!(mode_string(EntryKind::File, 0o644), "-rw-r--r--");
         assert_eq!(mode_string(EntryKind::Dir, 0o755), "drwxr-xr-x");
+        assert_eq!(mode_string(EntryKind::File, 0o4755), "-rwsr-xr-x");
+        assert_eq!(mode_string(EntryKind::File, 0o2644), "-rw-r-Sr--");
+        assert_eq!(mode_string(EntryKind::Dir, 0o1777), "drwxrwxrwt");
+        assert_eq!(mode_string(EntryKind::File, 0o7000), "---S--S--T");
     }
 
     #[test]

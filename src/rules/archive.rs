@@ -36,7 +36,11 @@ pub fn findings(a: &Artifact) -> Vec<Finding> {
             let entry = an.entry.and_then(|i| a.entries.get(i as usize));
             Finding {
                 rule: rule_id(an.kind),
-                severity: Severity::Critical,
+                severity: if an.kind.severity_is_high() {
+                    Severity::High
+                } else {
+                    Severity::Critical
+                },
                 location: Location {
                     entry: an.entry,
                     // An entry the installer strips to nothing still has the name it came

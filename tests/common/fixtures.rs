@@ -717,10 +717,17 @@ impl Zip {
             let method: u16 = if r.deflate { 8 } else { 0 };
             let usize_ = r.declared_size.unwrap_or(r.data.len() as u32);
             let name_len = r.name.len() as u16;
+            // Bit 11 (UTF-8 name) for a non-ASCII UTF-8 name, as zip writers set it; without
+            // it Python's zipfile (pip), and so shipcheck, read the name as cp437.
+            let flags: u16 = if !r.name.is_ascii() && std::str::from_utf8(&r.name).is_ok() {
+                0x800
+            } else {
+                0
+            };
             // Local file header.
             out.extend_from_slice(b"PK\x03\x04");
             out.extend_from_slice(&20u16.to_le_bytes()); // version needed
-            out.extend_from_slice(&0u16.to_le_bytes()); // flags
+            out.extend_from_slice(&flags.to_le_bytes());
             out.extend_from_slice(&method.to_le_bytes());
             out.extend_from_slice(&0u16.to_le_bytes()); // time
             out.extend_from_slice(&0x5921u16.to_le_bytes()); // date
@@ -741,7 +748,7 @@ impl Zip {
             central.extend_from_slice(b"PK\x01\x02");
             central.extend_from_slice(&made_by.to_le_bytes());
             central.extend_from_slice(&20u16.to_le_bytes());
-            central.extend_from_slice(&0u16.to_le_bytes());
+            central.extend_from_slice(&flags.to_le_bytes());
             central.extend_from_slice(&method.to_le_bytes());
             central.extend_from_slice(&0u16.to_le_bytes());
             central.extend_from_slice(&0x5921u16.to_le_bytes());

@@ -119,6 +119,11 @@ impl<'v> Builder<'v> {
         }
     }
 
+    /// Records an anomaly of the container as a whole (no entry).
+    pub fn note(&mut self, kind: AnomalyKind, detail: String) {
+        self.anomaly(kind, None, detail);
+    }
+
     fn anomaly(&mut self, kind: AnomalyKind, entry: Option<u32>, detail: String) {
         self.anomalies.push(Anomaly {
             kind,
@@ -172,6 +177,22 @@ impl<'v> Builder<'v> {
         }
         // The stored name: as a string when it is UTF-8, else its exact bytes as hex (the
         // lossy `path` may be shared by several distinct names).
+        if installed && raw.kind == EntryKind::File && raw.mode & 0o6000 != 0 {
+            let which = match raw.mode & 0o6000 {
+                0o6000 => "setuid and setgid bits",
+                0o4000 => "setuid bit",
+                _ => "setgid bit",
+            };
+            self.anomaly(
+                AnomalyKind::SetuidBits,
+                Some(index),
+                format!(
+                    "{} has the {which} (mode {:o}): npm's installer keeps the mode's special bits, so a root install leaves such a file behind; pip, Python's tarfile data filter and cargo clear them",
+                    for_terminal(&path),
+                    raw.mode & 0o7777
+                ),
+            );
+        }
         let (raw_path, raw_path_hex) = match std::str::from_utf8(raw.name) {
             Ok(text) => ((text != path).then(|| text.to_owned()), None),
             Err(_) => (None, Some(crate::units::hex(raw.name))),
@@ -350,6 +371,23 @@ impl<'v> Builder<'v> {
                 package = installed_meta(&entries, &self.meta_files);
                 format = meta::format_of(magic, &file_name, &entries, package.as_ref());
             }
+        }
+        if let Some(error) = package.as_ref().and_then(|p| p.error.as_ref()) {
+            // The installer reads this file; a model that could not read it has not seen its
+            // scripts or dependencies, so that is said, never skipped.
+            let source = package.as_ref().map(|p| p.source.as_str());
+            let entry = entries
+                .iter()
+                .rposition(|e| e.installed && Some(e.path.as_str()) == source);
+            anomalies.push(Anomaly {
+                kind: AnomalyKind::UnreadableMetadata,
+                entry: entry.map(|i| i as u32),
+                detail: format!(
+                    "{}: {}; its install scripts and dependencies were not checked",
+                    for_terminal(source.unwrap_or_default()),
+                    for_terminal(error)
+                ),
+            });
         }
         let root = self.root.flatten();
         let unpacked_size = entries

@@ -1,18 +1,27 @@
-//! Seeded, deterministic generators of hostile archives for the differential tests: each
-//! case is built by code from a seed, so a failing seed is a reproducible regression case.
+//! Seeded, deterministic generators of hostile artifacts for the differential tests: each
+//! case is built from a seed by code here, never stored as an opaque binary.
 
+pub mod metadata;
+pub mod sdist;
 pub mod tar;
+pub mod zip;
 
-/// splitmix64: small, fast, and the same sequence on every platform.
-pub struct Rng(pub u64);
+/// xorshift64*: small, fast and the same on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
 
 impl Rng {
+    /// A generator for `seed` (0 is mapped to a fixed non-zero state).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// The next 64 random bits.
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
     /// A number below `n` (n > 0).
@@ -20,11 +29,12 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    /// True with probability 1 in `n`.
+    /// True with probability 1/n.
     pub fn one_in(&mut self, n: usize) -> bool {
         self.below(n) == 0
     }
 
+    /// One of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }

@@ -232,7 +232,7 @@ fn pax_size_text(rng: &mut Rng, real: u64) -> Vec<u8> {
 
 /// Builds one case from `seed`.
 pub fn case(seed: u64, meta: Meta<'_>) -> Case {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut steps = Vec::new();
     let mut out = Vec::new();
     let root: &[u8] = if rng.one_in(20) { b"pkg" } else { b"package" };

@@ -1,0 +1,126 @@
+//! Files shipcheck writes (`manifest -o`, the approval bundle): only ever a regular file.
+//!
+//! A file is written beside its target and renamed over it, so a reader never sees half of
+//! it. A rename replaces whatever the name points at, so the target is checked first: a
+//! symbolic link, a device (as root, `-o /dev/null` would otherwise replace the system's
+//! `/dev/null`), a FIFO, a socket or a directory is refused, naming what it is. An existing
+//! file keeps its mode; a new one gets 0644 less the umask, as `touch` would.
+
+use std::io::{self, Write as _};
+use std::path::Path;
+
+/// What an existing target is, when it is not a regular file.
+fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_symlink() {
+        return Some("a symbolic link");
+    }
+    if t.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// The existing regular file at `path` (its metadata), none, or an error naming what it is.
+pub fn existing(path: &Path) -> io::Result<Option<std::fs::Metadata>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+        Ok(meta) => match kind_of(&meta) {
+            None => Ok(Some(meta)),
+            Some(kind) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is {kind}; shipcheck only replaces a regular file",
+                    path.display()
+                ),
+            )),
+        },
+    }
+}
+
+/// Writes `bytes` to `path` through a sibling temporary file and a rename, refusing any
+/// target but a regular file and keeping the target's mode (0644 less the umask if new).
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let old = existing(path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // Passed to open(2), so the umask applies, as for any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut temp = builder.tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    if let Some(meta) = old {
+        // chmod, not open: the exact mode the target had.
+        temp.as_file().set_permissions(meta.permissions())?;
+    }
+    temp.as_file().sync_all()?;
+    // Checked again just before the rename: what was a file a moment ago may not be now.
+    existing(path)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn a_symlink_or_directory_target_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real");
+        std::fs::write(&real, b"keep").expect("write");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        let err = write(&link, b"new").expect_err("a symlink target is refused");
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("still there")
+                .file_type()
+                .is_symlink(),
+            "the link is not replaced"
+        );
+        assert_eq!(std::fs::read(&real).expect("read"), b"keep");
+        let err = write(dir.path(), b"new").expect_err("a directory is refused");
+        assert!(err.to_string().contains("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn an_existing_file_keeps_its_mode() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.json");
+        std::fs::write(&path, b"old").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        write(&path, b"new").expect("writes");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o7777, 0o640, "mode {mode:o}");
+    }
+}

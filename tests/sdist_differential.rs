@@ -1,0 +1,159 @@
+//! The differential test for Python sdists: generated hostile `.tar.gz` sdists, read by
+//! shipcheck and unpacked by Python's tarfile with the `data` filter (one Python process per
+//! batch, `tests/oracle/sdist_oracle.py`). For every case, shipcheck's installed files (path
+//! under the root folder, sha256) equal what tarfile wrote, or shipcheck refuses, or it reports
+//! a container anomaly (every `archive-*` finding is high or critical).
+//!
+//! `SHIPCHECK_DIFF_CASES` (default 2,000), `SHIPCHECK_DIFF_SEED` (default 1) and
+//! `SHIPCHECK_PYTHON` (default `python3`) as for the zip differential test.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use common::adversarial::sdist::case;
+use serde_json::Value;
+use shipcheck::artifact::{EntryKind, Options, read_bytes};
+
+const SDIST: &str = "pkg-1.0.tar.gz";
+const ROOT: &str = "pkg-1.0/";
+
+fn python() -> String {
+    std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// True when the interpreter's tarfile has the data filter; otherwise says so on stderr.
+fn data_filter_available() -> bool {
+    let ok = Command::new(python())
+        .args(["-c", "import tarfile; tarfile.data_filter"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("SHIPCHECK_REQUIRE_TARFILE_FILTER").is_none(),
+            "SHIPCHECK_REQUIRE_TARFILE_FILTER is set but {}'s tarfile has no data filter",
+            python()
+        );
+        eprintln!(
+            "SKIPPED sdist_differential: {} has no tarfile data filter (Python 3.11.4+ needed)",
+            python()
+        );
+    }
+    ok
+}
+
+#[test]
+fn shipcheck_reads_generated_sdists_as_tarfile_data_filter_unpacks_them_or_says_why_not() {
+    if !data_filter_available() {
+        return;
+    }
+    let n = env_number("SHIPCHECK_DIFF_CASES", 2000);
+    let first = env_number("SHIPCHECK_DIFF_SEED", 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut paths = Vec::new();
+    let mut cases = Vec::new();
+    for seed in first..first + n {
+        let c = case(seed);
+        let path = dir.path().join(format!("{seed}.tar.gz"));
+        std::fs::write(&path, &c.bytes).expect("write case");
+        paths.push(path.display().to_string());
+        cases.push((seed, c));
+    }
+    let mut child = Command::new(python())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracle/sdist_oracle.py"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input = serde_json::to_vec(&paths).expect("json");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("oracle finishes");
+    writer
+        .join()
+        .expect("writer")
+        .expect("oracle reads its input");
+    assert!(out.status.success(), "the oracle failed");
+    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(answers.len(), cases.len(), "one answer per case");
+
+    let mut classes: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unexplained = Vec::new();
+    for ((seed, c), answer) in cases.iter().zip(&answers) {
+        let theirs: Result<BTreeMap<String, String>, String> = match answer["error"].as_str() {
+            Some(e) => Err(e.to_owned()),
+            None => Ok(answer["files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f[1] == "file")
+                .filter_map(|f| {
+                    let path = f[0].as_str()?.strip_prefix(ROOT)?;
+                    Some((path.to_owned(), f[2].as_str()?.to_owned()))
+                })
+                .collect()),
+        };
+        let class = match (
+            read_bytes(SDIST, &c.bytes, &Options::default(), None),
+            theirs,
+        ) {
+            (Err(_), Err(_)) => "both refuse",
+            (Err(_), Ok(_)) => "shipcheck refuses, tarfile unpacks",
+            (Ok(a), theirs) => {
+                let ours: BTreeMap<String, String> = a
+                    .entries
+                    .iter()
+                    .filter(|e| e.installed && e.kind == EntryKind::File)
+                    .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+                    .collect();
+                match theirs {
+                    Ok(t) if t == ours => "same files",
+                    _ if !a.anomalies.is_empty() => "differ, reported",
+                    t => {
+                        unexplained.push(format!(
+                            "seed {seed} {:?}: shipcheck {ours:?} without an anomaly; tarfile {t:?}",
+                            c.applied
+                        ));
+                        "UNEXPLAINED"
+                    }
+                }
+            }
+        };
+        *classes.entry(class).or_default() += 1;
+    }
+    eprintln!(
+        "sdist differential, seeds {first}..{}: {classes:?}",
+        first + n
+    );
+    assert!(
+        unexplained.is_empty(),
+        "{} of {n} cases differ from tarfile's data filter without a refusal or an anomaly:\n{}",
+        unexplained.len(),
+        unexplained
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        classes.get("same files").copied().unwrap_or(0) > n as usize / 10,
+        "enough sdists unpack alike: {classes:?}"
+    );
+}

@@ -1,0 +1,220 @@
+//! The differential test for the zip family: generated hostile wheels, read by shipcheck and
+//! installed by pip (its own wheel installer, in one Python process per batch, see
+//! `tests/oracle/pip_oracle.py`). For every case, shipcheck's installed files (path and
+//! sha256) equal what pip wrote, or shipcheck refuses the wheel, or it reports a container
+//! anomaly (every `archive-*` finding is high or critical). Anything else is a failure that
+//! names the seed and the mutations, so it can become a named regression case.
+//!
+//! `SHIPCHECK_DIFF_CASES` sets the number of cases (default 2,000), `SHIPCHECK_DIFF_SEED` the
+//! first seed (default 1); `SHIPCHECK_PYTHON` the interpreter with pip (default `python3`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use common::adversarial::zip::case;
+use serde_json::Value;
+use shipcheck::artifact::{EntryKind, Options, read_bytes};
+
+const WHEEL: &str = "pkg-1.0-py3-none-any.whl";
+
+fn python() -> String {
+    std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// True when the interpreter has pip's wheel installer; otherwise says so on stderr.
+fn pip_available() -> bool {
+    let ok = Command::new(python())
+        .args(["-c", "import pip._internal.operations.install.wheel"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_none(),
+            "SHIPCHECK_REQUIRE_ORACLES is set but {} has no pip",
+            python()
+        );
+        eprintln!(
+            "SKIPPED zip_differential: {} has no pip (CI installs it; set SHIPCHECK_PYTHON)",
+            python()
+        );
+    }
+    ok
+}
+
+/// What shipcheck says about one wheel.
+enum Ours {
+    Refused(#[allow(dead_code)] String),
+    Read {
+        files: BTreeMap<String, String>,
+        anomalies: Vec<String>,
+    },
+}
+
+fn ours(bytes: &[u8]) -> Ours {
+    match read_bytes(WHEEL, bytes, &Options::default(), None) {
+        Err(e) => Ours::Refused(format!("{e:#}")),
+        Ok(a) => Ours::Read {
+            files: a
+                .entries
+                .iter()
+                .filter(|e| e.installed && e.kind == EntryKind::File)
+                // pip writes its own RECORD in place of the wheel's.
+                .filter(|e| !is_record(&e.path))
+                .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+                .collect(),
+            anomalies: a
+                .anomalies
+                .iter()
+                .map(|an| format!("archive-{}: {}", an.kind.id(), an.detail))
+                .collect(),
+        },
+    }
+}
+
+fn is_record(path: &str) -> bool {
+    path.split_once('/')
+        .is_some_and(|(dir, file)| dir.ends_with(".dist-info") && file == "RECORD")
+}
+
+/// pip's files (path → sha256), or its error.
+fn theirs(v: &Value) -> Result<BTreeMap<String, String>, String> {
+    if let Some(e) = v["pip"]["error"].as_str() {
+        return Err(e.to_owned());
+    }
+    Ok(v["pip"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f[1] == "file")
+        .map(|f| {
+            (
+                f[0].as_str().unwrap_or_default().to_owned(),
+                f[2].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect())
+}
+
+#[test]
+fn shipcheck_reads_generated_wheels_as_pip_installs_them_or_says_why_not() {
+    if !pip_available() {
+        return;
+    }
+    let n = env_number("SHIPCHECK_DIFF_CASES", 2000);
+    let first = env_number("SHIPCHECK_DIFF_SEED", 1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut paths = Vec::new();
+    let mut cases = Vec::new();
+    for seed in first..first + n {
+        let c = case(seed);
+        let bytes = c.archive.bytes();
+        let sub = dir.path().join(seed.to_string());
+        std::fs::create_dir(&sub).expect("case dir");
+        let path = sub.join(WHEEL);
+        std::fs::write(&path, &bytes).expect("write case");
+        paths.push(path.display().to_string());
+        cases.push((seed, c.applied, bytes));
+    }
+    let mut child = Command::new(python())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracle/pip_oracle.py"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input = serde_json::to_vec(&paths).expect("json");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("oracle finishes");
+    writer
+        .join()
+        .expect("writer")
+        .expect("oracle reads its input");
+    assert!(out.status.success(), "the oracle failed");
+    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(answers.len(), cases.len(), "one answer per case");
+
+    let mut classes: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unexplained = Vec::new();
+    // Why each side refused, by the error's first words, to explain the classes.
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reason = |side: &str, e: &str| {
+        let key: String = e.split(':').take(3).collect::<Vec<_>>().join(":");
+        *reasons
+            .entry(format!(
+                "{side}: {}",
+                key.chars().take(90).collect::<String>()
+            ))
+            .or_default() += 1;
+    };
+    for ((seed, applied, bytes), answer) in cases.iter().zip(&answers) {
+        let (o, t) = (ours(bytes), theirs(answer));
+        if let Ours::Refused(e) = &o {
+            reason(
+                "shipcheck",
+                e.trim_start_matches(WHEEL).trim_start_matches(": "),
+            );
+        }
+        if let Err(e) = &t {
+            reason("pip", e);
+        }
+        let class = match (o, t) {
+            (Ours::Refused(_), Err(_)) => "both refuse",
+            (Ours::Refused(_), Ok(_)) => "shipcheck refuses, pip installs",
+            (Ours::Read { files, .. }, Ok(pip)) if files == pip => "same files",
+            (Ours::Read { anomalies, .. }, Ok(_)) if !anomalies.is_empty() => {
+                "files differ, reported"
+            }
+            (Ours::Read { anomalies, .. }, Err(_)) if !anomalies.is_empty() => {
+                "pip refuses, reported"
+            }
+            (Ours::Read { files, .. }, pip) => {
+                unexplained.push(format!(
+                    "seed {seed} {applied:?}: shipcheck {files:?} without an anomaly; pip {pip:?}"
+                ));
+                "UNEXPLAINED"
+            }
+        };
+        *classes.entry(class).or_default() += 1;
+    }
+    eprintln!(
+        "zip differential, seeds {first}..{}: {classes:?}",
+        first + n
+    );
+    if std::env::var_os("SHIPCHECK_DIFF_REASONS").is_some() {
+        for (r, k) in &reasons {
+            eprintln!("{k:6} {r}");
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "{} of {n} cases differ from pip without a refusal or an anomaly:\n{}",
+        unexplained.len(),
+        unexplained
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        classes.get("same files").copied().unwrap_or(0) > n as usize / 10,
+        "the generator makes enough wheels that pip installs and shipcheck reads alike: {classes:?}"
+    );
+}
