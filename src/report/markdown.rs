@@ -257,16 +257,8 @@ mod tests {
                 Event::Code(c) => spans.push(c.into_string()),
                 Event::Html(h) | Event::InlineHtml(h) => markup.push(format!("html {h}")),
                 Event::Start(
-                    t @ (Tag::Emphasis
-                    | Tag::Strikethrough
-                    | Tag::Link { .. }
-                    | Tag::Image { .. }
-                    | Tag::Heading { .. }),
-                ) => {
-                    if !matches!(t, Tag::Heading { .. }) {
-                        markup.push(format!("{t:?}"));
-                    }
-                }
+                    t @ (Tag::Emphasis | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }),
+                ) => markup.push(format!("{t:?}")),
                 _ => {}
             }
         }
