@@ -21,6 +21,9 @@ use super::{
     Options, Visitor, meta,
 };
 
+/// An npm rule applied once the whole tarball is seen: (entries, anomalies, eligible) → changed.
+type Fixup = fn(&mut [Entry], &mut Vec<Anomaly>, &[bool]) -> bool;
+
 /// A header as a reader found it.
 pub struct RawEntry<'a> {
     /// The stored name.
@@ -340,7 +343,7 @@ impl<'v> Builder<'v> {
             f == Format::NpmTarball
                 || (f == Format::Tar && p.and_then(|m| m.ecosystem) == Some(meta::Ecosystem::Npm))
         };
-        let fixups: [fn(&mut [Entry], &mut Vec<Anomaly>, &[bool]) -> bool; 3] = [
+        let fixups: [Fixup; 3] = [
             |e, a, eligible| npm_skips_links(e, eligible, a),
             |e, a, _| npm_renames_gitignore(e, a),
             |e, a, _| npm_path_conflicts(e, a),
