@@ -57,7 +57,11 @@ fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
         .spawn()
         .expect("node runs");
     let mut stdin = child.stdin.take().expect("stdin");
-    let list: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+    let mut list = String::new();
+    for f in files {
+        list.push_str(&f.to_string_lossy());
+        list.push('\n');
+    }
     let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()));
     let mut out = Vec::new();
     let reader = BufReader::new(child.stdout.take().expect("stdout"));
@@ -151,12 +155,9 @@ fn judge(
         t.npm_refused += 1;
         return Ok(());
     };
-    let a = match ours {
-        Ok(a) => a,
-        Err(_) => {
-            t.refused += 1;
-            return Ok(());
-        }
+    let Ok(a) = ours else {
+        t.refused += 1;
+        return Ok(());
     };
     let diff = differences(&installed(a), npm);
     if diff.is_empty() {

@@ -345,3 +345,18 @@ fn a_checksum_failure_is_refused_not_skipped() {
     let err = format!("{err:#}");
     assert!(err.contains("fails its checksum"), "{err}");
 }
+
+#[test]
+fn a_link_over_package_json_does_not_hide_npm_rules() {
+    // Found by the long differential run (seed 1001177): the link npm skips made the
+    // tarball look like it had no package.json, so no npm rule applied.
+    let mut t = Tar::new();
+    t.file("package/package.json", PJ);
+    t.link("package/package.json", flag::SYMLINK, "package/package.json");
+    t.file("package/.gitignore", b"g");
+    installs(
+        "link-over-pj.tgz",
+        &gzip(&t.finish()),
+        &[("package.json", PJ), (".npmignore", b"g")],
+    );
+}

@@ -98,8 +98,7 @@ pub fn npm_path_conflicts(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -
     let mut files: HashSet<String> = HashSet::new();
     let mut dirs: HashSet<String> = HashSet::new();
     let mut changed = false;
-    for i in 0..entries.len() {
-        let e = &entries[i];
+    for e in entries.iter_mut() {
         if !e.installed || e.kind != EntryKind::File {
             continue;
         }
@@ -120,11 +119,11 @@ pub fn npm_path_conflicts(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -
             })
         };
         if let Some(detail) = clash {
-            entries[i].installed = false;
+            e.installed = false;
             changed = true;
             anomalies.push(Anomaly {
                 kind: AnomalyKind::DuplicatePath,
-                entry: Some(entries[i].index),
+                entry: Some(e.index),
                 detail,
             });
             continue;

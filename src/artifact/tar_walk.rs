@@ -612,7 +612,8 @@ fn parse_pax(data: &[u8], ex: &mut Ext) -> Result<(), String> {
         let Some(n) = parse_int(js_trim_start(line), 10) else {
             continue;
         };
-        #[allow(clippy::cast_precision_loss)]
+        // JavaScript compares the numbers exactly.
+        #[allow(clippy::cast_precision_loss, clippy::float_cmp)]
         if n != (decoded_len(line) + 1) as f64 {
             continue;
         }
@@ -666,6 +667,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact values
     fn pax_size_reads_as_javascript_number() {
         for (text, want) in [
             ("", 0.0),

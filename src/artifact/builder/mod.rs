@@ -21,6 +21,9 @@ use super::{
     Options, Visitor, meta,
 };
 
+/// An npm rule applied once the whole tarball is seen: (entries, anomalies, eligible) → changed.
+type Fixup = fn(&mut [Entry], &mut Vec<Anomaly>, &[bool]) -> bool;
+
 /// A header as a reader found it.
 pub struct RawEntry<'a> {
     /// The stored name.
@@ -357,11 +360,18 @@ impl<'v> Builder<'v> {
         let mut format = meta::format_of(magic, &file_name, &entries, package.as_ref());
         // npm installs an uncompressed tarball as well; a plain tar holding a package.json
         // is read with npm's rules too.
+        // A tarball whose package.json a link shadows is still npm's: npm skips the link.
+        let has_package_json = entries
+            .iter()
+            .zip(&eligible)
+            .any(|(e, &ok)| ok && e.kind == EntryKind::File && e.path == "package.json");
         let npm = |f: Format, p: Option<&meta::PackageMeta>| {
             f == Format::NpmTarball
-                || (f == Format::Tar && p.and_then(|m| m.ecosystem) == Some(meta::Ecosystem::Npm))
+                || (matches!(f, Format::Tar | Format::TarGz)
+                    && (has_package_json
+                        || p.and_then(|m| m.ecosystem) == Some(meta::Ecosystem::Npm)))
         };
-        let fixups: [fn(&mut [Entry], &mut Vec<Anomaly>, &[bool]) -> bool; 3] = [
+        let fixups: [Fixup; 3] = [
             |e, a, eligible| npm_skips_links(e, eligible, a),
             |e, a, _| npm_renames_gitignore(e, a),
             |e, a, _| npm_path_conflicts(e, a),

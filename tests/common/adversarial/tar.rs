@@ -62,7 +62,7 @@ fn put_num(field: &mut [u8], value: u64, how: Num) {
             field[..k].copy_from_slice(&b[..k]);
         }
         Num::Full => {
-            let t = format!("{value:0w$o}", w = n);
+            let t = format!("{value:0n$o}");
             let b = t.as_bytes();
             let k = b.len().min(n);
             field[..k].copy_from_slice(&b[b.len() - k..]);
@@ -231,6 +231,7 @@ fn pax_size_text(rng: &mut Rng, real: u64) -> Vec<u8> {
 }
 
 /// Builds one case from `seed`.
+#[allow(clippy::many_single_char_names, clippy::too_many_lines)]
 pub fn case(seed: u64, meta: Meta<'_>) -> Case {
     let mut rng = Rng::new(seed);
     let mut steps = Vec::new();
@@ -278,7 +279,7 @@ pub fn case(seed: u64, meta: Meta<'_>) -> Case {
                     steps.push(format!("pax record {:?}", String::from_utf8_lossy(&rec)));
                     body.extend_from_slice(&rec);
                 }
-                let t = *rng.pick(&[b'x', b'x', b'X', b'g']);
+                let t = *rng.pick(b"xxXg");
                 steps.push(format!("pax type {}", t as char));
                 entry(
                     &mut out,
@@ -298,7 +299,7 @@ pub fn case(seed: u64, meta: Meta<'_>) -> Case {
             }
             1 => {
                 // GNU long name or link (L, N, K), maybe followed by a pax path.
-                let t = *rng.pick(&[b'L', b'N', b'K']);
+                let t = *rng.pick(b"LNK");
                 let mut long = join(root, &hostile_name(&mut rng));
                 if rng.one_in(2) {
                     long = join(root, format!("{}/deep.js", "d".repeat(120)).as_bytes());
@@ -323,7 +324,7 @@ pub fn case(seed: u64, meta: Meta<'_>) -> Case {
                         &rec,
                     );
                 }
-                let mut f = Hdr::new(&name, *rng.pick(&[b'0', b'2', b'1']), d.len() as u64);
+                let mut f = Hdr::new(&name, *rng.pick(b"021"), d.len() as u64);
                 if f.typeflag != b'0' {
                     f.link = b"package.json".to_vec();
                     f.size = 0;
@@ -463,7 +464,7 @@ pub fn case(seed: u64, meta: Meta<'_>) -> Case {
             }
             8 => {
                 // Directories, links and devices.
-                let t = *rng.pick(&[b'5', b'1', b'2', b'3', b'4', b'6']);
+                let t = *rng.pick(b"512346");
                 let mut h = Hdr::new(&name, t, 0);
                 h.link = if matches!(t, b'1' | b'2') {
                     join(root, b"package.json")
