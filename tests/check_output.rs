@@ -54,12 +54,21 @@ fn a_clean_package_passes() {
 #[test]
 fn text_output_counts_what_it_does_not_list_below_high() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let map = br#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#;
+    // Maps without sources are one finding per package; references to external maps are one
+    // per file that makes them.
     let names: Vec<String> = (0..14)
-        .map(|i| format!("package/dist/m{i:02}.js.map"))
+        .map(|i| format!("package/dist/m{i:02}.js"))
+        .collect();
+    let bodies: Vec<String> = (0..14)
+        .map(|i| format!("x();\n//# sourceMappingURL=https://cdn.example.net/m{i:02}.js.map\n"))
         .collect();
     let mut files: Vec<(&str, &[u8])> = vec![("package/package.json", CLEAN_PKG)];
-    files.extend(names.iter().map(|n| (n.as_str(), &map[..])));
+    files.extend(
+        names
+            .iter()
+            .zip(&bodies)
+            .map(|(n, b)| (n.as_str(), b.as_bytes())),
+    );
     let f = write(dir.path(), "maps-1.0.0.tgz", &tgz_as_stored_v7(&files));
     let out = shipcheck_in(dir.path())
         .arg("check")
@@ -69,17 +78,17 @@ fn text_output_counts_what_it_does_not_list_below_high() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("MEDIUM (14)"), "{text}");
     assert_eq!(
-        text.matches("  sourcemap-file ").count(),
+        text.matches("  sourcemap-reference ").count(),
         10,
         "ten of one rule are listed: {text}"
     );
     assert!(
-        text.contains("… and 4 more sourcemap-file (--format json lists all)"),
+        text.contains("… and 4 more sourcemap-reference (--format json lists all)"),
         "{text}"
     );
     let (v, _) = json_of(dir.path(), &[f.to_str().expect("utf-8")]);
     assert_eq!(
-        find(&v, "sourcemap-file").len(),
+        find(&v, "sourcemap-reference").len(),
         14,
         "JSON lists every finding"
     );

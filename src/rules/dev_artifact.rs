@@ -2,6 +2,11 @@
 //!
 //! Reported once per folder or file kind (not once per file), so a package that ships its
 //! whole `test/` tree gets one readable finding with the count and size.
+//!
+//! A folder named `test/` is a test folder when it holds tests, not because of its name: a web
+//! framework's test-client module or a CLI's `commands/test/` is runtime code. So a tests group
+//! whose code files show no sign of a test (a test-framework import or call, a `*.test.*` /
+//! `test_*.py` name) is not reported; one of data files only (fixtures) still is.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +14,66 @@ use serde_json::json;
 
 use super::ctx::FileCtx;
 use super::{Finding, Location, Rule, Severity};
-use crate::detect::text::file_name;
+use crate::detect::text::{extension, file_name};
+
+/// Extensions of code files: a tests folder of these must show a test to be reported.
+const CODE: &[&str] = &[
+    "js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "py", "rs", "go", "rb", "java", "kt",
+    "php", "cs", "swift",
+];
+
+/// Calls and imports that only test code makes. Matched at a word start, in the first
+/// [`SNIFF`] bytes of a file.
+const TEST_MARKERS: &[&str] = &[
+    "describe(",
+    "it(\"",
+    "it('",
+    "it(`",
+    "test(\"",
+    "test('",
+    "test(`",
+    "expect(",
+    "import pytest",
+    "import unittest",
+    "from unittest",
+    "from pytest",
+    "def test_",
+    "#[test]",
+    "#[cfg(test)]",
+    "require('assert')",
+    "require(\"assert\")",
+    "node:test",
+    "from 'vitest'",
+    "from \"vitest\"",
+    "@jest/globals",
+    "func Test",
+    "RSpec.",
+    "@Test",
+];
+
+/// How much of a file is read for test markers.
+const SNIFF: usize = 64 * 1024;
+
+/// True when `name` and the start of `bytes` show a test: a test file name or a test call.
+fn looks_like_test(name: &str, bytes: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if [".test.", ".spec.", "_test.", "_spec.", "test_"]
+        .iter()
+        .any(|m| lower.contains(m))
+        || lower == "conftest.py"
+    {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(SNIFF)];
+    TEST_MARKERS.iter().any(|m| {
+        memchr::memmem::find_iter(head, m.as_bytes()).any(|at| {
+            at == 0
+                || !(head[at - 1].is_ascii_alphanumeric()
+                    || head[at - 1] == b'_'
+                    || head[at - 1] == b'.')
+        })
+    })
+}
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -80,7 +144,9 @@ fn classify(path: &str) -> Option<(&'static str, String)> {
         "bundle-analyzer report"
     } else if name.ends_with(".swp")
         || name.ends_with('~')
-        || name.ends_with(".orig")
+        // `cargo package` writes the manifest as written by the author to
+        // `Cargo.toml.orig` in every `.crate`: packaging, not a merge leftover.
+        || (name.ends_with(".orig") && name != "cargo.toml.orig")
         || name.ends_with(".rej")
         || name == ".eslintcache"
     {
@@ -103,11 +169,22 @@ struct Group {
     first: Location,
     files: u64,
     bytes: u64,
+    /// Code files in the group, and how many of them show a test ([`looks_like_test`]).
+    code: u64,
+    tests: u64,
+}
+
+impl Group {
+    /// A tests folder whose code shows no test is runtime code that happens to be named so.
+    fn is_runtime_code(&self) -> bool {
+        self.what == "tests" && self.code > 0 && self.tests == 0
+    }
 }
 
 impl Groups {
-    /// Counts `ctx`'s file if it is a dev file.
-    pub fn add(&mut self, ctx: &FileCtx<'_>, size: u64) {
+    /// Counts `ctx`'s file (content `bytes`) if it is a dev file.
+    pub fn add(&mut self, ctx: &FileCtx<'_>, bytes: &[u8]) {
+        let size = bytes.len() as u64;
         if !ctx.policy.enabled(RULE.id) {
             return;
         }
@@ -119,9 +196,18 @@ impl Groups {
             first: ctx.location(None, None),
             files: 0,
             bytes: 0,
+            code: 0,
+            tests: 0,
         });
         g.files += 1;
         g.bytes += size;
+        let name = ctx.name();
+        if extension(name).is_some_and(|e| CODE.contains(&e.as_str())) {
+            g.code += 1;
+            g.tests += u64::from(looks_like_test(file_name(name), bytes));
+        } else if g.what == "tests" && looks_like_test(file_name(name), &[]) {
+            g.tests += 1;
+        }
     }
 
     /// Adds another set of groups (from a worker thread) to this one.
@@ -131,6 +217,8 @@ impl Groups {
                 Some(mine) => {
                     mine.files += g.files;
                     mine.bytes += g.bytes;
+                    mine.code += g.code;
+                    mine.tests += g.tests;
                     if g.first.entry < mine.first.entry {
                         mine.first = g.first;
                     }
@@ -146,6 +234,7 @@ impl Groups {
     pub fn findings(&self) -> Vec<Finding> {
         self.groups
             .iter()
+            .filter(|(_, g)| !g.is_runtime_code())
             .map(|(key, g)| {
                 let mut loc = g.first.clone();
                 let folder = key.ends_with('/');
@@ -179,11 +268,11 @@ mod tests {
         let policy = Policy::default();
         let mut g = Groups::default();
         for (p, n) in [
-            ("test/a.js", 10),
-            ("test/b/c.js", 5),
-            ("lib/x.js", 1),
-            ("npm-debug.log", 3),
-            ("node_modules/dep/test/t.js", 1),
+            ("test/a.js", "describe('a', () => {});"),
+            ("test/b/c.js", "x = 1"),
+            ("lib/x.js", "y"),
+            ("npm-debug.log", "log"),
+            ("node_modules/dep/test/t.js", "z"),
         ] {
             g.add(
                 &FileCtx {
@@ -192,7 +281,7 @@ mod tests {
                     inner: None,
                     policy: &policy,
                 },
-                n,
+                n.as_bytes(),
             );
         }
         let f = g.findings();
@@ -202,8 +291,74 @@ mod tests {
             .find(|f| f.location.path == "test/")
             .expect("test/ group");
         assert_eq!(tests.evidence["files"], 2);
-        assert_eq!(tests.evidence["bytes"], 15);
+        assert_eq!(tests.evidence["bytes"], 29);
         assert!(f.iter().any(|f| f.location.path == "npm-debug.log"));
+    }
+
+    /// The dev-artifact findings for `files` (path, content).
+    fn findings_of(files: &[(&str, &str)]) -> Vec<Finding> {
+        let policy = Policy::default();
+        let mut g = Groups::default();
+        for (path, content) in files {
+            let ctx = FileCtx {
+                entry: None,
+                path,
+                inner: None,
+                policy: &policy,
+            };
+            g.add(&ctx, content.as_bytes());
+        }
+        g.findings()
+    }
+
+    #[test]
+    fn a_test_folder_is_one_that_holds_tests() {
+        // Starlette-style test client and a CLI's `commands/test/`: runtime code.
+        let runtime = findings_of(&[
+            (
+                "lib/commands/test/index.js",
+                "export function run(argv) { return spawn(argv); }",
+            ),
+            (
+                "lib/commands/test/options.js",
+                "module.exports = { bail: false };",
+            ),
+            (
+                "pkg/test/client.py",
+                "class TestClient:\n    def get(self, url): ...",
+            ),
+        ]);
+        assert!(
+            runtime.is_empty(),
+            "runtime code named test/ is not a dev artifact: {runtime:?}"
+        );
+        for (what, files) in [
+            (
+                "a mocha/jest call",
+                vec![(
+                    "test/a.js",
+                    "const x = require('../');\ndescribe('x', () => {})",
+                )],
+            ),
+            ("pytest import", vec![("tests/util.py", "import pytest\n")]),
+            (
+                "a test file name",
+                vec![("test/helpers.js", "x"), ("test/parse.test.js", "x")],
+            ),
+            ("Rust test", vec![("tests/it.rs", "#[test]\nfn t() {}")]),
+            ("fixtures only", vec![("test/data/sample.json", "{}")]),
+        ] {
+            let f = findings_of(&files);
+            assert_eq!(f.len(), 1, "{what}: {f:?}");
+        }
+        assert!(
+            !looks_like_test("a.js", b"function exit() {} exit();"),
+            "`it(` inside a word"
+        );
+        assert!(
+            !looks_like_test("a.js", b"obj.describe('x')"),
+            "a method, not a test call"
+        );
     }
 
     #[test]
@@ -211,5 +366,10 @@ mod tests {
         assert!(classify("lib/testing-library.js").is_none());
         assert!(classify("dist/index.js").is_none());
         assert!(classify("README.md").is_none());
+        assert!(
+            classify("Cargo.toml.orig").is_none(),
+            "written by `cargo package` into every .crate"
+        );
+        assert!(classify("src/lib.rs.orig").is_some(), "a merge leftover");
     }
 }

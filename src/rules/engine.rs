@@ -180,12 +180,16 @@ impl<'p> Scanner<'p> {
         sensitive_file::check(ctx, bytes, out);
         debug_artifact::check(ctx, bytes, out);
         if ctx.inner.is_none() {
-            self.dev.add(ctx, bytes.len() as u64);
+            self.dev.add(ctx, bytes);
             self.git.add(ctx, bytes.len() as u64);
         }
         custom_pattern::check_name(ctx, out);
         install_script::check_bundled(ctx, bytes, out);
         install_script::collect(ctx, bytes, &mut self.install);
+        if let Some(format) = crate::detect::container::data_archive(ctx.name(), bytes) {
+            nested_archive::report_data(ctx, format, out);
+            return;
+        }
         if crate::detect::container::is_nested_archive(ctx.name(), bytes) {
             if let (Some(i), None) = (ctx.entry, ctx.inner) {
                 self.facts.nested_archives.insert(i);
@@ -202,7 +206,7 @@ impl<'p> Scanner<'p> {
                 if let (Some(i), None) = (ctx.entry, ctx.inner) {
                     self.facts.source_maps.insert(i);
                 }
-                sourcemap_file::report(ctx, &map, out);
+                sourcemap_file::report(ctx, &map, bytes.len() as u64, out);
                 scan_sources(ctx, &map, out);
                 if on("secret-*") {
                     // The map's own fields (`file`, `sourceRoot`, `sources`, extensions), read
@@ -283,7 +287,10 @@ impl<'p> Scanner<'p> {
             new_file_type::check(c.diff, c.base, c.current, out);
             new_top_level_folder::check(c.diff, c.base, out);
         }
+        secrets::unify(&mut self.findings);
         let mut findings = self.policy.apply(self.findings);
+        // After the policy judged each map by its own path: one finding per package and verdict.
+        sourcemap_file::merge(&mut findings);
         // The one place every finding passes on its way out, whichever path produced it.
         findings.iter_mut().for_each(crate::detect::redact::finding);
         super::sort(&mut findings);

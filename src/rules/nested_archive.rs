@@ -62,6 +62,19 @@ pub fn report(
     out.push(Finding::new(&RULE, ctx.location(None, None), message).evidence(evidence));
 }
 
+/// A zip that holds data, not package files (a NumPy `.npz`): named, `info`, not opened.
+pub fn report_data(ctx: &FileCtx<'_>, format: &str, out: &mut Vec<Finding>) {
+    out.push(
+        Finding::new(
+            &RULE,
+            ctx.location(None, None),
+            format!("{format}: a data file, not a nested package; not opened"),
+        )
+        .severity(Severity::Info)
+        .evidence(json!({ "format": format })),
+    );
+}
+
 /// An archive two levels down: reported, not opened.
 pub fn report_unopened(ctx: &FileCtx<'_>, out: &mut Vec<Finding>) {
     out.push(Finding::new(

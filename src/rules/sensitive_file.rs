@@ -225,6 +225,19 @@ pub fn check(ctx: &FileCtx<'_>, bytes: &[u8], out: &mut Vec<Finding>) {
     {
         severity = Severity::Info;
         note = Some("public certificates only (a CA bundle or certificate chain), no private key");
+    } else if what == "key or certificate file"
+        && [
+            "CERTIFICATE REQUEST-----",
+            "PUBLIC KEY-----",
+            "X509 CRL-----",
+        ]
+        .iter()
+        .any(|b| find(&format!("-----BEGIN {b}")) || find(&format!("-----BEGIN NEW {b}")))
+        && !find("PRIVATE KEY")
+    {
+        severity = Severity::Info;
+        note =
+            Some("public material only (a certificate request, public key or CRL), no private key");
     } else if what == "npm config" && !find("_auth") && !find("_password") {
         severity = Severity::Low;
         note = Some("no auth lines");
@@ -344,6 +357,26 @@ mod tests {
             out.len(),
             1,
             "inside a nested archive each file is reported"
+        );
+    }
+
+    #[test]
+    fn public_pem_material_is_info() {
+        for block in [
+            "CERTIFICATE REQUEST",
+            "NEW CERTIFICATE REQUEST",
+            "PUBLIC KEY",
+            "X509 CRL",
+        ] {
+            let pem = format!("-----BEGIN {block}-----\nMIIB\n-----END {block}-----\n");
+            let f = run("assets/csr.pem", pem.as_bytes()).expect("reported");
+            assert_eq!(f.severity, Severity::Info, "{block}");
+            assert!(f.message.contains("no private key"), "{}", f.message);
+        }
+        let both = "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n-----BEGIN PRIVATE KEY-----\n";
+        assert_eq!(
+            run("k.pem", both.as_bytes()).map(|f| f.severity),
+            Some(Severity::High)
         );
     }
 

@@ -15,6 +15,7 @@ mod matcher;
 pub mod pair;
 pub mod placeholder;
 mod prefilter;
+pub mod public;
 
 use std::sync::LazyLock;
 

@@ -5,6 +5,7 @@ use super::*;
 use crate::detect::secrets::formats::FORMATS;
 use crate::rules::Policy;
 
+mod context;
 mod pairs;
 mod samples;
 mod scan;
