@@ -7,6 +7,7 @@
 //! they stream past, kept in memory on request, or read again from the artifact on demand.
 
 mod builder;
+pub mod git;
 mod install;
 mod lenient_json;
 mod meta;
@@ -299,6 +300,9 @@ pub enum AnomalyKind {
     UnreadableMetadata,
     /// A file with the setuid or setgid bit.
     SetuidBits,
+    /// An entry whose parent path is a symlink earlier in the archive: a write through a linked
+    /// directory on installers that follow links.
+    LinkTraversal,
 }
 
 impl AnomalyKind {
@@ -330,6 +334,7 @@ impl AnomalyKind {
             AnomalyKind::EntryCount => "entry-count",
             AnomalyKind::UnreadableMetadata => "unreadable-metadata",
             AnomalyKind::SetuidBits => "setuid",
+            AnomalyKind::LinkTraversal => "link-traversal",
         }
     }
 }
@@ -440,6 +445,9 @@ pub struct Artifact {
     contents: Vec<Option<Content>>,
     /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
     limits: Limits,
+    /// For a directory packed inside a git work tree: the shipped files git ignores or does
+    /// not track ([`git::status`]).
+    pub git: Option<git::GitStatus>,
     /// The private temp dir holding a packed or fetched artifact; dropped with the artifact.
     _temp: Option<Arc<tempfile::TempDir>>,
 }
@@ -521,6 +529,15 @@ pub type Content = Arc<Vec<u8>>;
 pub fn open(spec: &str, opts: &Options, visitor: Option<Visitor<'_>>) -> anyhow::Result<Artifact> {
     let resolved = resolve(spec)?;
     let mut artifact = read_file(&resolved.file, opts, visitor, None)?;
+    if let source::Spec::Dir(dir) = source::Spec::parse(spec) {
+        let shipped: Vec<&str> = artifact
+            .installed()
+            .filter(|e| e.is_file())
+            .map(|e| e.path.as_str())
+            .collect();
+        let files = artifact.package.as_ref().and_then(|p| p.files.as_deref());
+        artifact.git = git::status(&dir, &shipped, files);
+    }
     artifact.spec = spec.to_owned();
     artifact._temp = resolved.temp;
     Ok(artifact)

@@ -183,4 +183,92 @@ mod tests {
         );
         assert_eq!(rule_id(AnomalyKind::TooDeep), "archive-too-deep");
     }
+
+    #[test]
+    fn a_write_through_an_earlier_symlink_is_link_traversal() {
+        use tar::EntryType::{Directory, Regular, Symlink};
+        let bytes = hostile_tgz(&[
+            (
+                b"package/package.json",
+                Regular,
+                b"",
+                br#"{"name":"h","version":"1.0.0"}"#,
+            ),
+            (b"package/lib", Symlink, b"../../../home/u/.ssh", b""),
+            (
+                b"package/lib/authorized_keys",
+                Regular,
+                b"",
+                b"ssh-ed25519 AAAA evil",
+            ),
+            (b"package/lib/deeper/x", Regular, b"", b"x"),
+            (b"package/libx/y.js", Regular, b"", b"not under lib/"),
+            (b"package/dir/", Directory, b"", b""),
+            (b"package/dir/z.js", Regular, b"", b"a real folder"),
+        ]);
+        let a = artifact::read_bytes("h.tgz", &bytes, &artifact::Options::default(), None)
+            .expect("findings, not an error");
+        let through: Vec<_> = ids(&a)
+            .into_iter()
+            .filter(|(r, _, _)| r == "archive-link-traversal")
+            .map(|(_, sev, path)| (sev, path))
+            .collect();
+        assert_eq!(
+            through,
+            [
+                (Severity::Critical, "lib/authorized_keys".to_owned()),
+                (Severity::Critical, "lib/deeper/x".to_owned())
+            ]
+        );
+        let detail = &a
+            .anomalies
+            .iter()
+            .find(|x| x.kind == AnomalyKind::LinkTraversal)
+            .expect("one")
+            .detail;
+        assert!(
+            detail.contains("through the symlink lib")
+                && detail.contains("npm (pacote) drops links"),
+            "{detail}"
+        );
+        // A link after the entry is no traversal: the entry was written first.
+        let later = hostile_tgz(&[
+            (
+                b"package/package.json",
+                Regular,
+                b"",
+                br#"{"name":"h","version":"1.0.0"}"#,
+            ),
+            (b"package/lib/a.js", Regular, b"", b"x"),
+            (b"package/lib2", Symlink, b"lib", b""),
+        ]);
+        let a = artifact::read_bytes("h.tgz", &later, &artifact::Options::default(), None)
+            .expect("opens");
+        assert!(
+            a.anomalies
+                .iter()
+                .all(|x| x.kind != AnomalyKind::LinkTraversal)
+        );
+    }
+
+    #[test]
+    fn a_zip_link_states_what_zip_installers_do() {
+        let bytes = crate::rules::test_support::fixtures::Zip::new()
+            .symlink("pkg/data", "/etc")
+            .file("pkg/data/passwd", b"x")
+            .finish();
+        let a = artifact::read_bytes("p.zip", &bytes, &artifact::Options::default(), None)
+            .expect("opens");
+        let x = a
+            .anomalies
+            .iter()
+            .find(|x| x.kind == AnomalyKind::LinkTraversal)
+            .expect("found");
+        assert!(
+            x.detail
+                .contains("zipfile write a zip's link as a plain file"),
+            "{}",
+            x.detail
+        );
+    }
 }

@@ -15,9 +15,11 @@ use crate::diff::Comparison;
 use super::ctx::FileCtx;
 use super::policy::Policy;
 use super::{
-    Finding, archive, custom_pattern, debug_artifact, dev_artifact, install_script, large_file,
-    nested_archive, new_dependency, new_file_type, new_top_level_folder, no_files_allowlist,
-    secrets, sensitive_file, size_anomaly, sourcemap_file, sourcemap_inline, sourcemap_reference,
+    Finding, archive, bundled_dependencies, custom_pattern, debug_artifact, dev_artifact,
+    git_status, install_script, large_file, native_binary, nested_archive, new_dependency,
+    new_file_type, new_top_level_folder, no_files_allowlist, phantom_dependency, secrets,
+    sensitive_file, size_anomaly, sourcemap_file, sourcemap_inline, sourcemap_reference,
+    trojan_source,
 };
 use crate::detect::{sourcemap, text};
 
@@ -118,6 +120,8 @@ pub struct Scanner<'p> {
     dev: dev_artifact::Groups,
     git: sensitive_file::GitFolders,
     install: install_script::Facts,
+    binaries: native_binary::Binaries,
+    bundles: bundled_dependencies::Bundles,
 }
 
 impl<'p> Scanner<'p> {
@@ -131,6 +135,8 @@ impl<'p> Scanner<'p> {
             dev: dev_artifact::Groups::default(),
             git: sensitive_file::GitFolders::default(),
             install: install_script::Facts::default(),
+            binaries: native_binary::Binaries::default(),
+            bundles: bundled_dependencies::Bundles::default(),
         }
     }
 
@@ -153,6 +159,8 @@ impl<'p> Scanner<'p> {
         self.dev.merge(other.dev);
         self.git.merge(other.git);
         self.install.merge(other.install);
+        self.binaries.merge(other.binaries);
+        self.bundles.merge(other.bundles);
     }
 
     /// Records that a file's content could not be read back (the review path only).
@@ -186,6 +194,8 @@ impl<'p> Scanner<'p> {
         custom_pattern::check_name(ctx, out);
         install_script::check_bundled(ctx, bytes, out);
         install_script::collect(ctx, bytes, &mut self.install);
+        self.binaries.add(ctx, bytes);
+        self.bundles.add(ctx, bytes);
         if let Some(format) = crate::detect::container::data_archive(ctx.name(), bytes) {
             nested_archive::report_data(ctx, format, out);
             return;
@@ -227,6 +237,7 @@ impl<'p> Scanner<'p> {
         if !text::is_binary(bytes) {
             sourcemap_inline::check(ctx, bytes, out);
             sourcemap_reference::collect(ctx, bytes, &mut self.refs);
+            trojan_source::check(ctx, bytes, out);
         }
     }
 
@@ -277,12 +288,19 @@ impl<'p> Scanner<'p> {
         out.extend(archive::findings(a));
         out.extend(self.dev.findings());
         out.extend(self.git.findings());
+        out.extend(self.binaries.findings());
+        out.extend(self.bundles.findings());
+        git_status::check(a, out);
         sourcemap_reference::resolve(a, &self.refs, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);
         install_script::check(a, baseline.map(|c| c.base), &self.install, out);
         if let Some(c) = baseline {
             new_dependency::check(c.diff, a.package.as_ref().map(|m| m.source.as_str()), out);
+            if self.policy.enabled(phantom_dependency::RULE.id) {
+                let phantom = phantom_dependency::check(a, c, out);
+                phantom_dependency::dedupe(out, &phantom);
+            }
             size_anomaly::check(c.diff, c.base, self.policy, out);
             new_file_type::check(c.diff, c.base, c.current, out);
             new_top_level_folder::check(c.diff, c.base, out);

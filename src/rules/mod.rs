@@ -8,19 +8,23 @@
 //! [`crate::finding`], re-exported here.
 
 pub mod archive;
+pub mod bundled_dependencies;
 pub mod ctx;
 pub mod custom_pattern;
 pub mod debug_artifact;
 pub mod dev_artifact;
 pub mod engine;
+pub mod git_status;
 pub mod install_script;
 pub mod large_file;
 pub mod native;
+pub mod native_binary;
 pub mod nested_archive;
 pub mod new_dependency;
 pub mod new_file_type;
 pub mod new_top_level_folder;
 pub mod no_files_allowlist;
+pub mod phantom_dependency;
 pub mod policy;
 pub mod registry;
 pub mod secrets;
@@ -31,6 +35,7 @@ pub mod sourcemap_file;
 pub mod sourcemap_inline;
 pub mod sourcemap_reference;
 pub mod stream;
+pub mod trojan_source;
 
 #[cfg(test)]
 pub mod test_support;

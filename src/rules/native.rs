@@ -315,6 +315,180 @@ fn is_dwarf_segment(name: &[u8]) -> bool {
     name.starts_with(b"__DWARF") && name.get(7..).is_some_and(|pad| pad.iter().all(|&b| b == 0))
 }
 
+/// A native binary's container, kind and architecture, read from its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// `ELF 64-bit LSB`, `Mach-O 64-bit`, `Mach-O universal`, `PE32+`, `WebAssembly`.
+    pub format: &'static str,
+    /// Executable, shared object, DLL, bundle, module…
+    pub kind: &'static str,
+    /// The architectures (one, or each slice of a universal Mach-O).
+    pub arch: Vec<&'static str>,
+}
+
+impl std::fmt::Display for Binary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} ({})",
+            self.format,
+            self.kind,
+            self.arch.join(", ")
+        )
+    }
+}
+
+fn elf_machine(m: u16) -> &'static str {
+    match m {
+        3 => "x86",
+        8 => "mips",
+        0x14 => "ppc",
+        0x15 => "ppc64",
+        0x16 => "s390x",
+        0x28 => "arm",
+        0x3e => "x86-64",
+        0xb7 => "aarch64",
+        0xf3 => "riscv",
+        0x102 => "loongarch",
+        _ => "other",
+    }
+}
+
+fn macho_cpu(cpu: u32) -> &'static str {
+    match cpu {
+        7 => "x86",
+        0x0100_0007 => "x86-64",
+        12 => "arm",
+        0x0100_000c => "arm64",
+        0x0200_000c => "arm64_32",
+        18 => "ppc",
+        0x0100_0012 => "ppc64",
+        _ => "other",
+    }
+}
+
+/// What native binary `bytes` is, from its first header: ELF, Mach-O (thin or universal), PE
+/// (with its `PE\0\0` signature, not `MZ` alone) and WebAssembly. Four bytes decide for any
+/// other file; every offset read is bounds-checked.
+pub fn identify(bytes: &[u8]) -> Option<Binary> {
+    match bytes.get(..4)? {
+        b"\x7fELF" => {
+            let little = match bytes.get(5)? {
+                1 => true,
+                2 => false,
+                _ => return None,
+            };
+            let format = match (bytes.get(4)?, little) {
+                (2, true) => "ELF 64-bit LSB",
+                (2, false) => "ELF 64-bit MSB",
+                (1, true) => "ELF 32-bit LSB",
+                (1, false) => "ELF 32-bit MSB",
+                _ => return None,
+            };
+            let r = Read { bytes, little };
+            let kind = match r.u16(16)? {
+                1 => "relocatable object",
+                2 => "executable",
+                3 => "shared object",
+                4 => "core dump",
+                _ => "other",
+            };
+            Some(Binary {
+                format,
+                kind,
+                arch: vec![elf_machine(r.u16(18)?)],
+            })
+        }
+        b"\0asm" if bytes.get(4..8) == Some(b"\x01\0\0\0") => Some(Binary {
+            format: "WebAssembly",
+            kind: "module",
+            arch: vec!["wasm32"],
+        }),
+        [b'M', b'Z', _, _] => {
+            let r = Read {
+                bytes,
+                little: true,
+            };
+            let pe = r.u32(0x3c)? as usize;
+            if bytes.get(pe..pe.checked_add(4)?) != Some(b"PE\0\0") {
+                return None;
+            }
+            let arch = match r.u16(pe + 4)? {
+                0x14c => "x86",
+                0x8664 => "x86-64",
+                0xaa64 => "arm64",
+                0x1c0 | 0x1c4 => "arm",
+                _ => "other",
+            };
+            let dll = r.u16(pe + 22)? & 0x2000 != 0;
+            let format = match r.u16(pe + 24)? {
+                0x20b => "PE32+",
+                _ => "PE32",
+            };
+            Some(Binary {
+                format,
+                kind: if dll { "DLL" } else { "executable" },
+                arch: vec![arch],
+            })
+        }
+        [0xca, 0xfe, 0xba, wide @ (0xbe | 0xbf)] => {
+            let r = Read {
+                bytes,
+                little: false,
+            };
+            let slices = r.u32(4)? as usize;
+            // Java class files share the magic: their next word is a version of 45 or more.
+            if slices == 0 || slices >= 45 {
+                return None;
+            }
+            let entry = if *wide == 0xbf { 32 } else { 20 };
+            let mut arch = Vec::new();
+            let mut kind = "other";
+            for i in 0..slices {
+                let at = 8 + i * entry;
+                let Some(cpu) = r.u32(at) else { break };
+                arch.push(macho_cpu(cpu));
+                let offset = r.word(at + 8, *wide == 0xbf);
+                if let Some(inner) = offset.and_then(|o| bytes.get(o..)).and_then(macho_binary) {
+                    kind = inner.kind;
+                }
+            }
+            Some(Binary {
+                format: "Mach-O universal",
+                kind,
+                arch,
+            })
+        }
+        _ => macho_binary(bytes),
+    }
+}
+
+/// A thin Mach-O's kind and architecture (a universal file's slice is one).
+fn macho_binary(bytes: &[u8]) -> Option<Binary> {
+    let (wide, little) = match bytes.get(..4)? {
+        [0xce, 0xfa, 0xed, 0xfe] => (false, true),
+        [0xcf, 0xfa, 0xed, 0xfe] => (true, true),
+        [0xfe, 0xed, 0xfa, 0xce] => (false, false),
+        [0xfe, 0xed, 0xfa, 0xcf] => (true, false),
+        _ => return None,
+    };
+    let r = Read { bytes, little };
+    let kind = match r.u32(12)? {
+        1 => "object",
+        2 => "executable",
+        4 => "core dump",
+        6 => "dynamic library",
+        8 => "bundle",
+        10 => "debug symbols",
+        _ => "other",
+    };
+    Some(Binary {
+        format: if wide { "Mach-O 64-bit" } else { "Mach-O" },
+        kind,
+        arch: vec![macho_cpu(r.u32(4)?)],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +559,36 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 
+    #[test]
+    fn binaries_are_identified_with_kind_and_architecture() {
+        let elf = identify(&fixtures::elf(3, &[".text"], true, true)).expect("ELF");
+        assert_eq!(elf.to_string(), "ELF 64-bit LSB shared object (x86-64)");
+        let m = identify(&fixtures::macho(6, &["__TEXT"])).expect("Mach-O");
+        assert_eq!((m.format, m.kind), ("Mach-O 64-bit", "dynamic library"));
+        let fat = identify(&fixtures::fat_macho(&[
+            fixtures::macho(8, &["__TEXT"]),
+            fixtures::macho(8, &["__TEXT"]),
+        ]))
+        .expect("fat");
+        assert_eq!(
+            (fat.format, fat.kind, fat.arch.len()),
+            ("Mach-O universal", "bundle", 2)
+        );
+        let pe = identify(&fixtures::pe(0xaa64, true)).expect("PE");
+        assert_eq!(pe.to_string(), "PE32+ DLL (arm64)");
+        assert_eq!(
+            identify(&fixtures::wasm()).expect("wasm").format,
+            "WebAssembly"
+        );
+        assert_eq!(
+            identify(b"MZ is a word in a text file"),
+            None,
+            "MZ without PE\\0\\0"
+        );
+        assert_eq!(identify(b"\xca\xfe\xba\xbe\0\0\0\x34 a Java class"), None);
+        assert_eq!(identify(b"\0asm"), None);
+    }
+
     /// Every prefix and many single-byte changes of each fixture: never a panic.
     #[test]
     fn mangled_headers_never_panic() {
@@ -393,16 +597,20 @@ mod tests {
             fixtures::elf(2, &[".debug_info"], false, false),
             fixtures::macho(6, &["__TEXT", "__DWARF"]),
             fixtures::fat_macho(&[fixtures::macho(2, &["__DWARF"])]),
+            fixtures::pe(0x8664, false),
+            fixtures::wasm(),
         ];
         for sample in &samples {
             for cut in 0..sample.len() {
                 let _ = sniff(&sample[..cut]);
+                let _ = identify(&sample[..cut]);
             }
             for at in 0..sample.len() {
                 for v in [0x00, 0x01, 0x7f, 0x80, 0xff] {
                     let mut m = sample.clone();
                     m[at] = v;
                     let _ = sniff(&m);
+                    let _ = identify(&m);
                 }
             }
         }

@@ -21,9 +21,15 @@ pub static RULES: &[&Rule] = &[
     &super::no_files_allowlist::RULE,
     &super::install_script::RULE,
     &super::new_dependency::RULE,
+    &super::phantom_dependency::RULE,
     &super::size_anomaly::RULE,
     &super::new_file_type::RULE,
     &super::new_top_level_folder::RULE,
+    &super::native_binary::RULE,
+    &super::trojan_source::RULE,
+    &super::bundled_dependencies::RULE,
+    &super::git_status::IGNORED,
+    &super::git_status::UNTRACKED,
     &super::custom_pattern::RULE,
     &super::policy::EXPIRED_RULE,
     &super::archive::RULE,
@@ -145,10 +151,11 @@ mod tests {
         );
         let big = vec![b'x'; 4096];
         let nested = fixtures::tgz(&[(b"package/index.js", b"module.exports = 1;\n")]);
-        let new = artifact_of(&[
+        let addon = fixtures::elf(3, &[".text"], true, true);
+        let mut new = artifact_of(&[
             (
                 "package/package.json",
-                br#"{"name":"p","version":"2.0.0","scripts":{"postinstall":"node x.js"},"dependencies":{"left-pad":"1.0.0"}}"#,
+                br#"{"name":"p","version":"2.0.0","scripts":{"postinstall":"node x.js"},"dependencies":{"left-pad":"1.0.0","used-dep":"1.0.0"}}"#,
             ),
             ("package/index.js", b"module.exports = 'INTERNAL ONLY';\n"),
             ("package/dist/app.js.map", embedded),
@@ -161,7 +168,20 @@ mod tests {
             ("package/vendor/inner.tgz", &nested),
             ("package/data/big.bin", &big),
             ("package/index.js", b"module.exports = 2;\n"),
+            ("package/build/addon.node", &addon),
+            (
+                "package/lib/auth.js",
+                "require('used-dep');\n/*\u{202e} } if (admin) */\n".as_bytes(),
+            ),
+            ("package/node_modules/dep/package.json", br#"{"name":"dep","version":"1.0.0"}"#),
         ]);
+        // What git said of the packed directory (`artifact::git`, tested with a real repository
+        // in tests/new_rules.rs).
+        new.git = Some(crate::artifact::git::GitStatus {
+            dir: ".".into(),
+            ignored: vec![".env".into()],
+            untracked: vec!["lib/auth.js".into()],
+        });
         let old = artifact_of(&[
             ("package/package.json", br#"{"name":"p","version":"1.0.0"}"#),
             ("package/index.js", b"module.exports = 1;\n"),

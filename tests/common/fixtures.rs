@@ -320,6 +320,25 @@ pub fn pdb() -> Vec<u8> {
     out
 }
 
+/// A minimal PE image: DOS header pointing at a PE signature, COFF header with `machine`,
+/// the DLL characteristic when `dll`, and a PE32+ optional header magic.
+pub fn pe(machine: u16, dll: bool) -> Vec<u8> {
+    let mut out = vec![0u8; 0x80 + 24 + 2];
+    out[..2].copy_from_slice(b"MZ");
+    out[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+    out[0x80..0x84].copy_from_slice(b"PE\0\0");
+    out[0x84..0x86].copy_from_slice(&machine.to_le_bytes());
+    let characteristics: u16 = if dll { 0x2022 } else { 0x0022 };
+    out[0x96..0x98].copy_from_slice(&characteristics.to_le_bytes());
+    out[0x98..0x9a].copy_from_slice(&0x20bu16.to_le_bytes());
+    out
+}
+
+/// The smallest WebAssembly module: magic and version 1.
+pub fn wasm() -> Vec<u8> {
+    b"\0asm\x01\0\0\0".to_vec()
+}
+
 /// A package whose names and contents carry terminal escape sequences.
 pub fn hostile() -> Vec<u8> {
     let content = "line one\n\x1b[2J\x1b[Hcleared?\n\x1b]52;c;cHduZWQ=\x07clipboard?\n\x1b]0;pwned\x07title?\nabc\u{202e}txt.exe\nend of evil\n";

@@ -72,6 +72,8 @@ pub struct Builder<'v> {
     meta_files: Vec<(u32, String, Vec<u8>)>,
     read_total: u64,
     name_bytes: u64,
+    /// Install paths of the symlinks seen so far (see [`Self::link_traversal`]).
+    links: std::collections::HashSet<String>,
     /// Set once the entry named by `only` has been read: the reader may stop.
     pub done: bool,
 }
@@ -100,6 +102,7 @@ impl<'v> Builder<'v> {
             meta_files: Vec::new(),
             read_total: 0,
             name_bytes: 0,
+            links: std::collections::HashSet::new(),
             done: false,
         }
     }
@@ -164,6 +167,7 @@ impl<'v> Builder<'v> {
     /// Adds the entry to the model: the duplicate check and the entry itself.
     fn record(&mut self, raw: &RawEntry<'_>, index: u32, path: String, installed: bool) {
         let link_target = raw.link_target.map(|t| masked(String::from(decode(t))));
+        self.link_traversal(raw.kind, index, &path);
         self.eligible.push(installed);
         if installed {
             if let Some(earlier) = self.seen.insert(&self.entries, &path, index) {
@@ -419,6 +423,7 @@ impl<'v> Builder<'v> {
             anomalies,
             contents: self.contents,
             limits: self.opts.limits,
+            git: None,
             _temp: None,
         }
     }

@@ -261,4 +261,36 @@ impl Builder<'_> {
             EntryKind::File | EntryKind::Dir => true,
         }
     }
+
+    /// Records an entry whose parent path is a symlink earlier in the archive: an installer
+    /// that follows links writes it wherever the link points. Remembers symlinks as they come;
+    /// costs nothing while there are none.
+    pub(super) fn link_traversal(&mut self, kind: EntryKind, index: u32, path: &str) {
+        if !self.links.is_empty() {
+            let through = path
+                .match_indices('/')
+                .map(|(i, _)| &path[..i])
+                .find(|parent| self.links.contains(*parent));
+            if let Some(link) = through {
+                let how = if self.layout == Layout::AsIs {
+                    "pip and Python's zipfile write a zip's link as a plain file, so nothing is \
+                     written through it; unzip(1) and other extractors that make links follow it"
+                } else {
+                    "npm (pacote) drops links and node-tar refuses to extract through one; \
+                     Python's tarfile with the data filter (sdists) and cargo's tar unpacking \
+                     follow it as long as the target stays inside the destination; GNU tar \
+                     and bsdtar follow it"
+                };
+                let detail = format!(
+                    "{} is written through the symlink {} earlier in the archive: {how}",
+                    for_terminal(path),
+                    for_terminal(link)
+                );
+                self.anomaly(AnomalyKind::LinkTraversal, Some(index), detail);
+            }
+        }
+        if kind == EntryKind::Symlink && !path.is_empty() {
+            self.links.insert(path.trim_end_matches('/').to_owned());
+        }
+    }
 }

@@ -32,7 +32,7 @@ fn vendored_release(new: bool) -> Vec<u8> {
             let name = if tool == "ripgrep" {
                 "rg"
             } else {
-                "audio.node"
+                "libaudio.so"
             };
             let mut bytes = vec![if new { 0x5a } else { 0xa5 }; size];
             bytes[..4].copy_from_slice(b"\x7fELF");
