@@ -23,6 +23,10 @@ pub struct Cli {
     /// Refuse artifacts that unpack to more than this (bytes; K, M, G are 1,000s as printed).
     #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = crate::units::parse_size)]
     pub max_unpacked_size: u64,
+    /// What all archives nested in the package together may unpack to (default: the policy's
+    /// `nested_max_unpacked`, 256M); past it they are reported as not scanned.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crate::units::parse_size)]
+    pub max_nested_unpacked: Option<u64>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -278,6 +282,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let opts = Options {
         limits: Limits {
             max_unpacked: cli.max_unpacked_size,
+            nested_unpacked: cli.max_nested_unpacked,
             ..Limits::default()
         },
         keep_contents: false,

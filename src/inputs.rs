@@ -95,7 +95,10 @@ impl Inputs {
     /// [`Inputs::scan`] or [`Inputs::open`], so that it is read once, the way its command
     /// needs it.
     pub fn prepare(args: &InputArgs, limits: Limits, contents: Contents) -> anyhow::Result<Self> {
-        let policy = find_policy(&args.artifact, args.policy.as_deref())?;
+        let mut policy = find_policy(&args.artifact, args.policy.as_deref())?;
+        if let Some(n) = limits.nested_unpacked {
+            policy.thresholds.nested_max_unpacked = n;
+        }
         let opts = Options {
             limits,
             keep_contents: contents == Contents::Keep,

@@ -48,6 +48,9 @@ pub struct Limits {
     /// (default 256 MB): a bomb of one huge entry cannot make `check` hold it all. The
     /// `large-file` rule reports such a file as not scanned, in `check` and review alike.
     pub max_scanned: u64,
+    /// What all nested archives together may unpack to, when given on the command line
+    /// (`--max-nested-unpacked`); `None` leaves it to the policy's `nested_max_unpacked`.
+    pub nested_unpacked: Option<u64>,
 }
 
 impl Default for Limits {
@@ -60,6 +63,7 @@ impl Default for Limits {
             max_ratio: 100,
             ratio_min_bytes: 16 << 20,
             max_scanned: 256_000_000,
+            nested_unpacked: None,
         }
     }
 }
@@ -570,23 +574,40 @@ pub fn read_bytes(
     opts: &Options,
     visitor: Option<Visitor<'_>>,
 ) -> anyhow::Result<Artifact> {
+    read_bytes_metered(name, bytes, opts, visitor).0
+}
+
+/// [`read_bytes`], also saying how many bytes it decompressed, whether it succeeded or not:
+/// what a budget shared by several nested archives is charged.
+pub fn read_bytes_metered(
+    name: &str,
+    bytes: &[u8],
+    opts: &Options,
+    visitor: Option<Visitor<'_>>,
+) -> (anyhow::Result<Artifact>, u64) {
     use anyhow::Context as _;
+    let mut inflated = 0;
     let read = || -> anyhow::Result<Artifact> {
         let kind = pipe::sniff_bytes(bytes).ok_or(OpenError::NotAnArchive)?;
         let mut b = builder::Builder::new(Path::new(name), *opts, visitor, None);
         let digests = match kind {
-            pipe::Magic::Gzip | pipe::Magic::Tar => {
-                tar_reader::read_from(std::io::Cursor::new(bytes.to_vec()), kind, &mut b)?
-            }
+            pipe::Magic::Gzip | pipe::Magic::Tar => tar_reader::read_from(
+                std::io::Cursor::new(bytes.to_vec()),
+                kind,
+                &mut b,
+                &mut inflated,
+            )?,
             pipe::Magic::Zip => {
                 let mut hasher = pipe::Hasher::default();
                 hasher.update(bytes);
                 let (digests, packed) = hasher.finish();
-                let unpacked = zip_reader::read_from(std::io::Cursor::new(bytes), &mut b)?;
-                (digests, packed, unpacked)
+                let unpacked = zip_reader::read_from(std::io::Cursor::new(bytes), &mut b);
+                inflated = b.read_total();
+                (digests, packed, unpacked?)
             }
         };
         Ok(b.finish(digests, kind))
     };
-    read().with_context(|| crate::sanitize::for_terminal(name).into_owned())
+    let result = read().with_context(|| crate::sanitize::for_terminal(name).into_owned());
+    (result, inflated)
 }

@@ -45,26 +45,31 @@ pub fn read(file: &Path, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<To
     Ok((digests, packed, inflated))
 }
 
-/// Reads a tar or gzip'd tar held in memory.
+/// Reads a tar or gzip'd tar held in memory; `inflated` counts the stream's bytes read, also
+/// when the read fails.
 pub fn read_from(
     bytes: io::Cursor<Vec<u8>>,
     magic: Magic,
     b: &mut Builder<'_>,
+    inflated: &mut u64,
 ) -> anyhow::Result<Totals> {
     let limit = b.limit();
     let mut hasher = pipe::Hasher::default();
     hasher.update(bytes.get_ref());
     let (digests, packed) = hasher.finish();
-    let inflated = if magic == Magic::Gzip {
+    let result = if magic == Magic::Gzip {
         let mut capped = Capped::new(pipe::inflate(bytes), limit);
-        parse(&mut capped, b)?;
-        capped.total
+        let result = parse(&mut capped, b);
+        *inflated = capped.total;
+        result
     } else {
         let mut capped = Capped::new(bytes, limit);
-        parse(&mut capped, b)?;
-        capped.total
+        let result = parse(&mut capped, b);
+        *inflated = capped.total;
+        result
     };
-    Ok((digests, packed, inflated))
+    result?;
+    Ok((digests, packed, *inflated))
 }
 
 /// Turns a decoder error into the typed error it carries, or a corrupt-tar error.

@@ -204,6 +204,8 @@ impl Tree {
         t.nodes.reserve(artifact.entries.len());
         t.by_path.reserve(artifact.entries.len());
         t.by_entry.reserve(artifact.entries.len());
+        // What the nested archives opened below may still unpack to, all of them together.
+        let mut nested_budget = nested::MAX_NESTED as u64;
         for e in artifact.installed() {
             let status = if added.contains(e.path.as_str()) {
                 Status::Added
@@ -249,7 +251,7 @@ impl Tree {
                 && facts.nested_archives.contains(&e.index)
                 && let Ok(bytes) = artifact.content(e.index)
             {
-                let files = nested::files(&e.path, &bytes)
+                let files = nested::files(&e.path, &bytes, &mut nested_budget)
                     .into_iter()
                     .map(|(path, b)| (path, b.len() as u64, InnerContent::Bytes(b)))
                     .collect();

@@ -107,15 +107,20 @@ const DIRS: &[(&str, &str)] = &[
 
 /// What kind of dev file `path` is, and the group it is reported under.
 fn classify(path: &str) -> Option<(&'static str, String)> {
-    let parts: Vec<&str> = path.split('/').collect();
-    for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
+    // One pass over the folders, in order: a check per folder against the ones before it
+    // would be quadratic in depth, and a name can hold tens of thousands of components.
+    let folders = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut end = 0;
+    for part in folders.split('/') {
+        end += part.len();
+        if let Some((_, what)) = DIRS.iter().find(|(d, _)| part.eq_ignore_ascii_case(d)) {
+            return Some((what, format!("{}/", &path[..end])));
+        }
         // `node_modules/x/test/` inside a bundled dependency is the dependency's business.
-        if parts[..i].contains(&"node_modules") {
+        if part == "node_modules" {
             break;
         }
-        if let Some((_, what)) = DIRS.iter().find(|(d, _)| part.eq_ignore_ascii_case(d)) {
-            return Some((what, format!("{}/", parts[..=i].join("/"))));
-        }
+        end += 1;
     }
     let name = file_name(path).to_ascii_lowercase();
     let kind = if name.ends_with(".log") {

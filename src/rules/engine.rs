@@ -122,6 +122,8 @@ pub struct Scanner<'p> {
     install: install_script::Facts,
     binaries: native_binary::Binaries,
     bundles: bundled_dependencies::Bundles,
+    /// What nested archives may still unpack to, shared with the other threads' scanners.
+    budget: nested_archive::Budget,
 }
 
 impl<'p> Scanner<'p> {
@@ -137,6 +139,17 @@ impl<'p> Scanner<'p> {
             install: install_script::Facts::default(),
             binaries: native_binary::Binaries::default(),
             bundles: bundled_dependencies::Bundles::default(),
+            budget: nested_archive::Budget::new(policy.thresholds.nested_max_unpacked),
+        }
+    }
+
+    /// Another scanner of the same artifact (for a worker thread): its own findings, the
+    /// same budget for nested archives.
+    #[must_use]
+    pub fn sibling(&self) -> Self {
+        Self {
+            budget: self.budget.clone(),
+            ..Self::new(self.policy)
         }
     }
 
@@ -241,33 +254,40 @@ impl<'p> Scanner<'p> {
         }
     }
 
-    /// Opens a nested archive in memory and scans its files one level down.
+    /// Opens a nested archive in memory and scans its files one level down, within what is
+    /// left of the budget all nested archives share.
     fn nested(&mut self, ctx: &FileCtx<'_>, bytes: &[u8]) {
-        let opts = artifact::Options {
-            limits: artifact::Limits {
-                max_unpacked: ctx.policy.thresholds.nested_max_unpacked,
-                ..artifact::Limits::default()
-            },
-            keep_contents: false,
-        };
         let mut inner_findings = Vec::new();
         let mut opened = 0usize;
-        let result = {
+        let policy = self.policy;
+        let read = |left: u64| {
+            let opts = artifact::Options {
+                limits: artifact::Limits {
+                    max_unpacked: left,
+                    ..artifact::Limits::default()
+                },
+                keep_contents: false,
+            };
             let visit = &mut |e: &Entry, data: &crate::artifact::Content| {
                 opened += 1;
                 let sub = FileCtx {
                     inner: Some(&e.path),
                     ..*ctx
                 };
-                let mut child = Scanner::new(self.policy);
+                let mut child = Scanner::new(policy);
                 child.scan(&sub, data, 1);
                 inner_findings.append(&mut child.findings);
             };
-            artifact::read_bytes(ctx.name(), bytes, &opts, Some(visit))
+            artifact::read_bytes_metered(ctx.name(), bytes, &opts, Some(visit))
+        };
+        let Some(result) = self.budget.spend(read) else {
+            nested_archive::report_budget_spent(ctx, self.budget.limit(), &mut self.findings);
+            return;
         };
         nested_archive::report(
             ctx,
             result.as_ref().map(|a| (a, opened)),
+            self.budget.limit(),
             &mut self.findings,
         );
         if let Ok(a) = &result {

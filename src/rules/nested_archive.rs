@@ -4,11 +4,13 @@
 //! archive is still found). Its files
 //! go through the same per-file rules, with locations like `vendor/inner.tgz ▸ package/.env`.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde_json::json;
 
 use super::ctx::FileCtx;
 use super::{Finding, Rule, Severity};
-use crate::artifact::Artifact;
+use crate::artifact::{Artifact, OpenError};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -38,13 +40,97 @@ pub fn is_archive(name: &str, bytes: &[u8]) -> bool {
             && (lower.ends_with(".tgz") || lower.ends_with(".tar.gz") || lower.ends_with(".crate")))
 }
 
-/// Reports a nested archive: what it held, or why it could not be read.
+/// How many bytes all the nested archives of one artifact may unpack to together (the
+/// policy's `nested_max_unpacked`, or `--max-nested-unpacked`). A per-archive cap alone let a
+/// 58 KB tarball of 100 gzip bombs make `check` inflate 100 times that cap; with one budget the
+/// work is bounded whatever the count. Shared by the scanner threads of one artifact; a nested
+/// archive is read while holding it, so the order in which archives spend it is the order in
+/// which each thread meets them, and a package whose nested archives fit never notices.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    limit: u64,
+    remaining: Arc<Mutex<u64>>,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: u64) -> Self {
+        Self {
+            limit,
+            remaining: Arc::new(Mutex::new(limit)),
+        }
+    }
+
+    /// Runs `read` with what is left of the budget (more than 0), charging what it reports
+    /// it decompressed; `None` when the budget is spent.
+    pub fn spend<T>(&self, read: impl FnOnce(u64) -> (T, u64)) -> Option<T> {
+        let mut remaining = self
+            .remaining
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if *remaining == 0 {
+            return None;
+        }
+        let (value, used) = read(*remaining);
+        *remaining = remaining.saturating_sub(used);
+        Some(value)
+    }
+
+    /// The whole budget.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// What a message says about the budget: its size and how to raise it.
+fn budget_text(limit: u64) -> String {
+    format!(
+        "the {} that all nested archives together may unpack to (raise it with \
+         --max-nested-unpacked or `nested_max_unpacked` under [thresholds])",
+        crate::units::size(limit)
+    )
+}
+
+/// A nested archive left unopened because the budget was spent on the ones before it.
+pub fn report_budget_spent(ctx: &FileCtx<'_>, limit: u64, out: &mut Vec<Finding>) {
+    out.push(
+        Finding::new(
+            &RULE,
+            ctx.location(None, None),
+            format!(
+                "nested archive not opened, so not scanned: the archives before it used up {}",
+                budget_text(limit)
+            ),
+        )
+        .evidence(json!({ "error": "nested budget spent", "nested_max_unpacked": limit })),
+    );
+}
+
+/// Reports a nested archive: what it held, or why it could not be read. `budget` is the whole
+/// budget for nested archives, named when this one ran past what was left of it.
 pub fn report(
     ctx: &FileCtx<'_>,
     opened: Result<(&Artifact, usize), &anyhow::Error>,
+    budget: u64,
     out: &mut Vec<Finding>,
 ) {
+    let past_budget = |e: &anyhow::Error| {
+        e.chain().any(|c| {
+            matches!(
+                c.downcast_ref::<OpenError>(),
+                Some(OpenError::TooLarge { .. })
+            )
+        })
+    };
     let (message, evidence) = match opened {
+        Err(e) if past_budget(e) => (
+            format!(
+                "nested archive not fully read, its files past that point not scanned: it \
+                 unpacks to more than what was left of {}",
+                budget_text(budget)
+            ),
+            json!({ "error": format!("{e:#}"), "nested_max_unpacked": budget }),
+        ),
         Ok((a, scanned)) => (
             format!(
                 "nested {} with {} files ({}), scanned",

@@ -69,8 +69,9 @@ pub fn scan(
 ) -> anyhow::Result<Scanned> {
     let (a, all) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let mut inline = Scanner::new(policy);
+        let mut s = inline.sibling();
         let worker = scope.spawn(move || {
-            let mut s = Scanner::new(policy);
             for batch in rx {
                 for (e, bytes) in &batch.files {
                     s.file(e, bytes);
@@ -78,7 +79,6 @@ pub fn scan(
             }
             s
         });
-        let mut inline = Scanner::new(policy);
         let mut batch = Batch::default();
         let opened = {
             let visit = &mut |e: &Entry, bytes: &artifact::Content| {

@@ -112,6 +112,11 @@ impl<'v> Builder<'v> {
         self.opts.limits.max_unpacked
     }
 
+    /// Bytes decompressed so far, as counted by [`Self::count_read`] (zip readers).
+    pub fn read_total(&self) -> u64 {
+        self.read_total
+    }
+
     /// Past this many entries the artifact is refused.
     pub fn hard_max_entries(&self) -> usize {
         self.opts.limits.hard_max_entries

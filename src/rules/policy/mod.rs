@@ -70,7 +70,8 @@ pub struct Thresholds {
     pub new_file_ratio: f64,
     /// Size rules stay quiet below this (default 64 kB).
     pub size_min_bytes: u64,
-    /// Nested archives are opened up to this much unpacked (default 256 MB).
+    /// All nested archives of one artifact together are opened up to this much unpacked
+    /// (default 256 MB); `--max-nested-unpacked` overrides it.
     pub nested_max_unpacked: u64,
 }
 
