@@ -256,7 +256,13 @@ fn review_shows_the_leak_and_q_exits_cleanly() {
         "the embedded source is selected and previewed:\n{screen}"
     );
     s.send("S");
-    s.wait_for_all(&["Sign-off refused", "flagged file not opened yet: .env"]);
+    // The dialog's own footer too: the frame arrives in pieces, and until the footer row is
+    // redrawn the browse hints' "S sign" below would be found before Esc was even read.
+    s.wait_for_all(&[
+        "Sign-off refused",
+        "flagged file not opened yet: .env",
+        "Esc cancel x reject",
+    ]);
     // Esc alone (sent with the next key it would read as Alt-?): the footer's browse hints
     // come back once the dialog is closed.
     s.send("\x1b");
