@@ -94,9 +94,11 @@ pub fn test_vector(hay: &[u8], at: usize) -> Option<String> {
     let mut rfc = None;
     let mut from = 0;
     while let Some(i) = text[from..].find("rfc").map(|i| i + from) {
+        // A word of its own (not `rfC484` inside a base64 body), with a 4-digit number.
+        let word = i == 0 || !text.as_bytes()[i - 1].is_ascii_alphanumeric();
         let rest = text[i + 3..].trim_start_matches([' ', '-', '_', '#']);
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if (3..=5).contains(&digits.len()) {
+        if word && digits.len() == 4 {
             rfc = Some(format!("published test vector (RFC {digits})"));
         }
         from = i + 3;
@@ -260,6 +262,12 @@ mod tests {
             Some("introduced as a test vector")
         );
         assert_eq!(test_vector(b"const K = KEYHERE", 10), None);
+        let hay = b"-----BEGIN RSA PRIVATE KEY-----\nt73xGjGsKnsmrXoOCxSqV3LtRrfC484BlV6s\n-----END\nKEYHERE";
+        assert_eq!(
+            test_vector(hay, hay.len() - 7),
+            None,
+            "rfC484 inside base64 is no RFC"
+        );
     }
 
     #[test]
