@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
           script. A dependency that no shipped file requires, imports or names is not used by \
           the package: it is there for what installing it does. The message says how many \
           files were searched and whether the release changed any code; the same dependency is \
-          then not reported again as `new-dependency`.",
+          then not reported again as a medium `new-dependency` (a non-registry spec still is).",
 };
 
 /// Sections whose dependencies are installed with the package.
@@ -371,14 +371,16 @@ pub fn check(a: &Artifact, c: &Comparison<'_>, out: &mut Vec<Finding>) -> BTreeS
     phantom
 }
 
-/// Drops the `new-dependency` findings of dependencies reported as phantom: one cause, one
-/// finding, at the higher severity.
+/// Drops the medium `new-dependency` findings of dependencies reported as phantom: one cause,
+/// one finding, at the higher severity.
 pub fn dedupe(findings: &mut Vec<Finding>, phantom: &BTreeSet<String>) {
     if phantom.is_empty() {
         return;
     }
+    // A non-registry spec (high `new-dependency`) is a second cause of its own and stays.
     findings.retain(|f| {
         f.rule != super::new_dependency::RULE.id
+            || f.severity != Severity::Medium
             || !f.evidence["name"]
                 .as_str()
                 .is_some_and(|n| phantom.contains(n))
