@@ -3,7 +3,7 @@
 # tests/check_rules.rs fails when they differ).
 set -eu
 cd "$(dirname "$0")/.."
-table=$(cargo run -q --release -- rules --format markdown)
+table=$(cargo run -q -- rules --format markdown)
 for f in docs/rules.md README.md; do
   awk -v table="$table" '
     /<!-- rules:start -->/ { print; print table; skip = 1; next }

@@ -352,7 +352,11 @@ fn a_link_over_package_json_does_not_hide_npm_rules() {
     // tarball look like it had no package.json, so no npm rule applied.
     let mut t = Tar::new();
     t.file("package/package.json", PJ);
-    t.link("package/package.json", flag::SYMLINK, "package/package.json");
+    t.link(
+        "package/package.json",
+        flag::SYMLINK,
+        "package/package.json",
+    );
     t.file("package/.gitignore", b"g");
     installs(
         "link-over-pj.tgz",
