@@ -171,7 +171,7 @@ mod tests {
         let map = br#"{"version":3,"sources":["a.ts","b.ts"],"mappings":"AAAA"}"#;
         let mut out = Vec::new();
         with_file(path, |ctx| {
-            report(ctx, &parse(map).expect("parses"), 100, &mut out)
+            report(ctx, &parse(map).expect("parses"), 100, &mut out);
         });
         out.remove(0)
     }
