@@ -9,8 +9,9 @@
 use std::io::{self, Write as _};
 use std::path::Path;
 
-/// What an existing target is, when it is not a regular file.
-fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
+/// What a file is, when it is not a regular file ("a FIFO or pipe", "a character device"…):
+/// for the messages that refuse it, here and for inputs.
+pub fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
     let t = meta.file_type();
     if t.is_file() {
         return None;
@@ -25,7 +26,7 @@ fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
     {
         use std::os::unix::fs::FileTypeExt as _;
         if t.is_fifo() {
-            return Some("a FIFO");
+            return Some("a FIFO or pipe");
         }
         if t.is_char_device() {
             return Some("a character device");

@@ -71,7 +71,7 @@ pub fn resolve(arg: &str) -> anyhow::Result<Resolved> {
                 }
                 Err(e) => return Err(e).with_context(|| path.display().to_string()),
             };
-            if let Some(kind) = not_regular(&meta) {
+            if let Some(kind) = crate::outfile::kind_of(&meta) {
                 // An artifact is read more than once (sniffed, hashed beside the entries,
                 // read again for a file's content): a stream cannot be, and opening a FIFO
                 // with no writer would block. Refused at once, before anything opens it.
@@ -114,32 +114,6 @@ pub fn resolve(arg: &str) -> anyhow::Result<Resolved> {
             })
         }
     }
-}
-
-/// What a followed path is when it is not a regular file (a pipe such as `/dev/stdin`, a
-/// device, a socket).
-fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
-    let t = meta.file_type();
-    if t.is_file() {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if t.is_fifo() {
-            return Some("a FIFO or pipe");
-        }
-        if t.is_char_device() {
-            return Some("a character device");
-        }
-        if t.is_block_device() {
-            return Some("a block device");
-        }
-        if t.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("not a regular file")
 }
 
 /// Whether `id` is a stage id as npm accepts it: a UUID, hex digits in groups of 8-4-4-4-12,
