@@ -11,7 +11,7 @@ use crate::sanitize::bytes_for_terminal;
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, Capped, Magic, Stage, find_open_error};
-use super::tar_walk::{Kind, Walker};
+use super::tar_walk::Walker;
 use super::{Digests, EntryKind, OpenError};
 use crate::units::hex;
 
@@ -84,18 +84,6 @@ fn classify(e: &io::Error) -> anyhow::Error {
     }
 }
 
-fn kind_of(k: Kind) -> EntryKind {
-    match k {
-        Kind::File => EntryKind::File,
-        Kind::Dir => EntryKind::Dir,
-        Kind::Symlink => EntryKind::Symlink,
-        Kind::Hardlink => EntryKind::Hardlink,
-        Kind::Device => EntryKind::Device,
-        Kind::Fifo => EntryKind::Fifo,
-        Kind::Skipped => EntryKind::Other,
-    }
-}
-
 /// Walks the tar stream as node-tar does, then drains what follows the end marker so the
 /// whole input is hashed.
 fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<()> {
@@ -105,7 +93,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
     let mut buf = vec![0u8; 64 * 1024];
     let mut walker = Walker::new(&mut *input);
     while let Some(h) = walker.next_entry().map_err(|e| classify(&e))? {
-        let kind = kind_of(h.kind);
+        let kind = h.kind;
         let declared = h.size;
         let raw = RawEntry {
             name: &h.path,

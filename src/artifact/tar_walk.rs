@@ -27,7 +27,7 @@
 
 use std::io::{self, Read};
 
-use super::OpenError;
+use super::{EntryKind, OpenError};
 
 /// node-tar's `maxMetaEntrySize`: a longer extension header is skipped, not read.
 pub const MAX_META: u64 = 1 << 20;
@@ -35,32 +35,15 @@ pub const MAX_META: u64 = 1 << 20;
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// What node-tar makes of an entry's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `0`, NUL, `7`: a regular file.
-    File,
-    /// `5`, or `0` with a name ending in `/`; `D` (GNU dump dir).
-    Dir,
-    /// `2`.
-    Symlink,
-    /// `1`.
-    Hardlink,
-    /// `3` or `4`.
-    Device,
-    /// `6`.
-    Fifo,
-    /// A type node-tar skips with its data (`S` sparse, `V`, `M`, `A`, `I`, unknown).
-    Skipped,
-}
-
 /// A file-system entry with its extension headers applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// The type flag as stored.
     pub typeflag: u8,
-    /// What node-tar makes of it.
-    pub kind: Kind,
+    /// What node-tar makes of it: `0`/NUL/`7` a file, `5`/`D` (or `0` ending in `/`) a folder,
+    /// `1`/`2` links, `3`/`4` devices, `6` a FIFO; `Other` for the types node-tar skips with
+    /// their data (`S` sparse, `V`, `M`, `A`, `I`, unknown).
+    pub kind: EntryKind,
     /// The name as node-tar reads it (bytes; node-tar decodes them as UTF-8, lossily).
     pub path: Vec<u8>,
     /// The link target, if any.
@@ -299,13 +282,13 @@ impl<R: Read> Walker<R> {
             .or_else(|| raw_size.filter(|s| *s >= 0.0).map(js_to_u64))
             .unwrap_or(0);
         let kind = match t {
-            b'0' | 0 if path.ends_with(b"/") => Kind::Dir,
-            b'0' | 0 | b'7' => Kind::File,
-            b'5' | b'D' => Kind::Dir,
-            b'1' => Kind::Hardlink,
-            b'2' => Kind::Symlink,
-            b'3' | b'4' => Kind::Device,
-            b'6' => Kind::Fifo,
+            b'0' | 0 if path.ends_with(b"/") => EntryKind::Dir,
+            b'0' | 0 | b'7' => EntryKind::File,
+            b'5' | b'D' => EntryKind::Dir,
+            b'1' => EntryKind::Hardlink,
+            b'2' => EntryKind::Symlink,
+            b'3' | b'4' => EntryKind::Device,
+            b'6' => EntryKind::Fifo,
             b'x' | b'X' | b'g' | b'L' | b'N' | b'K' => {
                 // ReadEntry gives an extension header the pending pax `size` too, and
                 // node-tar decides by that whether to read it; its data still spans the
@@ -314,9 +297,9 @@ impl<R: Read> Walker<R> {
                 self.meta(t, size, decide, at)?;
                 return Ok(None);
             }
-            _ => Kind::Skipped,
+            _ => EntryKind::Other,
         };
-        if kind == Kind::Dir && t != b'D' {
+        if kind == EntryKind::Dir && t != b'D' {
             size = 0;
         }
         self.set_data(size);
