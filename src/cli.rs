@@ -27,6 +27,17 @@ pub struct Cli {
     /// `nested_max_unpacked`, 256M); past it they are reported as not scanned.
     #[arg(long, global = true, value_name = "SIZE", value_parser = crate::units::parse_size)]
     pub max_nested_unpacked: Option<u64>,
+    /// Refuse artifacts and manifests with more entries than this (checked before each entry
+    /// is read, so refusing costs no more than the limit allows).
+    #[arg(long, global = true, value_name = "N", default_value_t = artifact::Limits::default().hard_max_entries)]
+    pub max_entries: usize,
+    /// Refuse artifacts whose entry names and link targets add up to more than this.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "32M", value_parser = crate::units::parse_size)]
+    pub max_names_size: u64,
+    /// Files larger than this are hashed but not read by the rules (`large-file` reports each
+    /// as not scanned, high).
+    #[arg(long, global = true, value_name = "SIZE", default_value = "256M", value_parser = crate::units::parse_size)]
+    pub max_scanned_size: u64,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -283,6 +294,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         limits: Limits {
             max_unpacked: cli.max_unpacked_size,
             nested_unpacked: cli.max_nested_unpacked,
+            hard_max_entries: cli.max_entries,
+            max_names: cli.max_names_size,
+            max_scanned: cli.max_scanned_size,
             ..Limits::default()
         },
         keep_contents: false,

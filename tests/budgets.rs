@@ -180,3 +180,108 @@ fn check_is_linear_in_the_number_of_nested_bombs() {
         &["--max-nested-unpacked", "32M"],
     );
 }
+
+/// An npm tarball of `n` small files spread over folders of a thousand.
+fn many_entries(n: usize) -> Vec<u8> {
+    let mut t = Tar::new();
+    t.file(
+        "package/package.json",
+        br#"{"name":"many","version":"1.0.0"}"#,
+    );
+    for i in 0..n {
+        t.file(&format!("package/d{}/f{i}.txt", i / 1000), b"x");
+    }
+    gzip(&t.finish())
+}
+
+#[test]
+fn entries_past_the_limit_are_refused_naming_the_limit_and_its_flag() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = write(dir.path(), "many.tgz", &many_entries(3_000));
+    for (extra, code) in [
+        (&["--max-entries", "2000"][..], 2),
+        (&["--max-entries", "5000"], 0),
+    ] {
+        let out = shipcheck_in(dir.path())
+            .arg("ls")
+            .arg(&file)
+            .args(extra)
+            .output()
+            .expect("shipcheck runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{extra:?}: {err}");
+        if code == 2 {
+            assert!(
+                err.contains("more than 2000 entries (--max-entries)") && err.contains("many.tgz"),
+                "names the file, the limit and the flag: {err}"
+            );
+            assert!(out.stdout.is_empty(), "nothing half-listed");
+        }
+    }
+}
+
+#[test]
+fn check_is_linear_in_the_number_of_entries() {
+    assert_linear("entries", &many_entries(5_000), &many_entries(20_000), &[]);
+}
+
+/// A baseline manifest of `n` entries (written by shipcheck itself) and a small artifact.
+fn manifest_of(dir: &Path, n: usize) -> std::path::PathBuf {
+    let tgz = write(dir, &format!("base{n}.tgz"), &many_entries(n));
+    let out = dir.join(format!("base{n}.manifest.json"));
+    let o = shipcheck_in(dir)
+        .arg("manifest")
+        .arg(&tgz)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("shipcheck runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_baseline_manifest_is_read_in_linear_time_and_capped_by_the_entry_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let small = many_entries(10);
+    let file = write(dir.path(), "now.tgz", &small);
+    let (m1, m4) = (
+        manifest_of(dir.path(), 5_000),
+        manifest_of(dir.path(), 20_000),
+    );
+    let (t1, t4) = (
+        best_check_time(
+            dir.path(),
+            &file,
+            &["--baseline", m1.to_str().expect("UTF-8")],
+        ),
+        best_check_time(
+            dir.path(),
+            &file,
+            &["--baseline", m4.to_str().expect("UTF-8")],
+        ),
+    );
+    let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-3);
+    eprintln!("baseline manifest entries: N {t1:?}, 4N {t4:?}, ratio {ratio:.2}");
+    assert!(ratio <= 4.0 * SLACK, "ratio {ratio:.1} (linear is about 4)");
+    let out = shipcheck_in(dir.path())
+        .arg("check")
+        .arg(&file)
+        .arg("--baseline")
+        .arg(&m4)
+        .args(["--max-entries", "10000"])
+        .output()
+        .expect("shipcheck runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("base20000.manifest.json")
+            && err.contains("more than 10000 entries (--max-entries)"),
+        "names the manifest, the limit and the flag: {err}"
+    );
+}

@@ -36,8 +36,12 @@ pub struct Limits {
     pub max_unpacked: u64,
     /// Entries past this count are an anomaly (default 100,000).
     pub max_entries: usize,
-    /// Entries past this count are refused outright (default 1,000,000).
+    /// Entries past this count are refused outright, before the entry is built (default
+    /// 1,000,000, `--max-entries`).
     pub hard_max_entries: usize,
+    /// Entry names and link targets together past this many bytes are refused (default 32 MB,
+    /// `--max-names-size`).
+    pub max_names: u64,
     /// Path depth past this is an anomaly (default 64 components).
     pub max_depth: usize,
     /// Unpacked/packed ratio past this (with at least `ratio_min_bytes` unpacked) is an anomaly.
@@ -45,8 +49,9 @@ pub struct Limits {
     /// See `max_ratio`.
     pub ratio_min_bytes: u64,
     /// A file past this is hashed as it streams but its content is not held for the rules
-    /// (default 256 MB): a bomb of one huge entry cannot make `check` hold it all. The
-    /// `large-file` rule reports such a file as not scanned, in `check` and review alike.
+    /// (default 256 MB, `--max-scanned-size`): a bomb of one huge entry cannot make `check`
+    /// hold it all. The `large-file` rule reports such a file as not scanned, in `check` and
+    /// review alike.
     pub max_scanned: u64,
     /// What all nested archives together may unpack to, when given on the command line
     /// (`--max-nested-unpacked`); `None` leaves it to the policy's `nested_max_unpacked`.
@@ -59,6 +64,7 @@ impl Default for Limits {
             max_unpacked: 1_000_000_000,
             max_entries: 100_000,
             hard_max_entries: 1_000_000,
+            max_names: 32_000_000,
             max_depth: 64,
             max_ratio: 100,
             ratio_min_bytes: 16 << 20,
@@ -368,14 +374,14 @@ pub enum OpenError {
         limit: u64,
     },
     /// More entries than the hard limit.
-    #[error("holds more than {limit} entries; refusing to read further")]
+    #[error("holds more than {limit} entries (--max-entries); refusing to read further")]
     TooManyEntries {
         /// The limit in force.
         limit: usize,
     },
     /// Entry names (and link targets) add up to more than we keep in memory.
     #[error(
-        "entry names and link targets add up to more than {limit} bytes; refusing to read further"
+        "entry names and link targets add up to more than {limit} bytes (--max-names-size); refusing to read further"
     )]
     NamesTooLong {
         /// The budget in force.

@@ -7,14 +7,15 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{self, Anomaly, Artifact, Entry, Format, PackageMeta};
 
+mod stream;
 mod validate;
 
-pub use validate::{InvalidManifest, MAX_ENTRIES, MAX_SIZE, validate};
+pub use validate::{InvalidManifest, MAX_SIZE, validate};
 
 /// The schema id written into every manifest.
 pub const SCHEMA: &str = "shipcheck.manifest/v1";
@@ -123,30 +124,45 @@ impl Manifest {
         }
     }
 
-    /// Parses a manifest, refusing other schemas and values shipcheck would never write
-    /// (see [`validate`]).
+    /// Parses a manifest held in memory (see [`Manifest::from_reader`]), with the default
+    /// entry limit.
     pub fn from_json(bytes: &[u8]) -> anyhow::Result<Self> {
-        #[derive(Deserialize)]
-        struct Probe {
-            schema: Option<String>,
+        Self::from_reader(bytes, &artifact::Limits::default())
+    }
+
+    /// Parses a manifest as it streams in, refusing other schemas, values shipcheck would
+    /// never write (see [`validate`]) and anything past the archive budgets in `limits`: more
+    /// than `hard_max_entries` entries (`--max-entries`), names adding up to more than
+    /// `max_names` (`--max-names-size`), and more bytes than a manifest of that many entries
+    /// can take ([`stream::max_bytes`]).
+    ///
+    /// One pass, never the whole file in memory: the schema is checked as soon as it is read
+    /// (it comes first in what shipcheck writes), and the budgets before each entry is built,
+    /// so a manifest past a limit costs what the limit allows and no more.
+    pub fn from_reader<R: std::io::Read>(
+        input: R,
+        limits: &artifact::Limits,
+    ) -> anyhow::Result<Self> {
+        use serde::de::DeserializeSeed as _;
+        let problem = std::cell::Cell::new(None);
+        let seed = stream::ManifestSeed {
+            limits,
+            problem: &problem,
+        };
+        let budget = stream::Budgeted::new(input, stream::max_bytes(limits), &problem);
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(budget));
+        let parsed = seed.deserialize(&mut de).and_then(|m| de.end().map(|()| m));
+        if let Some(p) = problem.take() {
+            return Err(p.into_error());
         }
-        let probe: Probe = serde_json::from_slice(bytes).context("not valid JSON")?;
-        match probe.schema.as_deref() {
-            Some(SCHEMA) => {
-                let m: Self =
-                    serde_json::from_slice(bytes).context("not a valid shipcheck manifest")?;
-                validate(&m).context("not a valid shipcheck manifest")?;
-                Ok(m)
-            }
-            Some(s) if s.starts_with("shipcheck.manifest/") => {
-                bail!(
-                    "manifest schema {} is not one this shipcheck ({}) reads",
-                    crate::sanitize::for_terminal(s),
-                    SCHEMA
-                )
-            }
-            _ => bail!("JSON without \"schema\": \"{SCHEMA}\" is not a shipcheck manifest"),
-        }
+        let m = match parsed {
+            Ok(m) => m,
+            Err(e) if e.is_syntax() || e.is_eof() => return Err(e).context("not valid JSON"),
+            Err(e) if e.is_io() => return Err(e.into()),
+            Err(e) => return Err(e).context("not a valid shipcheck manifest"),
+        };
+        validate(&m).context("not a valid shipcheck manifest")?;
+        Ok(m)
     }
 
     /// Installed entries, the ones a diff compares.
@@ -154,10 +170,6 @@ impl Manifest {
         self.entries.iter().filter(|e| e.installed)
     }
 }
-
-/// A manifest file larger than this is refused before it is read: [`MAX_ENTRIES`] entries
-/// of long names fit well within it, and parsing it costs a few times its size in memory.
-pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
 
 /// True when `spec` names a file that looks like JSON, so it is read as a manifest rather than
 /// an archive (archives never start with `{`).
@@ -179,17 +191,9 @@ fn looks_like_json(path: &Path) -> bool {
 pub fn load(spec: &str, opts: &artifact::Options) -> anyhow::Result<Manifest> {
     let path = Path::new(spec);
     if is_manifest_file(spec) {
-        let len = std::fs::metadata(path)
-            .with_context(|| path.display().to_string())?
-            .len();
-        if len > MAX_MANIFEST_BYTES {
-            bail!(
-                "{}: a manifest of {len} bytes is larger than any shipcheck writes ({MAX_MANIFEST_BYTES})",
-                path.display()
-            );
-        }
-        let bytes = std::fs::read(path).with_context(|| path.display().to_string())?;
-        return Manifest::from_json(&bytes).with_context(|| path.display().to_string());
+        let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+        return Manifest::from_reader(file, &opts.limits)
+            .with_context(|| path.display().to_string());
     }
     Ok(Manifest::of(&artifact::open(spec, opts, None)?))
 }

@@ -13,10 +13,6 @@ use super::Manifest;
 /// Sizes past this (1 PiB) are not a real package, only a way to overflow arithmetic.
 pub const MAX_SIZE: u64 = 1 << 50;
 
-/// More entries than this are refused, as [`crate::artifact::Limits::hard_max_entries`] does
-/// for archives.
-pub const MAX_ENTRIES: usize = 1_000_000;
-
 /// Mode bits a tar header can hold (seven octal digits).
 const MAX_MODE: u32 = 0o7_777_777;
 
@@ -86,12 +82,6 @@ pub fn validate(m: &Manifest) -> Result<(), InvalidManifest> {
     }
     size(|| "artifact.packed_size".to_owned(), a.packed_size)?;
     size(|| "artifact.unpacked_size".to_owned(), a.unpacked_size)?;
-    if m.entries.len() > MAX_ENTRIES {
-        return Err(invalid(
-            "entries",
-            format!("more than {MAX_ENTRIES} entries"),
-        ));
-    }
     if a.files > m.entries.len() {
         return Err(invalid(
             "artifact.files",

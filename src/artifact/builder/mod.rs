@@ -45,12 +45,6 @@ pub struct RawEntry<'a> {
 /// this is well above any real `package.json`.
 pub const MAX_META: u64 = 16 << 20;
 
-/// The budget for the bytes of all names and link targets. Each name is kept two or three
-/// times (install path, raw name, the duplicate index), and names compress to nothing, so
-/// without it 1 GiB of pax paths would take several GiB of memory. A real package with
-/// 100,000 files of 200-byte names uses 20 MB; 32 MiB of names cost about 100 MB of memory.
-pub const MAX_NAME_BYTES: u64 = 32 << 20;
-
 /// Accumulates the model while a reader streams.
 pub struct Builder<'v> {
     file: PathBuf,
@@ -147,9 +141,14 @@ impl<'v> Builder<'v> {
     /// (which installs nothing and is not listed).
     pub fn add(&mut self, raw: &RawEntry<'_>) -> anyhow::Result<Option<u32>> {
         self.name_bytes += (raw.name.len() + raw.link_target.map_or(0, <[u8]>::len)) as u64;
-        if self.name_bytes > MAX_NAME_BYTES {
+        // The budget for the bytes of all names and link targets (`Limits::max_names`). Each
+        // name is kept two or three times (install path, raw name, the duplicate index), and
+        // names compress to nothing, so without it 1 GB of pax paths would take several GB of
+        // memory. A real package with 100,000 files of 200-byte names uses 20 MB; 32 MB of
+        // names cost about 100 MB of memory.
+        if self.name_bytes > self.opts.limits.max_names {
             return Err(OpenError::NamesTooLong {
-                limit: MAX_NAME_BYTES,
+                limit: self.opts.limits.max_names,
             }
             .into());
         }
