@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     why: "The 59.8 MB `cli.js.map` was the one file that made the incident visible: an \
           unexpectedly large file is usually a map, a bundle of sources, a dump or a binary \
           that nobody meant to publish. The limit is in the policy (`thresholds`). A file past \
-          the scan limit (256 MB) is hashed but no rule reads its content, so it is reported \
+          the scan limit (256 MB, `--max-scanned-size`) is hashed but no rule reads its content, so it is reported \
           high: the automated gate did not look inside it, a person must.",
 };
 
@@ -29,7 +29,8 @@ pub fn check(a: &Artifact, policy: &Policy, out: &mut Vec<Finding>) {
             ..Location::default()
         };
         let message = format!(
-            "{}: past the {} scan limit, so no rule read its content; review it by hand",
+            "{}: past the {} scan limit (--max-scanned-size), so no rule read its content; \
+             review it by hand",
             crate::units::size(e.size),
             crate::units::size(limit)
         );
