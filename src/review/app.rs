@@ -139,7 +139,7 @@ impl App {
                     coverage.flagged_files.insert(i);
                 }
                 NodeKind::Inner { .. } => {
-                    coverage.flagged_embedded.insert(node.path.clone());
+                    coverage.flagged_embedded.insert(tree.path(*id));
                 }
                 _ => {}
             }
@@ -208,7 +208,7 @@ impl App {
         {
             self.status = Some(format!(
                 "tree cursor moved to {}",
-                crate::sanitize::for_terminal(&self.tree.node(now).path)
+                crate::sanitize::for_terminal(&self.tree.path(now))
             ));
         }
         // The findings pane grows while focused (see `ui::layout`): keep both cursors on screen.

@@ -110,7 +110,7 @@ impl App {
             // A file inside a map or archive is a file of its own; the container counts as
             // read only when its own content is shown (design §7, "coverage means reading").
             NodeKind::Inner { .. } => {
-                self.coverage.embedded_viewed.insert(node.path.clone());
+                self.coverage.embedded_viewed.insert(self.tree.path(id));
             }
             _ => {}
         }
@@ -149,11 +149,12 @@ impl App {
                 node.children.len()
             )),
         };
-        let syntax_path = node.inner.clone().unwrap_or_else(|| node.path.clone());
+        let path = self.tree.path(id);
+        let syntax_path = self.tree.inner_path(id).unwrap_or_else(|| path.clone());
         Doc::new(
             &self.artifact,
             id,
-            node.path.clone(),
+            path,
             syntax_path,
             source,
             &self.findings_on(id),

@@ -5,8 +5,15 @@
 //! Nodes are stored in one `Vec` with parents before their children, so every bottom-up pass
 //! (sizes, severities, filters) is a single reverse sweep. The reviewer's view of it (expanded
 //! folders, visible rows) is [`super::tree_view::TreeView`].
+//!
+//! A node keeps only its own name; its path is made from its parents when asked for
+//! ([`Tree::path`]), and folders are found by (parent, name). Keeping every full path (and
+//! indexing every prefix) made a hostile path of depth d cost d² bytes: one 32 MB name of
+//! `a/a/a/…` would have asked for terabytes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use hashbrown::{Equivalent, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -112,13 +119,12 @@ pub enum Status {
 /// One row of the tree.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// The last path component (raw; sanitise before drawing).
+    /// The last path component (raw; sanitise before drawing). Inside an entry, one part of
+    /// the inner path as [`inner_parts`] splits it (`../src` is one part).
     pub name: String,
-    /// The full path; inside a map, `map ▸ inner`.
-    pub path: String,
-    /// The path inside the entry (a map's source as findings name it, `../src/a.ts`; a
-    /// nested archive's entry), for the files inside an entry and their folders: virtual rows.
-    pub inner: Option<String>,
+    /// For the files inside an entry and their folders (virtual rows: a map's sources, a
+    /// nested archive's entries), the entry's node. Their path is [`Tree::inner_path`].
+    pub inner: Option<NodeId>,
     /// The parent folder (`None` for the root).
     pub parent: Option<NodeId>,
     /// Children, largest first (sorted once when the tree is built).
@@ -142,8 +148,21 @@ pub struct Node {
     pub own_severity: Option<Severity>,
     /// The worst finding on this node or below it.
     pub severity: Option<Severity>,
-    /// Depth below the root (root = 0).
+    /// Depth below the root (root = 0), saturating.
     pub depth: u16,
+}
+
+/// A child of a node by its name: the key of [`Tree::children`].
+type ChildKey = (NodeId, Box<str>);
+
+/// A borrowed [`ChildKey`] for lookups that allocate nothing; hashes as the owned tuple does.
+#[derive(Hash)]
+struct ChildRef<'a>(NodeId, &'a str);
+
+impl Equivalent<ChildKey> for ChildRef<'_> {
+    fn equivalent(&self, key: &ChildKey) -> bool {
+        self.0 == key.0 && *self.1 == *key.1
+    }
 }
 
 /// The whole tree of one artifact.
@@ -151,11 +170,14 @@ pub struct Node {
 pub struct Tree {
     /// All nodes; `nodes[0]` is the root; parents come before children.
     pub nodes: Vec<Node>,
-    by_path: HashMap<String, NodeId, Hasher>,
-    /// Files inside an entry, by (the entry's node, inner path). Kept apart from `by_path` so
-    /// that a real file named like `x.map ▸ y` can never pose as an embedded source.
-    by_inner: HashMap<(NodeId, String), NodeId, Hasher>,
+    /// Every node but the root by (parent, name): real folders and files, and the files and
+    /// folders inside an entry below the entry's node. A name never holds the whole path, so
+    /// a real file named like `x.map ▸ y` can never pose as an embedded source.
+    children: HashMap<ChildKey, NodeId, Hasher>,
     by_entry: HashMap<u32, NodeId, Hasher>,
+    /// The folder the last inserted path went into (its path and node): a listing's files
+    /// come folder by folder, so most inserts find their folder without a walk.
+    last_dir: (String, NodeId),
 }
 
 /// A fast seeded hasher for the path indexes: SipHash showed up in building the tree of
@@ -168,7 +190,6 @@ impl Tree {
         Tree {
             nodes: vec![Node {
                 name: title,
-                path: String::new(),
                 inner: None,
                 parent: None,
                 children: Vec::new(),
@@ -182,9 +203,9 @@ impl Tree {
                 severity: None,
                 depth: 0,
             }],
-            by_path: HashMap::default(),
-            by_inner: HashMap::default(),
+            children: HashMap::default(),
             by_entry: HashMap::default(),
+            last_dir: (String::new(), 0),
         }
     }
 
@@ -202,7 +223,7 @@ impl Tree {
         };
         let (added, changed) = (set(|d| &d.added), set(|d| &d.changed));
         t.nodes.reserve(artifact.entries.len());
-        t.by_path.reserve(artifact.entries.len());
+        t.children.reserve(artifact.entries.len());
         t.by_entry.reserve(artifact.entries.len());
         // What the nested archives opened below may still unpack to, all of them together.
         let mut nested_budget = nested::MAX_NESTED as u64;
@@ -299,10 +320,10 @@ impl Tree {
 
     /// Inserts a path below the root, creating folders on the way; returns the leaf.
     ///
-    /// Looks up the leaf, then its nearest existing folder from the deepest up, by slices of
-    /// `path` itself: a listing's files mostly land in folders that already exist, so this is
-    /// two lookups and no allocation for them (joining every prefix made building the tree of
-    /// 100,000 files cost as much as reading them).
+    /// The leaf's folder is most often the one the last path went into (one string
+    /// comparison); otherwise it is walked to from the root by (parent, name), one lookup per
+    /// part and no allocation for folders that exist. Work and memory are linear in the
+    /// path's length whatever its depth.
     fn insert(&mut self, path: &str, kind: &NodeKind, size: u64, status: Status) -> NodeId {
         let plain = !path.is_empty()
             && !path.starts_with('/')
@@ -315,75 +336,62 @@ impl Tree {
             }
             return self.insert(&joined.join("/"), kind, size, status);
         }
-        if let Some(&id) = self.by_path.get(path) {
+        let (dir, leaf) = match memchr::memrchr(b'/', path.as_bytes()) {
+            Some(i) => (&path[..i], &path[i + 1..]),
+            None => ("", path),
+        };
+        let parent = if dir == self.last_dir.0 {
+            self.last_dir.1
+        } else {
+            // Removed entries come last, so a folder first made for one holds only removed
+            // entries: it was removed too.
+            let st = if status == Status::Removed {
+                Status::Removed
+            } else {
+                Status::Same
+            };
+            let mut at = 0;
+            for part in dir.split('/').filter(|p| !p.is_empty()) {
+                at = match self.child(at, part) {
+                    Some(id) => id,
+                    None => self.push(at, part.to_owned(), None, NodeKind::Dir, 0, st),
+                };
+            }
+            self.last_dir = (dir.to_owned(), at);
+            at
+        };
+        if let Some(id) = self.child(parent, leaf) {
             let n = &mut self.nodes[id as usize];
             if *kind != NodeKind::Dir {
                 (n.kind, n.size, n.status) = (kind.clone(), size, status);
             }
             return id;
         }
-        // The nearest folder on the way that exists, from the deepest up.
-        let (mut parent, mut from) = (0, 0);
-        let mut cut = path.len();
-        while let Some(i) = memchr::memrchr(b'/', &path.as_bytes()[..cut]) {
-            if let Some(&id) = self.by_path.get(&path[..i]) {
-                (parent, from) = (id, i + 1);
-                break;
-            }
-            cut = i;
-        }
-        // Then the missing folders and the leaf.
-        loop {
-            let end =
-                memchr::memchr(b'/', &path.as_bytes()[from..]).map_or(path.len(), |j| from + j);
-            let last = end == path.len();
-            let (node_kind, s, st) = if last {
-                (kind.clone(), size, status)
-            } else {
-                // Removed entries come last, so a folder first made for one holds only removed
-                // entries: it was removed too.
-                let st = if status == Status::Removed {
-                    Status::Removed
-                } else {
-                    Status::Same
-                };
-                (NodeKind::Dir, 0, st)
-            };
-            let (name, full) = (&path[from..end], &path[..end]);
-            parent = self.push(
-                parent,
-                name.to_owned(),
-                full.to_owned(),
-                None,
-                node_kind,
-                s,
-                st,
-            );
-            self.by_path.insert(full.to_owned(), parent);
-            if last {
-                return parent;
-            }
-            from = end + 1;
-        }
+        self.push(parent, leaf.to_owned(), None, kind.clone(), size, status)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The child of `parent` named `name`.
+    fn child(&self, parent: NodeId, name: &str) -> Option<NodeId> {
+        self.children.get(&ChildRef(parent, name)).copied()
+    }
+
+    /// Adds a node named `name` below `parent` (indexed by that pair).
     fn push(
         &mut self,
         parent: NodeId,
         name: String,
-        path: String,
-        inner: Option<String>,
+        inner: Option<NodeId>,
         kind: NodeKind,
         size: u64,
         status: Status,
     ) -> NodeId {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
-        let depth = self.nodes[parent as usize].depth + 1;
+        let depth = self.nodes[parent as usize].depth.saturating_add(1);
+        self.children
+            .insert((parent, name.clone().into_boxed_str()), id);
         self.nodes.push(Node {
             lower: name.to_lowercase(),
             name,
-            path,
             inner,
             parent: Some(parent),
             children: Vec::new(),
@@ -403,38 +411,22 @@ impl Tree {
     /// Adds the virtual folder of the files inside an entry (a map's embedded sources, a nested
     /// archive's entries) below the entry's node.
     fn add_inner(&mut self, node: NodeId, container: u32, files: Vec<(String, u64, InnerContent)>) {
-        let map_path = self.nodes[node as usize].path.clone();
         for (path, file_size, content) in files {
             let mut parent = node;
             let parts = inner_parts(&path);
             for (i, part) in parts.iter().enumerate() {
-                let inner = parts[..=i].join("/");
-                let key = format!("{map_path} ▸ {inner}");
                 let last = i + 1 == parts.len();
-                if !last && let Some(&id) = self.by_inner.get(&(node, inner.clone())) {
+                if !last && let Some(id) = self.child(parent, part) {
                     parent = id;
                     continue;
                 }
-                let kind = if last {
-                    NodeKind::Inner {
-                        container,
-                        content: content.clone(),
-                    }
+                let (kind, size) = if last {
+                    let content = content.clone();
+                    (NodeKind::Inner { container, content }, file_size)
                 } else {
-                    NodeKind::Dir
+                    (NodeKind::Dir, 0)
                 };
-                let size = if last { file_size } else { 0 };
-                let id = self.push(
-                    parent,
-                    part.clone(),
-                    key,
-                    Some(inner.clone()),
-                    kind,
-                    size,
-                    Status::Same,
-                );
-                self.by_inner.insert((node, inner), id);
-                parent = id;
+                parent = self.push(parent, part.clone(), Some(node), kind, size, Status::Same);
             }
         }
     }
@@ -496,25 +488,23 @@ impl Tree {
         let base = loc
             .entry
             .and_then(|e| self.by_entry.get(&e).copied())
-            .or_else(|| self.by_path.get(&loc.path).copied())
-            .or_else(|| self.by_path.get(loc.path.trim_end_matches('/')).copied())?;
+            .or_else(|| self.node_at(&loc.path))
+            .or_else(|| self.node_at(loc.path.trim_end_matches('/')))?;
         if let Some(inner) = &loc.inner {
-            let shown = inner_parts(&sourcemap::normalize(inner)).join("/");
             let clean = sourcemap::tree_path(&sourcemap::normalize(inner));
             let found = self
-                .by_inner
-                .get(&(base, inner.clone()))
-                .or_else(|| self.by_inner.get(&(base, shown)))
-                .copied()
+                .inner_node(base, inner)
+                .or_else(|| self.inner_node(base, &sourcemap::normalize(inner)))
                 // A name that is only the tail of a tree path (written by hand in a policy or
                 // a test): take the shortest inner path ending with it.
                 .or_else(|| {
                     let tail = format!("/{clean}");
-                    self.by_inner
-                        .iter()
-                        .filter(|((b, p), _)| *b == base && p.ends_with(&tail))
-                        .min_by_key(|((_, p), _)| (p.len(), p.clone()))
-                        .map(|(_, id)| *id)
+                    (0..self.nodes.len() as NodeId)
+                        .filter(|&id| self.nodes[id as usize].inner == Some(base))
+                        .filter_map(|id| Some((self.inner_path(id)?, id)))
+                        .filter(|(p, _)| p.ends_with(&tail))
+                        .min_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)))
+                        .map(|(_, id)| id)
                 });
             return Some(found.unwrap_or(base));
         }
@@ -526,15 +516,58 @@ impl Tree {
         self.by_entry.get(&entry).copied()
     }
 
-    /// The node at an install path.
+    /// The node at an install path (a real file or folder, never one inside an entry).
     pub fn node_at(&self, path: &str) -> Option<NodeId> {
-        self.by_path.get(path).copied()
+        if path.is_empty() {
+            return None;
+        }
+        path.split('/').try_fold(0, |at, part| {
+            self.child(at, part)
+                .filter(|&id| self.nodes[id as usize].inner.is_none())
+        })
     }
 
     /// The node of a file or folder inside the entry at `node` (a map's source, an archive's
-    /// entry).
+    /// entry), by its inner path split as the tree splits it.
     pub fn inner_node(&self, node: NodeId, inner: &str) -> Option<NodeId> {
-        self.by_inner.get(&(node, inner.to_owned())).copied()
+        let parts = inner_parts(inner);
+        if parts.is_empty() {
+            return None;
+        }
+        parts.iter().try_fold(node, |at, part| self.child(at, part))
+    }
+
+    /// The install path of a node; inside an entry, `entry path ▸ inner path`. Made from the
+    /// names up to the root, so it costs the path's length.
+    pub fn path(&self, id: NodeId) -> String {
+        let n = &self.nodes[id as usize];
+        if let (Some(container), Some(inner)) = (n.inner, self.inner_path(id)) {
+            return format!("{} ▸ {inner}", self.path(container));
+        }
+        self.join_up(id, 0)
+    }
+
+    /// The path inside the entry of a virtual row (a map's source as findings name it,
+    /// `../src/a.ts`; a nested archive's entry); `None` for real rows.
+    pub fn inner_path(&self, id: NodeId) -> Option<String> {
+        let container = self.nodes[id as usize].inner?;
+        Some(self.join_up(id, container))
+    }
+
+    /// The names from below `top` down to `id`, joined with `/`.
+    fn join_up(&self, id: NodeId, top: NodeId) -> String {
+        let mut names = Vec::new();
+        let mut at = id;
+        while at != top && at != 0 {
+            let n = &self.nodes[at as usize];
+            names.push(n.name.as_str());
+            match n.parent {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+        names.reverse();
+        names.join("/")
     }
 
     /// The node.
@@ -552,12 +585,19 @@ impl Tree {
 mod tests {
     use super::*;
 
-    fn paths(t: &Tree) -> Vec<(&str, &str, Option<NodeId>)> {
+    fn paths(t: &Tree) -> Vec<(String, &str, Option<NodeId>)> {
         t.nodes
             .iter()
+            .enumerate()
             .skip(1)
-            .map(|n| (n.path.as_str(), n.name.as_str(), n.parent))
+            .map(|(i, n)| (t.path(i as NodeId), n.name.as_str(), n.parent))
             .collect()
+    }
+
+    fn owned<'a>(
+        want: &[(&str, &'a str, Option<NodeId>)],
+    ) -> Vec<(String, &'a str, Option<NodeId>)> {
+        want.iter().map(|&(p, n, i)| (p.to_owned(), n, i)).collect()
     }
 
     #[test]
@@ -569,13 +609,13 @@ mod tests {
         let c = t.insert("lib/c.js", &file, 5, Status::Same);
         assert_eq!(
             paths(&t),
-            [
+            owned(&[
                 ("lib", "lib", Some(0)),
                 ("lib/x", "x", Some(1)),
                 ("lib/x/a.js", "a.js", Some(2)),
                 ("lib/x/b.js", "b.js", Some(2)),
                 ("lib/c.js", "c.js", Some(1)),
-            ]
+            ])
         );
         assert_eq!((a, b, c), (3, 4, 5));
         assert_eq!(t.node(1).depth, 1);
@@ -671,6 +711,67 @@ mod tests {
         let node = t.node_at("dist/debug.json").expect("listed");
         assert!(t.expandable(node), "it opens once the rules have found it");
         assert!(t.inner_node(node, "src/a.ts").is_some());
+    }
+
+    /// A tree holding one file `depth` folders deep, and one embedded source as deep inside
+    /// it; with the time it took to build (best of three).
+    fn deep_tree(depth: usize) -> (Tree, std::time::Duration) {
+        let path = format!("{}f.js", "a/".repeat(depth));
+        let inner = format!("{}s.ts", "../".repeat(depth / 2) + &"b/".repeat(depth));
+        let mut best = std::time::Duration::MAX;
+        let mut tree = None;
+        for _ in 0..3 {
+            let start = std::time::Instant::now();
+            let mut t = Tree::empty("p".into());
+            let id = t.insert(&path, &NodeKind::Entry(0), 1, Status::Same);
+            let content = InnerContent::Bytes(Arc::from(&b"x"[..]));
+            t.add_inner(id, 0, vec![(inner.clone(), 1, content)]);
+            t.insert(
+                &format!("{}g.js", "a/".repeat(depth)),
+                &NodeKind::Entry(1),
+                1,
+                Status::Same,
+            );
+            t.sum_up();
+            best = best.min(start.elapsed());
+            tree = Some(t);
+        }
+        (tree.expect("built"), best)
+    }
+
+    #[test]
+    fn a_deep_path_costs_its_length_not_its_square() {
+        let (small, t1) = deep_tree(5_000);
+        let (large, t4) = deep_tree(20_000);
+        // What the tree holds is linear in the paths: each node keeps its own name only.
+        let held =
+            |t: &Tree| -> usize { t.nodes.iter().map(|n| n.name.len() + n.lower.len()).sum() };
+        assert!(
+            held(&large) <= 4 * held(&small) + 64,
+            "{} vs {}",
+            held(&large),
+            held(&small)
+        );
+        // The root, the folders, f.js, the source's folders (`../../…/b` is one) and itself,
+        // g.js.
+        assert_eq!(large.nodes.len(), 1 + 20_000 + 1 + 20_000 + 1 + 1);
+        // The paths are still whole when asked for.
+        let leaf = large
+            .node_at(&format!("{}g.js", "a/".repeat(20_000)))
+            .expect("found");
+        assert_eq!(large.path(leaf).len(), 2 * 20_000 + 4);
+        let file = large
+            .node_at(&format!("{}f.js", "a/".repeat(20_000)))
+            .expect("found");
+        let inner = format!("{}s.ts", "../".repeat(10_000) + &"b/".repeat(20_000));
+        let source = large.inner_node(file, &inner).expect("the deep source");
+        assert_eq!(large.inner_path(source).as_deref(), Some(inner.as_str()));
+        // And building it takes time linear in depth (4 for 4x; a square would be 16).
+        let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+        assert!(
+            ratio < 8.0,
+            "4x the depth took {ratio:.1}x the time ({t1:?} -> {t4:?})"
+        );
     }
 
     #[test]

@@ -95,6 +95,7 @@ impl App {
             return;
         };
         let node = self.tree.node(doc.node);
+        let path = self.tree.path(doc.node);
         let diff = match (&node.kind, node.status) {
             (NodeKind::Entry(_), Status::Added) => {
                 DiffDoc::note("New in this release: the baseline has no such file.")
@@ -102,7 +103,7 @@ impl App {
             (NodeKind::Entry(_), Status::Same) => DiffDoc::note("Unchanged since the baseline."),
             (NodeKind::Entry(_), _) => match &base.artifact {
                 None => {
-                    let was = base.diff.changed.iter().find(|c| c.path == node.path);
+                    let was = base.diff.changed.iter().find(|c| c.path == path);
                     DiffDoc::note(format!(
                         "The baseline is a release manifest: it records sizes and digests, not contents, so there is nothing to diff against.\nsha256 {} → {}",
                         crate::sanitize::for_terminal(
@@ -116,7 +117,7 @@ impl App {
                 Some(old) => {
                     let old_bytes = old
                         .installed()
-                        .filter(|e| e.path == node.path && e.is_file())
+                        .filter(|e| e.path == path && e.is_file())
                         .last()
                         .and_then(|e| old.content(e.index).ok());
                     match old_bytes {

@@ -8,7 +8,7 @@ use super::{drive, keys, leaky_app};
 
 fn selected_path(app: &super::super::App) -> String {
     app.selected_node()
-        .map(|id| app.tree.node(id).path.clone())
+        .map(|id| app.tree.path(id))
         .unwrap_or_default()
 }
 
@@ -41,7 +41,7 @@ fn jumping_to_an_embedded_secret_opens_the_map_and_masks_it() {
     let screen = drive(&mut app, 100, 30, keys("\t\tjjj\n"));
     let id = app.selected_node().expect("a row is selected");
     assert_eq!(
-        app.tree.node(id).path,
+        app.tree.path(id),
         "dist/cli.js.map ▸ src/auth/token.ts",
         "the tree cursor is on the embedded source"
     );
@@ -140,24 +140,16 @@ fn enter_expands_a_source_map_into_its_embedded_files() {
 fn filters_for_flagged_and_changed_entries() {
     let mut app = leaky_app();
     drive(&mut app, 80, 24, keys("f"));
-    let names: Vec<&str> = app
-        .view
-        .rows
-        .iter()
-        .map(|r| app.tree.node(*r).path.as_str())
-        .collect();
+    let names: Vec<String> = app.view.rows.iter().map(|r| app.tree.path(*r)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     assert!(
         names.contains(&".env") && names.contains(&"package.json"),
         "flagged files stay: {names:?}"
     );
     assert!(!names.contains(&"LICENSE"), "unflagged files go: {names:?}");
     drive(&mut app, 80, 24, keys("fc"));
-    let names: Vec<&str> = app
-        .view
-        .rows
-        .iter()
-        .map(|r| app.tree.node(*r).path.as_str())
-        .collect();
+    let names: Vec<String> = app.view.rows.iter().map(|r| app.tree.path(*r)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     assert!(
         names.contains(&"CHANGELOG.md"),
         "the removed changelog is shown in place: {names:?}"

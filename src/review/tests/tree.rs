@@ -151,8 +151,8 @@ fn a_folder_shows_the_worst_severity_inside() {
             assert!(
                 app.tree.node(p).severity >= n.severity,
                 "{} is at least as severe as {} (#{id})",
-                app.tree.node(p).path,
-                n.path
+                app.tree.path(p),
+                app.tree.path(id as u32)
             );
         }
     }
@@ -199,7 +199,7 @@ fn a_folder_finding_jumps_to_its_folder() {
         .expect("the new sdk/ folder is flagged");
     drive(&mut app, 80, 24, keys(&format!("\t\t{}\n", "j".repeat(k))));
     assert_eq!(
-        app.selected_node().map(|id| app.tree.node(id).path.clone()),
+        app.selected_node().map(|id| app.tree.path(id)),
         Some("sdk".to_owned()),
         "Enter on the folder's finding selects the folder"
     );
@@ -277,7 +277,7 @@ fn embedded_sources_are_named_as_findings_name_them() {
     drive(&mut app, 80, 24, keys(&format!("\t\t{}\n", "j".repeat(k))));
     let id = app.selected_node().expect("the finding selects a row");
     assert_eq!(
-        app.tree.node(id).path,
+        app.tree.path(id),
         format!(
             "{} ▸ {}",
             loc.path,
@@ -306,7 +306,7 @@ fn embedded_rows_are_marked_and_have_bars() {
     let mut app = map_app();
     let screen = drive(&mut app, 120, 30, keys(OPEN_MAP));
     assert_eq!(
-        app.selected_node().map(|id| app.tree.node(id).path.clone()),
+        app.selected_node().map(|id| app.tree.path(id)),
         Some("dist/cli.js.map".to_owned())
     );
     let embedded = row(&screen, "◦ ../vendor/");
