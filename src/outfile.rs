@@ -1,4 +1,9 @@
-//! Files shipcheck writes (`manifest -o`, the approval bundle): only ever a regular file.
+//! Files shipcheck writes (`manifest -o`, the approval bundle) and the small files it reads
+//! (a policy, allowed_signers, an approval bundle, a key): only ever a regular file.
+//!
+//! A file read is opened without blocking and checked on the open handle, so a FIFO with no
+//! writer (or a name swapped for one after a check) is refused at once instead of hanging,
+//! and its size is capped so `/dev/zero` or a runaway file cannot fill memory.
 //!
 //! A file is written beside its target and renamed over it, so a reader never sees half of
 //! it. A rename replaces whatever the name points at, so the target is checked first: a
@@ -40,6 +45,41 @@ pub fn kind_of(meta: &std::fs::Metadata) -> Option<&'static str> {
     }
     Some("not a regular file")
 }
+
+/// Reads the regular file at `path` (a symbolic link to one is followed), refusing anything
+/// else (FIFO, device, directory, socket) without blocking, and any file of more than `limit`
+/// bytes. Errors name what the file is or how large it may be; the caller adds the path.
+pub fn read_input(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Opening a FIFO for reading blocks until a writer comes, unless non-blocking; on a
+        // regular file the flag changes nothing.
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    let file = options.open(path)?;
+    if let Some(kind) = kind_of(&file.metadata()?) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("is {kind}, not a regular file"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes, more than such a file ever needs"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Small files read whole (a policy, allowed_signers, a key): 16 MB is far above any real one.
+pub const MAX_SMALL_INPUT: u64 = 16_000_000;
 
 /// The existing regular file at `path` (its metadata), none, or an error naming what it is.
 pub fn existing(path: &Path) -> io::Result<Option<std::fs::Metadata>> {
@@ -91,6 +131,32 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn inputs_that_are_not_regular_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        // No writer: a blocking open would never return.
+        let err = read_input(&fifo, 100).expect_err("a FIFO");
+        assert_eq!(err.to_string(), "is a FIFO or pipe, not a regular file");
+        let err = read_input(dir.path(), 100).expect_err("a directory");
+        assert!(err.to_string().contains("a directory"), "{err}");
+        let err = read_input(Path::new("/dev/zero"), 100).expect_err("a device");
+        assert!(err.to_string().contains("a character device"), "{err}");
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"12345").expect("write");
+        assert_eq!(read_input(&file, 5).expect("at the cap"), b"12345");
+        let err = read_input(&file, 4).expect_err("past the cap");
+        assert!(err.to_string().contains("larger than 4 bytes"), "{err}");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).expect("symlink");
+        assert_eq!(read_input(&link, 5).expect("followed"), b"12345");
+    }
 
     #[test]
     fn a_symlink_or_directory_target_is_refused_and_left_alone() {

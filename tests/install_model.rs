@@ -274,6 +274,40 @@ mod files {
     }
 
     #[test]
+    fn a_fifo_as_policy_allowed_signers_or_approval_is_refused_at_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let art = write(dir.path(), "w.zip", &wheel(vec![pth()]).bytes());
+        let art = art.to_str().expect("utf-8");
+        let fifo = dir.path().join("fifo");
+        mkfifo(&fifo);
+        let fifo = fifo.to_str().expect("utf-8");
+        let signers = dir.path().join("allowed_signers");
+        std::fs::write(&signers, "").expect("write");
+        let signers = signers.to_str().expect("utf-8");
+        for args in [
+            vec!["check", art, "--policy", fifo],
+            vec!["check", art, "--baseline", fifo],
+            vec!["verify", art, "--allowed-signers", fifo, "--approval", fifo],
+            vec![
+                "verify",
+                art,
+                "--allowed-signers",
+                signers,
+                "--approval",
+                fifo,
+            ],
+        ] {
+            let out = run_bounded(&args, std::process::Stdio::null());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains(fifo) && err.contains("is a FIFO or pipe, not a regular file"),
+                "{args:?}: names the file and what it is: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn manifest_o_replaces_only_a_regular_file_and_keeps_its_mode() {
         let dir = tempfile::tempdir().expect("temp dir");
         let art = write(dir.path(), "w.zip", &wheel(vec![pth()]).bytes());

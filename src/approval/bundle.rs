@@ -54,9 +54,13 @@ pub fn beside(artifact: &Path) -> PathBuf {
     artifact.with_file_name(name)
 }
 
+/// A bundle larger than this is refused: one approval is a few kilobytes, so this is
+/// thousands of them.
+pub const MAX_BUNDLE: u64 = 64_000_000;
+
 /// Reads a bundle into its non-blank lines, numbered.
 pub fn read_bundle(path: &Path) -> Result<Vec<BundleLine>, BundleError> {
-    let bytes = std::fs::read(path).map_err(|source| BundleError::Io {
+    let bytes = crate::outfile::read_input(path, MAX_BUNDLE).map_err(|source| BundleError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -90,7 +94,7 @@ pub fn append_line(path: &Path, line: &str) -> Result<(), BundleError> {
     // Only a regular file is read and replaced: a FIFO would block the read, and the rename
     // would replace a symlink or a device node with a file.
     let existing = match crate::outfile::existing(path).map_err(io_err(path))? {
-        Some(_) => Some(std::fs::read(path).map_err(io_err(path))?),
+        Some(_) => Some(crate::outfile::read_input(path, MAX_BUNDLE).map_err(io_err(path))?),
         None => None,
     };
     let dir = match path.parent() {

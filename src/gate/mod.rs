@@ -92,7 +92,9 @@ pub fn verify_spec(
         }
         (None, None) => crate::approval::bundle::beside(Path::new(spec)),
     };
-    if !bundle.is_file() {
+    // Something that is there but not a file (a FIFO, a directory) is refused by the read,
+    // naming what it is.
+    if !bundle.exists() {
         bail!(
             "{}: no approval bundle (sign off in `shipcheck review`, or name one with --approval)",
             bundle.display()
