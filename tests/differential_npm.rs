@@ -178,18 +178,11 @@ fn judge(
     ))
 }
 
-fn env_num(key: &str, default: u64) -> u64 {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[test]
 fn shipcheck_installs_what_npm_installs_on_generated_tarballs() {
     let Some(npm) = npm_root() else { return };
-    let n = env_num("SHIPCHECK_DIFF_CASES", 2000);
-    let first = env_num("SHIPCHECK_DIFF_SEED", 1);
+    let n = common::differential::env_number("SHIPCHECK_DIFF_CASES", 2000);
+    let first = common::differential::env_number("SHIPCHECK_DIFF_SEED", 1);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut failures = Vec::new();
     let mut tally = Tally::default();

@@ -11,45 +11,24 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 use common::adversarial::zip::case;
+use common::differential::{
+    anomalies, env_number, explained, installed_files, python_has, run_oracle,
+};
 use serde_json::Value;
-use shipcheck::artifact::{EntryKind, Options, read_bytes};
+use shipcheck::artifact::{Options, read_bytes};
 
 const WHEEL: &str = "pkg-1.0-py3-none-any.whl";
 
-fn python() -> String {
-    std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// True when the interpreter has pip's wheel installer; otherwise says so on stderr.
 fn pip_available() -> bool {
-    let ok = Command::new(python())
-        .args(["-c", "import pip._internal.operations.install.wheel"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_none(),
-            "SHIPCHECK_REQUIRE_ORACLES is set but {} has no pip",
-            python()
-        );
-        eprintln!(
-            "SKIPPED zip_differential: {} has no pip (CI installs it; set SHIPCHECK_PYTHON)",
-            python()
-        );
-    }
-    ok
+    python_has(
+        "import pip._internal.operations.install.wheel",
+        "SHIPCHECK_REQUIRE_ORACLES",
+        "zip_differential",
+        "no pip",
+    )
 }
 
 /// What shipcheck says about one wheel.
@@ -63,54 +42,16 @@ enum Ours {
     },
 }
 
-/// True when every path on which the two sides differ is named by an anomaly on that path,
-/// or an anomaly of the whole archive (a count, a prefix) stands over all of them.
-fn explained(
-    ours: &BTreeMap<String, String>,
-    pip: &BTreeMap<String, String>,
-    anomalies: &[(Vec<String>, String)],
-) -> bool {
-    if anomalies.iter().any(|(names, _)| names.is_empty()) {
-        return true;
-    }
-    // pip on Linux writes a name as stored (`C:/x.py`, `pkg\\a.py`) where shipcheck lists where
-    // the name leads; an anomaly on the entry covers both spellings.
-    let named = |p: &String| anomalies.iter().any(|(names, _)| names.contains(p));
-    ours.iter()
-        .filter(|(p, h)| pip.get(*p) != Some(*h))
-        .map(|(p, _)| p)
-        .chain(pip.keys().filter(|p| !ours.contains_key(*p)))
-        .all(named)
-}
-
 fn ours(bytes: &[u8]) -> Ours {
     match read_bytes(WHEEL, bytes, &Options::default(), None) {
         Err(e) => Ours::Refused(format!("{e:#}")),
         Ok(a) => Ours::Read {
-            files: a
-                .entries
-                .iter()
-                .filter(|e| e.installed && e.kind == EntryKind::File)
-                // pip writes its own RECORD in place of the wheel's.
-                .filter(|e| !is_record(&e.path))
-                .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+            // pip writes its own RECORD in place of the wheel's.
+            files: installed_files(&a)
+                .into_iter()
+                .filter(|(p, _)| !is_record(p))
                 .collect(),
-            anomalies: a
-                .anomalies
-                .iter()
-                .map(|an| {
-                    let names = an
-                        .entry
-                        .map(|i| &a.entries[i as usize])
-                        .map(|e| [Some(&e.path), e.raw_path.as_ref()])
-                        .into_iter()
-                        .flatten()
-                        .flatten()
-                        .cloned()
-                        .collect();
-                    (names, format!("archive-{}: {}", an.kind.id(), an.detail))
-                })
-                .collect(),
+            anomalies: anomalies(&a),
         },
     }
 }
@@ -159,29 +100,10 @@ fn shipcheck_reads_generated_wheels_as_pip_installs_them_or_says_why_not() {
         paths.push(path.display().to_string());
         cases.push((seed, c.applied, bytes));
     }
-    let mut child = Command::new(python())
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/oracle/pip_oracle.py"
-        ))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    let input = serde_json::to_vec(&paths).expect("json");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().expect("oracle finishes");
-    writer
-        .join()
-        .expect("writer")
-        .expect("oracle reads its input");
-    assert!(out.status.success(), "the oracle failed");
-    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
-        .collect();
-    assert_eq!(answers.len(), cases.len(), "one answer per case");
+    let answers = run_oracle(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/pip_oracle.py"),
+        &paths,
+    );
 
     let mut classes: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unexplained = Vec::new();

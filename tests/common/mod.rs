@@ -4,6 +4,7 @@
 
 pub mod adversarial;
 pub mod check;
+pub mod differential;
 pub mod fixtures;
 pub mod gate;
 

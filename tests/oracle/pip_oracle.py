@@ -15,10 +15,11 @@ itself (RECORD rewritten, INSTALLER, REQUESTED, direct_url.json) are left out.
 import hashlib
 import json
 import os
-import stat
 import sys
 import tempfile
 import zipfile
+
+from oracle_walk import walk
 
 from pip._internal.models.scheme import Scheme
 from pip._internal.operations.install.wheel import install_wheel
@@ -39,25 +40,10 @@ def read_zipfile(path):
         return {"error": f"{type(e).__name__}: {e}"}
 
 
-def walk(root):
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in sorted(dirnames + filenames):
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root)
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                out.append([rel, "symlink", os.readlink(full), st.st_mode & 0o7777])
-            elif stat.S_ISDIR(st.st_mode):
-                out.append([rel, "dir", None, st.st_mode & 0o7777])
-            else:
-                parts = rel.split(os.sep)
-                if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in OWN:
-                    continue
-                with open(full, "rb") as f:
-                    digest = hashlib.sha256(f.read()).hexdigest()
-                out.append([rel, "file", digest, st.st_mode & 0o7777])
-    return sorted(out)
+def own(rel):
+    """The files pip writes about the install itself, left out."""
+    parts = rel.split(os.sep)
+    return len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] in OWN
 
 
 def pip_install(path):
@@ -82,7 +68,7 @@ def pip_install(path):
             if isinstance(e, KeyboardInterrupt):
                 raise
             return {"error": f"{type(e).__name__}: {e}"}
-        return {"files": walk(target)}
+        return {"files": walk(target, own)}
 
 
 def main():

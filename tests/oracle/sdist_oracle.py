@@ -7,33 +7,12 @@ links that leave the destination, and device or FIFO members, and clears setuid,
 sticky and group/other write bits. extractall() stops at the first refusal (errorlevel 1), so
 a refusal is the answer for the whole archive.
 """
-import hashlib
 import json
-import os
-import stat
 import sys
 import tarfile
 import tempfile
 
-
-def walk(root):
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in sorted(dirnames + filenames):
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root)
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                out.append([rel, "symlink", os.readlink(full), st.st_mode & 0o7777])
-            elif stat.S_ISDIR(st.st_mode):
-                out.append([rel, "dir", None, st.st_mode & 0o7777])
-            elif stat.S_ISREG(st.st_mode):
-                with open(full, "rb") as f:
-                    digest = hashlib.sha256(f.read()).hexdigest()
-                out.append([rel, "file", digest, st.st_mode & 0o7777])
-            else:
-                out.append([rel, "other", None, st.st_mode & 0o7777])
-    return sorted(out)
+from oracle_walk import walk
 
 
 def extract(path):

@@ -1,0 +1,167 @@
+//! What the differential tests share: their settings, the Python oracles' batch protocol, and
+//! how shipcheck's side is summarised and judged.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use shipcheck::artifact::{Artifact, EntryKind};
+
+/// A number from the environment (`SHIPCHECK_DIFF_CASES`, `SHIPCHECK_DIFF_SEED`), or `default`.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The interpreter the Python oracles run with (`SHIPCHECK_PYTHON`, default `python3`).
+pub fn python() -> String {
+    std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// True when `python -c probe` succeeds. Otherwise fails the test when `require` is set in
+/// the environment (CI sets it, so an oracle can never silently not run), else says on stderr
+/// that `test` skips because `missing`.
+pub fn python_has(probe: &str, require: &str, test: &str, missing: &str) -> bool {
+    let ok = Command::new(python())
+        .args(["-c", probe])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{require} is set but {} has {missing}",
+            python()
+        );
+        eprintln!(
+            "SKIPPED {test}: {} has {missing} (CI installs it; set SHIPCHECK_PYTHON)",
+            python()
+        );
+    }
+    ok
+}
+
+/// Runs a Python oracle on a batch of files: the paths go in as one JSON array on stdin, one
+/// JSON object comes back per line, in order.
+pub fn run_oracle(script: &str, paths: &[String]) -> Vec<Value> {
+    let mut child = Command::new(python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input = serde_json::to_vec(paths).expect("json");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().expect("oracle finishes");
+    writer
+        .join()
+        .expect("writer")
+        .expect("oracle reads its input");
+    assert!(out.status.success(), "the oracle {script} failed");
+    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(answers.len(), paths.len(), "one answer per case");
+    answers
+}
+
+/// The regular files shipcheck says the installer writes: path → sha256.
+pub fn installed_files(a: &Artifact) -> BTreeMap<String, String> {
+    a.entries
+        .iter()
+        .filter(|e| e.installed && e.kind == EntryKind::File)
+        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// Each anomaly with its entry's names: installed, as stored, and as stored below the
+/// archive's root folder (none: the whole archive).
+pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
+    let below_root = |raw: &String| -> Option<String> {
+        let root = a.root.as_deref()?;
+        Some(raw.strip_prefix(root)?.strip_prefix('/')?.to_owned())
+    };
+    a.anomalies
+        .iter()
+        .map(|an| {
+            let names = an
+                .entry
+                .map(|i| &a.entries[i as usize])
+                .map(|e| {
+                    let raw = e.raw_path.as_ref();
+                    [
+                        Some(e.path.clone()),
+                        raw.cloned(),
+                        raw.and_then(below_root),
+                        link_lands_on(e, &below_root),
+                    ]
+                })
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
+            (names, format!("archive-{}: {}", an.kind.id(), an.detail))
+        })
+        .collect()
+}
+
+/// Where a link entry's writes land: a symlink's target from the link's folder, a hard link's
+/// target below the root. A write through the link changes that path (or what is below it).
+fn link_lands_on(
+    e: &shipcheck::artifact::Entry,
+    below_root: &dyn Fn(&String) -> Option<String>,
+) -> Option<String> {
+    let target = e.link_target.as_ref()?;
+    let joined = match e.kind {
+        EntryKind::Symlink => {
+            let dir = e.path.rsplit_once('/').map_or("", |(d, _)| d);
+            format!("{dir}/{target}")
+        }
+        EntryKind::Hardlink => below_root(target).unwrap_or_else(|| target.clone()),
+        _ => return None,
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// True when every path on which the two sides differ is named by an anomaly on that path,
+/// or an anomaly of the whole archive (a count, a prefix) stands over all of them. An
+/// installer writing a name as stored (`C:/x.py`, `pkg\a.py` on Linux) where shipcheck lists
+/// where it leads is covered by the anomaly on that entry, which names both spellings.
+pub fn explained(
+    ours: &BTreeMap<String, String>,
+    theirs: &BTreeMap<String, String>,
+    anomalies: &[(Vec<String>, String)],
+) -> bool {
+    if anomalies.iter().any(|(names, _)| names.is_empty()) {
+        return true;
+    }
+    // A name covers itself and, for a folder (or a link to one), what is below it.
+    let covers = |name: &String, p: &String| {
+        p == name || (p.starts_with(name.as_str()) && p.as_bytes().get(name.len()) == Some(&b'/'))
+    };
+    let named = |p: &String| {
+        anomalies
+            .iter()
+            .any(|(names, _)| names.iter().any(|n| covers(n, p)))
+    };
+    ours.iter()
+        .filter(|(p, h)| theirs.get(*p) != Some(*h))
+        .map(|(p, _)| p)
+        .chain(theirs.keys().filter(|p| !ours.contains_key(*p)))
+        .all(named)
+}
