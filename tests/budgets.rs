@@ -285,3 +285,56 @@ fn a_baseline_manifest_is_read_in_linear_time_and_capped_by_the_entry_limit() {
         "names the manifest, the limit and the flag: {err}"
     );
 }
+
+/// `n` extension headers of each kind before the entries they describe: pax headers of half a
+/// MiB (read and parsed: under node-tar's 1 MiB limit), pax headers of 2 MiB (skipped unread),
+/// GNU long names of half a MiB, and pax headers before a sparse `S` entry (which npm skips),
+/// every path of the header walk taken once per round.
+fn extension_headers(n: usize) -> Vec<u8> {
+    let pax = |value_len: usize| {
+        let value = "v".repeat(value_len);
+        let rest = "comment".len() + value.len() + 3;
+        let mut len = rest + 1;
+        while len != rest + len.to_string().len() {
+            len = rest + len.to_string().len();
+        }
+        format!("{len} comment={value}\n").into_bytes()
+    };
+    let (small, large) = (pax(500_000), pax(2_000_000));
+    let long = {
+        let mut name = format!("package/{}", "n".repeat(500_000)).into_bytes();
+        name.push(0);
+        name
+    };
+    let mut t = Tar::new();
+    t.file(
+        "package/package.json",
+        br#"{"name":"ext","version":"1.0.0"}"#,
+    );
+    for i in 0..n {
+        t.raw(b"PaxHeaders/x", b'x', small.len() as u64, &small, b"");
+        t.raw(b"PaxHeaders/x", b'x', large.len() as u64, &large, b"");
+        t.file(&format!("package/a{i}.txt"), b"a");
+        t.raw(b"././@LongLink", b'L', long.len() as u64, &long, b"");
+        t.file(&format!("package/b{i}.txt"), b"b");
+        t.raw(b"PaxHeaders/x", b'x', small.len() as u64, &small, b"");
+        t.raw(
+            format!("package/s{i}.bin").as_bytes(),
+            b'S',
+            4,
+            b"ssss",
+            b"",
+        );
+    }
+    gzip(&t.finish())
+}
+
+#[test]
+fn check_is_linear_in_the_number_of_extension_headers() {
+    assert_linear(
+        "extension headers",
+        &extension_headers(4),
+        &extension_headers(16),
+        &[],
+    );
+}
