@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::adversarial::tar::{Case, case, plain_meta};
-use shipcheck::artifact::{Artifact, EntryKind, Options, read_bytes};
+use common::differential::installed_files;
+use shipcheck::artifact::{Artifact, Options, read_bytes};
 
 /// Where npm keeps its own modules (pacote, tar), or `None` (with a note) without npm.
 fn npm_root() -> Option<PathBuf> {
@@ -100,15 +101,6 @@ fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
     out
 }
 
-/// The installed files shipcheck lists (path → sha256).
-fn installed(a: &Artifact) -> BTreeMap<String, String> {
-    a.entries
-        .iter()
-        .filter(|e| e.installed && e.kind == EntryKind::File)
-        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
-        .collect()
-}
-
 /// The paths on which the two disagree.
 fn differences(ours: &BTreeMap<String, String>, npm: &BTreeMap<String, String>) -> Vec<String> {
     let mut diff: Vec<String> = ours
@@ -159,7 +151,7 @@ fn judge(
         t.refused += 1;
         return Ok(());
     };
-    let diff = differences(&installed(a), npm);
+    let diff = differences(&installed_files(a), npm);
     if diff.is_empty() {
         t.equal += 1;
         return Ok(());
@@ -171,7 +163,7 @@ fn judge(
     }
     Err(format!(
         "shipcheck installs {:?}\nnpm installs {:?}\nunexplained paths {unexplained:?}\nsteps: {:#?}\nanomalies: {:#?}",
-        installed(a),
+        installed_files(a),
         npm,
         c.steps,
         a.anomalies
@@ -268,7 +260,7 @@ fn same_through_the_binary(file: &Path, ours: &anyhow::Result<Artifact>) {
                 .collect();
             assert_eq!(
                 listed,
-                installed(a),
+                installed_files(a),
                 "the binary lists what the library read"
             );
         }
