@@ -78,6 +78,25 @@ pub fn read_input(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// An exclusive lock on a folder, held until dropped: read-modify-replace updates of a file in
+/// it (the approval bundle) take it so that two writers never lose each other's update. An
+/// advisory lock (`flock`) on the folder itself, so no lock file is left behind; where folders
+/// cannot be locked, nothing is held.
+pub struct DirLock(#[allow(dead_code)] Option<std::fs::File>);
+
+/// Waits for and takes the [`DirLock`] of `dir`.
+pub fn lock_dir(dir: &Path) -> io::Result<DirLock> {
+    // A folder opens for reading on Unix; elsewhere there is nothing to lock.
+    let Ok(handle) = std::fs::File::open(dir) else {
+        return Ok(DirLock(None));
+    };
+    match std::fs::File::lock(&handle) {
+        Ok(()) => Ok(DirLock(Some(handle))),
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok(DirLock(None)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Small files read whole (a policy, allowed_signers, a key): 16 MB is far above any real one.
 pub const MAX_SMALL_INPUT: u64 = 16_000_000;
 

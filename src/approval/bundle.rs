@@ -91,15 +91,18 @@ pub fn append_line(path: &Path, line: &str) -> Result<(), BundleError> {
         let path = path.to_path_buf();
         move |source| BundleError::Io { path, source }
     };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // Two reviewers signing at once: the second waits, then reads the first one's line, so
+    // neither approval is lost. Held until the rename is done.
+    let _lock = crate::outfile::lock_dir(dir).map_err(io_err(dir))?;
     // Only a regular file is read and replaced: a FIFO would block the read, and the rename
     // would replace a symlink or a device node with a file.
     let existing = match crate::outfile::existing(path).map_err(io_err(path))? {
         Some(_) => Some(crate::outfile::read_input(path, MAX_BUNDLE).map_err(io_err(path))?),
         None => None,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
     let file = temp.as_file_mut();
@@ -143,6 +146,30 @@ fn keep_permissions(_: &Path, _: &std::fs::File, _: bool) -> std::io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appends_at_the_same_time_all_land() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.tgz.approval.intoto.jsonl");
+        let writers = 8;
+        let each = 20;
+        std::thread::scope(|s| {
+            for w in 0..writers {
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..each {
+                        append_line(path, &format!("{{\"w\":{w},\"i\":{i}}}")).expect("append");
+                    }
+                });
+            }
+        });
+        let lines = read_bundle(&path).expect("read");
+        assert_eq!(lines.len(), writers * each, "no append lost another's line");
+        let mut seen: Vec<&[u8]> = lines.iter().map(|l| l.bytes.as_slice()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), writers * each, "each line once");
+    }
 
     #[test]
     fn append_creates_then_keeps_old_bytes_exactly() {
