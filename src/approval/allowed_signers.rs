@@ -252,14 +252,14 @@ impl AllowedSigners {
 impl SignerEntry {
     /// Whether this line allows `namespace` at time `at` (principal and key already match).
     fn check(&self, namespace: &str, at: Timestamp) -> Result<(), Refusal> {
-        if let Some(allowed) = &self.namespaces {
-            if !matches_list(namespace, allowed) {
-                return Err(Refusal::NamespaceNotAllowed {
-                    line: self.line,
-                    namespace: namespace.to_owned(),
-                    allowed: allowed.clone(),
-                });
-            }
+        if let Some(allowed) = &self.namespaces
+            && !matches_list(namespace, allowed)
+        {
+            return Err(Refusal::NamespaceNotAllowed {
+                line: self.line,
+                namespace: namespace.to_owned(),
+                allowed: allowed.clone(),
+            });
         }
         if let Some(valid_after) = self.valid_after.filter(|&va| at < va) {
             return Err(Refusal::NotYetValid {

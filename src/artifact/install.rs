@@ -68,10 +68,10 @@ pub fn npm_skips_links(
         if !eligible.get(i).copied().unwrap_or(false) || is_link(entries[i].kind) {
             continue;
         }
-        if let Some(&earlier) = seen.get(&entries[i].path) {
-            if entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir {
-                entries[earlier].installed = false;
-            }
+        if let Some(&earlier) = seen.get(&entries[i].path)
+            && (entries[earlier].kind != EntryKind::Dir || entries[i].kind != EntryKind::Dir)
+        {
+            entries[earlier].installed = false;
         }
         entries[i].installed = true;
         seen.insert(entries[i].path.clone(), i);

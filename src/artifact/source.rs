@@ -158,13 +158,13 @@ fn pack_dir(dir: &Path) -> anyhow::Result<Resolved> {
 fn run(cmd: &mut Command) -> anyhow::Result<Vec<u8>> {
     let out = cmd
         .output()
-        .with_context(|| format!("could not run {:?}", cmd.get_program()))?;
+        .with_context(|| format!("could not run {}", cmd.get_program().display()))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let last = telling_line(&err).unwrap_or("no error output");
         bail!(
-            "{:?} exited with {}: {}",
-            cmd.get_program(),
+            "{} exited with {}: {}",
+            cmd.get_program().display(),
             out.status,
             crate::sanitize::for_terminal(last.trim())
         );

@@ -54,7 +54,7 @@ fn size(field: impl FnOnce() -> String, value: u64) -> Result<(), InvalidManifes
 }
 
 fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
     (0..s.len())
@@ -109,10 +109,10 @@ pub fn validate(m: &Manifest) -> Result<(), InvalidManifest> {
         if e.mode > MAX_MODE {
             return Err(invalid(field("mode"), "more bits than a tar header holds"));
         }
-        if let Some(hex) = &e.raw_path_hex {
-            if hex_bytes(hex).is_none() {
-                return Err(invalid(field("raw_path_hex"), "not lowercase hex bytes"));
-            }
+        if let Some(hex) = &e.raw_path_hex
+            && hex_bytes(hex).is_none()
+        {
+            return Err(invalid(field("raw_path_hex"), "not lowercase hex bytes"));
         }
     }
     for (i, an) in m.anomalies.iter().enumerate() {

@@ -90,10 +90,10 @@ fn apply_options(entry: &mut SignerEntry, options: &str) -> Result<(), LineError
             _ => return Err(LineError::UnknownOption(option.to_owned())),
         }
     }
-    if let (Some(after), Some(before)) = (entry.valid_after, entry.valid_before) {
-        if before <= after {
-            return Err(LineError::EmptyValidity);
-        }
+    if let (Some(after), Some(before)) = (entry.valid_after, entry.valid_before)
+        && before <= after
+    {
+        return Err(LineError::EmptyValidity);
     }
     Ok(())
 }

@@ -173,17 +173,18 @@ impl<'v> Builder<'v> {
         let link_target = raw.link_target.map(|t| masked(String::from(decode(t))));
         self.link_traversal(raw.kind, index, &path);
         self.eligible.push(installed);
-        if installed {
-            if let Some(earlier) = self.seen.insert(&self.entries, &path, index) {
-                let earlier_kind = self.entries[earlier as usize].kind;
-                if earlier_kind != EntryKind::Dir || raw.kind != EntryKind::Dir {
-                    self.entries[earlier as usize].installed = false;
-                    self.anomaly(
-                        AnomalyKind::DuplicatePath,
-                        Some(index),
-                        format!("{} appears again (entry {earlier}); this later entry is the one installed", for_terminal(&path)),
-                    );
-                }
+        if installed && let Some(earlier) = self.seen.insert(&self.entries, &path, index) {
+            let earlier_kind = self.entries[earlier as usize].kind;
+            if earlier_kind != EntryKind::Dir || raw.kind != EntryKind::Dir {
+                self.entries[earlier as usize].installed = false;
+                self.anomaly(
+                    AnomalyKind::DuplicatePath,
+                    Some(index),
+                    format!(
+                        "{} appears again (entry {earlier}); this later entry is the one installed",
+                        for_terminal(&path)
+                    ),
+                );
             }
         }
         // The stored name: as a string when it is UTF-8, else its exact bytes as hex (the

@@ -47,11 +47,11 @@ fn decide(
     if let Some(what) = context::test_file(ctx.path).or(ctx.inner.and_then(context::test_file)) {
         // A private key under a test folder may be a fixture, or the key a test signs with
         // that the author also deploys: the folder cannot tell, so say what is known and ask.
-        if hit.format.rule.id == "secret-private-key" {
-            if let Some(folder) = test_folder(ctx.inner.unwrap_or(ctx.path)) {
-                let severity = Severity::Medium.min(hit.format.rule.severity);
-                return (severity, Some(format!("under {folder}/: a fixture?")));
-            }
+        if hit.format.rule.id == "secret-private-key"
+            && let Some(folder) = test_folder(ctx.inner.unwrap_or(ctx.path))
+        {
+            let severity = Severity::Medium.min(hit.format.rule.severity);
+            return (severity, Some(format!("under {folder}/: a fixture?")));
         }
         return (low, Some(what.to_owned()));
     }
