@@ -484,7 +484,7 @@ fn long_names_cannot_balloon_memory() {
         assert_one_line_error(
             &o,
             "names.tgz",
-            "entry names and link targets add up to more than 33554432 bytes",
+            "entry names and link targets add up to more than 32000000 bytes (--max-names-size)",
         );
     }
 }

@@ -532,7 +532,10 @@ fn past_the_hard_entry_limit_the_artifact_is_refused() {
         ..Limits::default()
     };
     let err = error_of("many.tgz", &gzip(&t.finish()), limits);
-    assert!(err.contains("more than 50 entries; refusing"), "{err}");
+    assert!(
+        err.contains("more than 50 entries (--max-entries); refusing"),
+        "{err}"
+    );
 }
 
 #[test]
