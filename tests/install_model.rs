@@ -205,6 +205,36 @@ fn setuid_bits_show_in_ls_and_are_reported_high() {
     );
 }
 
+/// Found by the long sdist run (seeds 4001114, 4003015 and 65 more of 100,000): a name that
+/// climbs with `..` but stays inside, and a write through a link named with a drive letter.
+#[test]
+fn dots_that_resolve_inside_are_reported_naming_where_tarfile_writes() {
+    let mut t = common::fixtures::Tar::new();
+    t.file(
+        "pkg-1.0/PKG-INFO",
+        b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n",
+    );
+    t.file("pkg-1.0/deep/../escape.py", b"print('in')");
+    t.file("pkg-1.0/a/../../up.py", b"print('out')");
+    let (_dir, a) = fixture("pkg-1.0.tar.gz", &common::fixtures::gzip(&t.finish()));
+    let found = anomalies(&a, AnomalyKind::PathTraversal);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].1.contains("npm refuses it, but Python's tarfile")
+            && found[0].1.ends_with("writes escape.py"),
+        "says where an sdist's copy lands: {}",
+        found[0].1
+    );
+    assert!(
+        found[1].1.contains("climbs out of the install folder"),
+        "{}",
+        found[1].1
+    );
+    for e in a.entries.iter().filter(|e| e.path.contains("..")) {
+        assert!(!e.installed, "npm's reading: {}", e.path);
+    }
+}
+
 #[cfg(unix)]
 mod files {
     use super::*;

@@ -94,11 +94,17 @@ pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
                 .map(|i| &a.entries[i as usize])
                 .map(|e| {
                     let raw = e.raw_path.as_ref();
+                    let stored = raw.and_then(below_root);
                     [
                         Some(e.path.clone()),
                         raw.cloned(),
-                        raw.and_then(below_root),
-                        link_lands_on(e, &below_root),
+                        // Python's tarfile resolves `a/../b` inside the folder and writes `b`.
+                        stored.as_deref().map(resolve),
+                        link_lands_on(&e.path, e, &below_root),
+                        stored
+                            .as_deref()
+                            .and_then(|s| link_lands_on(s, e, &below_root)),
+                        stored,
                     ]
                 })
                 .into_iter()
@@ -110,23 +116,31 @@ pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
         .collect()
 }
 
-/// Where a link entry's writes land: a symlink's target from the link's folder, a hard link's
-/// target below the root. A write through the link changes that path (or what is below it).
+/// Where a link entry at `path` (as shipcheck installs it, or as stored) sends its writes: a
+/// symlink's target from the link's folder, a hard link's target below the root. A write
+/// through the link changes that path (or what is below it).
 fn link_lands_on(
+    path: &str,
     e: &shipcheck::artifact::Entry,
     below_root: &dyn Fn(&String) -> Option<String>,
 ) -> Option<String> {
     let target = e.link_target.as_ref()?;
-    let joined = match e.kind {
+    match e.kind {
         EntryKind::Symlink => {
-            let dir = e.path.rsplit_once('/').map_or("", |(d, _)| d);
-            format!("{dir}/{target}")
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            Some(resolve(&format!("{dir}/{target}")))
         }
-        EntryKind::Hardlink => below_root(target).unwrap_or_else(|| target.clone()),
-        _ => return None,
-    };
+        EntryKind::Hardlink => Some(resolve(
+            &below_root(target).unwrap_or_else(|| target.clone()),
+        )),
+        _ => None,
+    }
+}
+
+/// `path` with `.` and empty parts dropped and `..` taking away the part before it.
+fn resolve(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
+    for p in path.split('/') {
         match p {
             "" | "." => {}
             ".." => {
@@ -135,7 +149,7 @@ fn link_lands_on(
             p => parts.push(p),
         }
     }
-    Some(parts.join("/"))
+    parts.join("/")
 }
 
 /// True when every path on which the two sides differ is named by an anomaly on that path,

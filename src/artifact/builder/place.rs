@@ -215,9 +215,18 @@ impl Builder<'_> {
                     shown(),
                     for_terminal(path)
                 ),
-                AnomalyKind::PathTraversal => {
-                    format!("{} climbs out of the install folder with '..'", shown())
-                }
+                AnomalyKind::PathTraversal => match resolve_inside(path) {
+                    // `a/../b`: node-tar refuses any `..`, but Python's tarfile (and its data
+                    // filter) only refuses a name that ends up outside, so an sdist's copy
+                    // lands where the name resolves.
+                    Some(resolved) => format!(
+                        "{} holds '..': npm refuses it, but Python's tarfile (pip unpacking an \
+                         sdist) resolves it and writes {}",
+                        shown(),
+                        for_terminal(&resolved)
+                    ),
+                    None => format!("{} climbs out of the install folder with '..'", shown()),
+                },
                 AnomalyKind::AbsolutePath => format!("{} is an absolute path", shown()),
                 AnomalyKind::DriveLetter => format!("{} starts with a drive letter", shown()),
                 AnomalyKind::Backslash => format!("{} uses '\\' as a path separator", shown()),
@@ -292,5 +301,34 @@ impl Builder<'_> {
         if kind == EntryKind::Symlink && !path.is_empty() {
             self.links.insert(path.trim_end_matches('/').to_owned());
         }
+    }
+}
+
+/// Where `path` (components joined by `/`, `..` kept) lands when `..` is resolved as Python's
+/// tarfile resolves it; `None` when it climbs above its start or leaves nothing.
+fn resolve_inside(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    #[test]
+    fn dots_resolve_inside_or_not_at_all() {
+        let r = super::resolve_inside;
+        assert_eq!(r("ddd/../escape.py").as_deref(), Some("escape.py"));
+        assert_eq!(r("a/b/../../c").as_deref(), Some("c"));
+        assert_eq!(r("../escape.py"), None);
+        assert_eq!(r("a/../../up.py"), None);
+        assert_eq!(r("a/.."), None);
     }
 }
