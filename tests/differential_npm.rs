@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::adversarial::tar::{Case, case, plain_meta};
-use common::differential::installed_files;
+use common::differential::{installed_files, umask, written};
+use shipcheck::artifact::install::npm_file_mode;
 use shipcheck::artifact::{Artifact, Options, read_bytes};
 
 /// Where npm keeps its own modules (pacote, tar), or `None` (with a note) without npm.
@@ -74,9 +75,14 @@ fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
                 match e["kind"].as_str() {
                     Some("dir") => {}
                     Some("file") => {
+                        // Content and mode: "sha256:mode".
                         files.insert(
                             e["path"].as_str().expect("path").to_owned(),
-                            e["sha256"].as_str().expect("sha").to_owned(),
+                            format!(
+                                "{}:{:o}",
+                                e["sha256"].as_str().expect("sha"),
+                                e["mode"].as_u64().expect("mode")
+                            ),
                         );
                     }
                     other => {
@@ -99,6 +105,13 @@ fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
     );
     assert_eq!(out.len(), files.len(), "one oracle line per case");
     out
+}
+
+/// What shipcheck says npm writes: each installed file's content and mode ("sha256:mode", the
+/// mode by `npm_file_mode` under this process's umask, which the oracle's node inherits).
+fn npm_writes(a: &Artifact) -> BTreeMap<String, String> {
+    let umask = umask();
+    written(a, |m| npm_file_mode(m, umask))
 }
 
 /// The paths on which the two disagree.
@@ -151,7 +164,7 @@ fn judge(
         t.refused += 1;
         return Ok(());
     };
-    let diff = differences(&installed_files(a), npm);
+    let diff = differences(&npm_writes(a), npm);
     if diff.is_empty() {
         t.equal += 1;
         return Ok(());
@@ -163,7 +176,7 @@ fn judge(
     }
     Err(format!(
         "shipcheck installs {:?}\nnpm installs {:?}\nunexplained paths {unexplained:?}\nsteps: {:#?}\nanomalies: {:#?}",
-        installed_files(a),
+        npm_writes(a),
         npm,
         c.steps,
         a.anomalies
@@ -267,7 +280,7 @@ fn same_through_the_binary(file: &Path, ours: &anyhow::Result<Artifact>) {
     }
 }
 
-/// The files under `root` (path → sha256), as the oracle lists them.
+/// The files under `root` (path → "sha256:mode"), as the oracle lists them.
 fn walk(root: &Path, rel: &str, out: &mut BTreeMap<String, String>) {
     let mut names: Vec<_> = std::fs::read_dir(root.join(rel))
         .expect("read dir")
@@ -287,7 +300,8 @@ fn walk(root: &Path, rel: &str, out: &mut BTreeMap<String, String>) {
             walk(root, &r, out);
         } else if meta.is_file() {
             let bytes = std::fs::read(&full).expect("read");
-            out.insert(r, common::check::sha256_hex(&bytes));
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+            out.insert(r, format!("{}:{mode:o}", common::check::sha256_hex(&bytes)));
         } else {
             out.insert(r, "<other>".to_owned());
         }

@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 
 use common::adversarial::sdist::case;
 use common::differential::{
-    anomalies, env_number, explained, installed_files, python_has, run_oracle,
+    anomalies, env_number, explained, oracle_files, python_has, run_oracle, written,
 };
+use shipcheck::artifact::install::tarfile_data_mode;
 use shipcheck::artifact::{Options, read_bytes};
 
 const SDIST: &str = "pkg-1.0.tar.gz";
@@ -57,16 +58,9 @@ fn shipcheck_reads_generated_sdists_as_tarfile_data_filter_unpacks_them_or_says_
     for ((seed, c), answer) in cases.iter().zip(&answers) {
         let theirs: Result<BTreeMap<String, String>, String> = match answer["error"].as_str() {
             Some(e) => Err(e.to_owned()),
-            None => Ok(answer["files"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|f| f[1] == "file")
-                .filter_map(|f| {
-                    let path = f[0].as_str()?.strip_prefix(ROOT)?;
-                    Some((path.to_owned(), f[2].as_str()?.to_owned()))
-                })
-                .collect()),
+            None => Ok(oracle_files(&answer["files"], |p| {
+                p.strip_prefix(ROOT).map(str::to_owned)
+            })),
         };
         let class = match (
             read_bytes(SDIST, &c.bytes, &Options::default(), None),
@@ -75,7 +69,7 @@ fn shipcheck_reads_generated_sdists_as_tarfile_data_filter_unpacks_them_or_says_
             (Err(_), Err(_)) => "both refuse",
             (Err(_), Ok(_)) => "shipcheck refuses, tarfile unpacks",
             (Ok(a), theirs) => {
-                let ours = installed_files(&a);
+                let ours = written(&a, tarfile_data_mode);
                 match theirs {
                     Ok(t) if t == ours => "same files",
                     Ok(t) if explained(&ours, &t, &anomalies(&a)) => {

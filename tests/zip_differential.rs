@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 
 use common::adversarial::zip::case;
 use common::differential::{
-    anomalies, env_number, explained, installed_files, python_has, run_oracle,
+    anomalies, env_number, explained, oracle_files, python_has, run_oracle, umask, written,
 };
 use serde_json::Value;
+use shipcheck::artifact::install::pip_file_mode;
 use shipcheck::artifact::{Options, read_bytes};
 
 const WHEEL: &str = "pkg-1.0-py3-none-any.whl";
@@ -42,12 +43,13 @@ enum Ours {
     },
 }
 
-fn ours(bytes: &[u8]) -> Ours {
+/// `umask`: the process's, which pip's modes depend on.
+fn ours(bytes: &[u8], umask: u32) -> Ours {
     match read_bytes(WHEEL, bytes, &Options::default(), None) {
         Err(e) => Ours::Refused(format!("{e:#}")),
         Ok(a) => Ours::Read {
             // pip writes its own RECORD in place of the wheel's.
-            files: installed_files(&a)
+            files: written(&a, |m| pip_file_mode(m, umask))
                 .into_iter()
                 .filter(|(p, _)| !is_record(p))
                 .collect(),
@@ -66,18 +68,7 @@ fn theirs(v: &Value) -> Result<BTreeMap<String, String>, String> {
     if let Some(e) = v["pip"]["error"].as_str() {
         return Err(e.to_owned());
     }
-    Ok(v["pip"]["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f[1] == "file")
-        .map(|f| {
-            (
-                f[0].as_str().unwrap_or_default().to_owned(),
-                f[2].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect())
+    Ok(oracle_files(&v["pip"]["files"], |p| Some(p.to_owned())))
 }
 
 #[test]
@@ -86,6 +77,7 @@ fn shipcheck_reads_generated_wheels_as_pip_installs_them_or_says_why_not() {
         return;
     }
     let n = env_number("SHIPCHECK_DIFF_CASES", 2000);
+    let umask = umask();
     let first = env_number("SHIPCHECK_DIFF_SEED", 1);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut paths = Vec::new();
@@ -119,7 +111,7 @@ fn shipcheck_reads_generated_wheels_as_pip_installs_them_or_says_why_not() {
             .or_default() += 1;
     };
     for ((seed, applied, bytes), answer) in cases.iter().zip(&answers) {
-        let (o, t) = (ours(bytes), theirs(answer));
+        let (o, t) = (ours(bytes, umask), theirs(answer));
         if let Ours::Refused(e) = &o {
             reason(
                 "shipcheck",

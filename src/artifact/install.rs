@@ -11,6 +11,40 @@ use crate::sanitize::for_terminal;
 use super::builder::MAX_META;
 use super::{Anomaly, AnomalyKind, Entry, EntryKind, meta};
 
+/// The mode npm gives a regular file it installs from a tarball entry stored with `stored`:
+/// pacote forces every file to at least 0666, keeps whatever else the entry says (executable
+/// and setuid/setgid bits included), ensures the owner can read and write, and node-tar then
+/// creates it through the process umask (npm's default `umask` setting adds nothing). The one
+/// rule left out: a registry install also adds 0111 to the files `bin` names, which a `file:`
+/// install cannot (pacote reads the manifest only after unpacking).
+pub fn npm_file_mode(stored: u32, umask: u32) -> u32 {
+    ((stored & 0o7777) | 0o666 | 0o600) & !umask
+}
+
+/// The mode pip's wheel installer gives a file whose zip entry stores `stored` (the high 16
+/// bits of its external attributes): created 0666 through the umask, then made 0777 less the
+/// umask plus 0111 when the stored mode is a regular file's with any execute bit
+/// (`zip_item_is_executable`: bare permission bits without the file type do not count).
+pub fn pip_file_mode(stored: u32, umask: u32) -> u32 {
+    let regular = stored & 0o170_000 == 0o100_000;
+    if regular && stored & 0o111 != 0 {
+        (0o777 & !umask) | 0o111
+    } else {
+        0o666 & !umask
+    }
+}
+
+/// The mode Python's tarfile gives a regular file under the `data` filter (what pip uses to
+/// unpack an sdist): setuid, setgid, sticky and group/other write bits cleared, execute bits
+/// only if the owner's is set, owner read/write always; set with chmod, so no umask.
+pub fn tarfile_data_mode(stored: u32) -> u32 {
+    let mut mode = stored & 0o755;
+    if mode & 0o100 == 0 {
+        mode &= !0o111;
+    }
+    mode | 0o600
+}
+
 /// The package metadata, from the copy of each metadata file the installer writes: with a
 /// duplicated `package.json`, the later one (whose scripts run) is the one that counts.
 pub fn installed_meta(
@@ -195,4 +229,38 @@ pub fn npm_renames_gitignore(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>
         }
     }
     changed
+}
+
+#[cfg(test)]
+mod mode_tests {
+    use super::{npm_file_mode, pip_file_mode, tarfile_data_mode};
+
+    #[test]
+    fn each_installer_writes_its_own_mode() {
+        // npm: at least 0666 and owner rw, the rest kept, through the umask.
+        assert_eq!(npm_file_mode(0o600, 0o022), 0o644);
+        assert_eq!(npm_file_mode(0, 0o022), 0o644);
+        assert_eq!(npm_file_mode(0o4755, 0o022), 0o4755);
+        assert_eq!(npm_file_mode(0o7777, 0o022), 0o7755);
+        assert_eq!(npm_file_mode(0o100_755, 0o077), 0o700);
+        // pip: executable only for a regular file's mode with an execute bit.
+        assert_eq!(pip_file_mode(0o100_755, 0o022), 0o755);
+        assert_eq!(pip_file_mode(0o104_755, 0o022), 0o755);
+        assert_eq!(
+            pip_file_mode(0o755, 0o022),
+            0o644,
+            "no file type: not executable"
+        );
+        assert_eq!(pip_file_mode(0o100_600, 0o022), 0o644);
+        assert_eq!(pip_file_mode(0o120_777, 0o022), 0o644, "a symlink's mode");
+        // tarfile's data filter: no high or group/other write bits, owner rw, no umask.
+        assert_eq!(tarfile_data_mode(0o4755), 0o755);
+        assert_eq!(tarfile_data_mode(0o777), 0o755);
+        assert_eq!(
+            tarfile_data_mode(0o651),
+            0o640,
+            "execute only with the owner's"
+        );
+        assert_eq!(tarfile_data_mode(0), 0o600);
+    }
 }

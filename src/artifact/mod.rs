@@ -8,7 +8,7 @@
 
 mod builder;
 pub mod git;
-mod install;
+pub mod install;
 mod lenient_json;
 mod meta;
 pub mod path;

@@ -79,6 +79,46 @@ pub fn installed_files(a: &Artifact) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The regular files shipcheck says the installer writes, with the mode it gives them:
+/// path → "sha256:mode" (octal), `mode` mapping an entry's stored mode to the written one.
+pub fn written(a: &Artifact, mode: impl Fn(u32) -> u32) -> BTreeMap<String, String> {
+    a.entries
+        .iter()
+        .filter(|e| e.installed && e.kind == EntryKind::File)
+        .map(|e| {
+            let sha = e.sha256.as_deref().unwrap_or_default();
+            (e.path.clone(), format!("{sha}:{:o}", mode(e.mode)))
+        })
+        .collect()
+}
+
+/// An oracle's file list (`[path, kind, sha256, mode]` rows) as path → "sha256:mode", files
+/// only; `keep` decides which paths count.
+pub fn oracle_files(
+    rows: &Value,
+    keep: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, String> {
+    rows.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f[1] == "file")
+        .filter_map(|f| {
+            let path = keep(f[0].as_str()?)?;
+            let mode = f[3].as_u64()?;
+            Some((path, format!("{}:{mode:o}", f[2].as_str()?)))
+        })
+        .collect()
+}
+
+/// This process's umask, as the shell reports it (the oracles run under the same one).
+pub fn umask() -> u32 {
+    let out = Command::new("sh")
+        .args(["-c", "umask"])
+        .output()
+        .expect("sh runs");
+    u32::from_str_radix(String::from_utf8_lossy(&out.stdout).trim(), 8).expect("an octal umask")
+}
+
 /// Each anomaly with its entry's names: installed, as stored, and as stored below the
 /// archive's root folder (none: the whole archive).
 pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {

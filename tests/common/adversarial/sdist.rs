@@ -32,6 +32,7 @@ pub const KINDS: &[&str] = &[
     "file",
     "file",
     "setuid",
+    "mode",
     "dir",
     "symlink-in",
     "symlink-out",
@@ -79,6 +80,11 @@ pub fn case(seed: u64) -> Case {
         match kind {
             "setuid" => {
                 t.file_mode(&full, &data, 0o4755);
+            }
+            // What the data filter keeps of ordinary permission bits.
+            "mode" => {
+                let mode = *rng.pick(&[0o600, 0o640, 0o700, 0o755, 0o777, 0o666, 0, 0o751, 0o711]);
+                t.file_mode(&full, &data, mode);
             }
             "dir" => {
                 t.dir(&format!("{full}/"));

@@ -273,6 +273,7 @@ pub const MUTATIONS: &[&str] = &[
     "duplicate",
     "dos-dir-attr",
     "setuid",
+    "mode",
     "symlink",
     "version-needed",
 ];
@@ -385,6 +386,13 @@ pub fn mutate(archive: &mut Archive, which: &str, rng: &mut Rng) {
         }
         "dos-dir-attr" => m.mode = None,
         "setuid" => m.mode = Some(0o104_755),
+        // Permission bits with and without the regular-file type bits: pip makes a file
+        // executable only when both say so.
+        "mode" => {
+            let perm = *rng.pick(&[0o600, 0o640, 0o700, 0o755, 0o777, 0o666, 0, 0o751, 0o711]);
+            let kind = *rng.pick(&[0o100_000, 0]);
+            m.mode = Some(kind | perm);
+        }
         "symlink" => {
             m.mode = Some(0o120_777);
             m.data = b"../../etc/passwd".to_vec();
