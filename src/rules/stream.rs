@@ -151,6 +151,57 @@ mod tests {
     use crate::rules::test_support::fixtures;
 
     #[test]
+    fn check_without_entry_digests_finds_the_same() {
+        let token = format!("ghp_{}", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let js = format!("const t = '{token}';\n//# sourceMappingURL=a.js.map\n");
+        let zip = fixtures::zip_stored(&[("inner.js", js.as_bytes())]);
+        let files: [(&str, &[u8]); 3] = [
+            ("a.js", js.as_bytes()),
+            (".env", b"A=1"),
+            ("vendor.zip", &zip),
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = fixtures::write(
+            dir.path(),
+            "p.tgz",
+            &fixtures::npm_tgz("p", "1.0.0", &files),
+        );
+        let spec = path.to_str().expect("UTF-8 temp path");
+        let policy = Policy::default();
+        let run = |skip: bool| {
+            let opts = Options {
+                skip_entry_digests: skip,
+                ..Options::default()
+            };
+            scan(spec, &opts, &policy, None, &AtomicU64::new(0)).expect("scans")
+        };
+        let (with, without) = (run(false), run(true));
+        let messages = |s: &Scanned| -> Vec<String> {
+            s.evaluation
+                .findings
+                .iter()
+                .map(|f| format!("{} {} {}", f.rule, f.location.path, f.message))
+                .collect()
+        };
+        assert!(messages(&with).len() >= 3, "{:?}", messages(&with));
+        assert_eq!(messages(&with), messages(&without), "the same findings");
+        assert_eq!(
+            with.artifact.digests.sha512,
+            without.artifact.digests.sha512
+        );
+        let files = |s: &Scanned| -> Vec<bool> {
+            s.artifact
+                .entries
+                .iter()
+                .filter(|e| e.is_file())
+                .map(|e| e.sha256.is_some())
+                .collect()
+        };
+        assert_eq!(files(&with), [true; 4], "every file hashed by default");
+        assert_eq!(files(&without), [false; 4], "and none when skipped");
+    }
+
+    #[test]
     fn big_files_sent_to_the_worker_give_the_findings_of_the_kept_contents() {
         let token = |c: &str| format!("ghp_{}Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeU", c.repeat(2));
         let big = |c: &str| format!("{}\nconst t = '{}';\n", "x".repeat(BIG_FILE + 1), token(c));
