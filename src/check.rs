@@ -14,7 +14,7 @@ use crate::report::Report;
 pub fn run(inputs: &Inputs) -> anyhow::Result<Report> {
     let seen = Arc::new(AtomicU64::new(0));
     let progress = Progress::start(Arc::clone(&seen));
-    let scanned = inputs.scan(&seen);
+    let scanned = inputs.scan_for_report(&seen);
     progress.stop();
     Ok(inputs.report(scanned?))
 }

@@ -300,6 +300,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..Limits::default()
         },
         keep_contents: false,
+        skip_entry_digests: false,
     };
     match cli.command {
         Command::Ls { artifact, json } => {

@@ -102,6 +102,7 @@ impl Inputs {
         let opts = Options {
             limits,
             keep_contents: contents == Contents::Keep,
+            skip_entry_digests: false,
         };
         let baseline = args
             .baseline
@@ -124,6 +125,16 @@ impl Inputs {
     /// Runs every rule on the artifact as it streams, nothing kept; `seen` counts bytes read.
     pub fn scan(&self, seen: &AtomicU64) -> anyhow::Result<Scanned> {
         stream::scan(&self.spec, &self.opts, &self.policy, self.base(), seen)
+    }
+
+    /// [`Inputs::scan`] for a report and nothing else (`check`): without a baseline no rule
+    /// and no part of the report reads the per-file digests, so they are not computed.
+    pub fn scan_for_report(&self, seen: &AtomicU64) -> anyhow::Result<Scanned> {
+        let opts = Options {
+            skip_entry_digests: self.base().is_none(),
+            ..self.opts
+        };
+        stream::scan(&self.spec, &opts, &self.policy, self.base(), seen)
     }
 
     /// The report of a streaming scan, for any output format.

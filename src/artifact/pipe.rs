@@ -227,8 +227,11 @@ struct Members<R: Read> {
 
 impl<R: Read> Members<R> {
     fn new(input: R) -> Self {
+        // Whole chunks in: with `BufReader`'s 8 KiB each inflate call made ~32 KiB and then
+        // copied its last 32 KiB into the window, a second write of every output byte.
+        let input = io::BufReader::with_capacity(CHUNK, input);
         Self {
-            member: Some(flate2::bufread::GzDecoder::new(io::BufReader::new(input))),
+            member: Some(flate2::bufread::GzDecoder::new(input)),
         }
     }
 }

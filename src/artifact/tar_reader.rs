@@ -110,18 +110,20 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
         }
         // Never trust the declared size for an allocation: grow as data arrives.
         let mut content = Collect::new(b.content_cap(index), declared);
-        let mut hasher = Sha256::new();
+        let mut hasher = b.entry_digests().then(Sha256::new);
         let mut size = 0u64;
         loop {
             let n = walker.read_data(&mut buf).map_err(|e| classify(&e))?;
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
+            if let Some(h) = &mut hasher {
+                h.update(&buf[..n]);
+            }
             content.extend(&buf[..n]);
             size += n as u64;
         }
-        let sha = hex(&hasher.finalize());
+        let sha = hasher.map(|h| hex(&h.finalize()));
         if size < declared {
             let path = bytes_for_terminal(&h.path).into_owned();
             return Err(OpenError::Truncated {

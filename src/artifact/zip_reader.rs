@@ -282,7 +282,7 @@ fn read_one(
         return Ok(false);
     }
     let mut content = Collect::new(b.content_cap(index), rec.declared);
-    let mut hasher = Sha256::new();
+    let mut hasher = b.entry_digests().then(Sha256::new);
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
@@ -291,12 +291,14 @@ fn read_one(
             break;
         }
         b.count_read(n as u64)?;
-        hasher.update(&buf[..n]);
+        if let Some(h) = &mut hasher {
+            h.update(&buf[..n]);
+        }
         content.extend(&buf[..n]);
         size += n as u64;
     }
     *total += size;
-    b.finish_file(index, size, hex(&hasher.finalize()), content);
+    b.finish_file(index, size, hasher.map(|h| hex(&h.finalize())), content);
     Ok(false)
 }
 

@@ -267,6 +267,7 @@ impl<'p> Scanner<'p> {
                     ..artifact::Limits::default()
                 },
                 keep_contents: false,
+                skip_entry_digests: false,
             };
             let visit = &mut |e: &Entry, data: &crate::artifact::Content| {
                 opened += 1;

@@ -1,12 +1,16 @@
 //! The streaming scan: open the artifact once and run every per-file rule while its contents
 //! stream past, without keeping them.
 //!
-//! The `artifact::open` visitor hands each file to a scanner thread (small files, in batches
-//! through a bounded channel, so reading and scanning use both cores) or scans it in place
-//! (big files, so memory stays at the reader's one buffer plus the scanner's). A file past
-//! `Limits::max_scanned` is not held at all; `large-file` reports it as not scanned. Both
-//! halves run [`Scanner`], the same code [`super::evaluate_with`] runs on the contents the
-//! review screen kept, and their findings are merged before the whole-artifact rules.
+//! The `artifact::open` visitor hands every file to a scanner thread, so reading (inflate,
+//! hashing, the tar walk) and scanning use both cores: small files in batches through a
+//! bounded channel, a big file alone, with at most one big file waiting or being scanned
+//! there at a time. Memory then holds at most two big files (that one and the one being
+//! read) plus two batches. A big file used to be scanned on the reading thread, which
+//! stopped the inflate for as long as the scan took: on claude-code 2.1.88 (a 60 MB map) the
+//! reading thread was the critical path. A file past `Limits::max_scanned` is not held at
+//! all; `large-file` reports it as not scanned. The scanner thread runs [`Scanner`], the
+//! same code [`super::evaluate_with`] runs on the contents the review screen kept, and its
+//! findings are merged before the whole-artifact rules.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,8 +21,8 @@ use crate::manifest::Manifest;
 
 use super::{Evaluation, Policy, Scanner};
 
-/// Files above this are scanned on the reading thread instead of being copied to the worker.
-const INLINE_SCAN: usize = 4 << 20;
+/// Files above this travel to the scanner thread alone, one at a time (see the module doc).
+const BIG_FILE: usize = 4 << 20;
 
 /// Small files travel to the scanner thread in batches of about this many bytes or files: one
 /// send per file woke the worker thousands of times on a real package.
@@ -30,6 +34,8 @@ const BATCH_FILES: usize = 256;
 struct Batch {
     files: Vec<(Entry, artifact::Content)>,
     bytes: usize,
+    /// One big file: the worker acknowledges it once scanned.
+    big: bool,
 }
 
 /// Hands a batch to the worker, or scans it here if the worker is gone (it panicked) rather
@@ -69,6 +75,9 @@ pub fn scan(
 ) -> anyhow::Result<Scanned> {
     let (a, all) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        // One acknowledgement per big file scanned; the reader takes one before it sends the
+        // next, so at most one is ever pending.
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<()>(1);
         let mut inline = Scanner::new(policy);
         let mut s = inline.sibling();
         let worker = scope.spawn(move || {
@@ -76,15 +85,33 @@ pub fn scan(
                 for (e, bytes) in &batch.files {
                     s.file(e, bytes);
                 }
+                if batch.big {
+                    drop(batch);
+                    // The reader stopped listening only when it is done sending.
+                    let _ = done_tx.send(());
+                }
             }
             s
         });
         let mut batch = Batch::default();
+        let mut big_pending = false;
         let opened = {
             let visit = &mut |e: &Entry, bytes: &artifact::Content| {
                 seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
-                if bytes.len() > INLINE_SCAN {
-                    inline.file(e, bytes);
+                if bytes.len() > BIG_FILE {
+                    // A worker that is gone (it panicked) sends nothing back; `send` then
+                    // scans the file here.
+                    if big_pending && done_rx.recv().is_err() {
+                        inline.file(e, bytes);
+                        return;
+                    }
+                    let big = Batch {
+                        files: vec![(e.clone(), Arc::clone(bytes))],
+                        bytes: bytes.len(),
+                        big: true,
+                    };
+                    send(&tx, big, &mut inline);
+                    big_pending = true;
                     return;
                 }
                 batch.bytes += bytes.len();
@@ -116,4 +143,120 @@ pub fn scan(
         diff,
         evaluation,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::fixtures;
+
+    #[test]
+    fn check_without_entry_digests_finds_the_same() {
+        let token = format!("ghp_{}", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
+        let js = format!("const t = '{token}';\n//# sourceMappingURL=a.js.map\n");
+        let zip = fixtures::zip_stored(&[("inner.js", js.as_bytes())]);
+        let files: [(&str, &[u8]); 3] = [
+            ("a.js", js.as_bytes()),
+            (".env", b"A=1"),
+            ("vendor.zip", &zip),
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = fixtures::write(
+            dir.path(),
+            "p.tgz",
+            &fixtures::npm_tgz("p", "1.0.0", &files),
+        );
+        let spec = path.to_str().expect("UTF-8 temp path");
+        let policy = Policy::default();
+        let run = |skip: bool| {
+            let opts = Options {
+                skip_entry_digests: skip,
+                ..Options::default()
+            };
+            scan(spec, &opts, &policy, None, &AtomicU64::new(0)).expect("scans")
+        };
+        let (with, without) = (run(false), run(true));
+        let messages = |s: &Scanned| -> Vec<String> {
+            s.evaluation
+                .findings
+                .iter()
+                .map(|f| format!("{} {} {}", f.rule, f.location.path, f.message))
+                .collect()
+        };
+        assert!(messages(&with).len() >= 3, "{:?}", messages(&with));
+        assert_eq!(messages(&with), messages(&without), "the same findings");
+        assert_eq!(
+            with.artifact.digests.sha512,
+            without.artifact.digests.sha512
+        );
+        let files = |s: &Scanned| -> Vec<bool> {
+            s.artifact
+                .entries
+                .iter()
+                .filter(|e| e.is_file())
+                .map(|e| e.sha256.is_some())
+                .collect()
+        };
+        assert_eq!(files(&with), [true; 4], "every file hashed by default");
+        assert_eq!(files(&without), [false; 4], "and none when skipped");
+    }
+
+    #[test]
+    fn big_files_sent_to_the_worker_give_the_findings_of_the_kept_contents() {
+        let token = |c: &str| format!("ghp_{}Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeU", c.repeat(2));
+        let big = |c: &str| format!("{}\nconst t = '{}';\n", "x".repeat(BIG_FILE + 1), token(c));
+        let (a, b, c, small) = (
+            big("a"),
+            big("b"),
+            big("c"),
+            format!("t = '{}'", token("d")),
+        );
+        // Three big files in a row: the third waits for the worker to finish the first.
+        let files: [(&str, &[u8]); 4] = [
+            ("a.js", a.as_bytes()),
+            ("small.js", small.as_bytes()),
+            ("b.js", b.as_bytes()),
+            ("c.js", c.as_bytes()),
+        ];
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = fixtures::write(
+            dir.path(),
+            "p.tgz",
+            &fixtures::npm_tgz("p", "1.0.0", &files),
+        );
+        let spec = path.to_str().expect("UTF-8 temp path");
+        let policy = Policy::default();
+        let streamed = scan(spec, &Options::default(), &policy, None, &AtomicU64::new(0))
+            .expect("scans")
+            .evaluation;
+        let kept_opts = Options {
+            keep_contents: true,
+            ..Options::default()
+        };
+        let kept = artifact::open(spec, &kept_opts, None).expect("opens");
+        let evaluated = super::super::evaluate_with(&kept, None, &policy);
+        let key = |e: &Evaluation| -> Vec<(String, String, Option<u32>)> {
+            e.findings
+                .iter()
+                .map(|f| (f.rule.clone(), f.location.path.clone(), f.location.line))
+                .collect()
+        };
+        assert_eq!(key(&streamed), key(&evaluated), "streamed and kept agree");
+        let secrets: Vec<(&str, Option<u32>)> = streamed
+            .findings
+            .iter()
+            .filter(|f| f.rule == "secret-github-pat")
+            .map(|f| (f.location.path.as_str(), f.location.line))
+            .collect();
+        assert_eq!(
+            secrets,
+            [
+                ("a.js", Some(2)),
+                ("b.js", Some(2)),
+                ("c.js", Some(2)),
+                ("small.js", Some(1))
+            ],
+            "every big file was scanned, each once"
+        );
+    }
 }

@@ -101,6 +101,11 @@ impl<'v> Builder<'v> {
         }
     }
 
+    /// Whether each file's sha256 is computed (see `Options::skip_entry_digests`).
+    pub fn entry_digests(&self) -> bool {
+        !self.opts.skip_entry_digests
+    }
+
     /// The unpacked-bytes limit in force.
     pub fn limit(&self) -> u64 {
         self.opts.limits.max_unpacked
@@ -260,13 +265,13 @@ impl<'v> Builder<'v> {
     }
 
     /// Records what was read for a file: its size, digest and (if collected) content.
-    pub fn finish_file(&mut self, index: u32, size: u64, sha256: String, read: Collect) {
+    pub fn finish_file(&mut self, index: u32, size: u64, sha256: Option<String>, read: Collect) {
         let i = index as usize;
         let (content, executable) = read.finish();
         self.entries[i].executable = executable;
         let declared = self.entries[i].declared_size.unwrap_or(size);
         self.entries[i].size = size;
-        self.entries[i].sha256 = Some(sha256);
+        self.entries[i].sha256 = sha256;
         if declared == size {
             self.entries[i].declared_size = None;
         } else {
