@@ -193,6 +193,23 @@ fn win32_root_len(p: &[u8]) -> usize {
     }
 }
 
+/// `path` resolved lexically, as Python's `os.path.normpath` (and so tarfile) or a URL join
+/// resolves it: empty and `.` parts dropped, `..` taking away the part before it. Returns the
+/// parts left, joined with `/`, and whether a `..` climbed above the start (its part is then
+/// dropped).
+pub fn resolve_dots(path: &str) -> (String, bool) {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut climbed = false;
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => climbed |= parts.pop().is_none(),
+            p => parts.push(p),
+        }
+    }
+    (parts.join("/"), climbed)
+}
+
 /// node-tar refuses a name (after stripping its root) with a `..` component, splitting on
 /// `\` as well as `/` on every platform.
 pub fn npm_climbs(stripped: &str) -> bool {

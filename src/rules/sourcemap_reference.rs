@@ -64,21 +64,12 @@ pub fn collect(ctx: &FileCtx<'_>, bytes: &[u8], refs: &mut Vec<Pending>) {
     }
 }
 
-/// Joins a relative reference to the referring file's folder.
+/// Joins a relative reference to the referring file's folder (a `..` past the top is dropped,
+/// as a URL join drops it).
 fn join(from: &str, target: &str) -> String {
     let target = target.split(['?', '#']).next().unwrap_or(target);
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for p in target.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    crate::artifact::path::resolve_dots(&format!("{dir}/{target}")).0
 }
 
 /// Turns the collected references into findings.

@@ -150,6 +150,14 @@ mod tests {
     use super::*;
     use crate::rules::test_support::fixtures;
 
+    /// `files` packed as npm package `p` in a temp dir (kept alive by the first value).
+    fn package_file(files: &[(&str, &[u8])]) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = fixtures::write(dir.path(), "p.tgz", &fixtures::npm_tgz("p", "1.0.0", files));
+        let spec = path.to_str().expect("UTF-8 temp path").to_owned();
+        (dir, spec)
+    }
+
     #[test]
     fn check_without_entry_digests_finds_the_same() {
         let token = format!("ghp_{}", "Zq8vT2mK9pL4xR7cW1nB6yH3jF5dS0aQeUiO");
@@ -160,13 +168,8 @@ mod tests {
             (".env", b"A=1"),
             ("vendor.zip", &zip),
         ];
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = fixtures::write(
-            dir.path(),
-            "p.tgz",
-            &fixtures::npm_tgz("p", "1.0.0", &files),
-        );
-        let spec = path.to_str().expect("UTF-8 temp path");
+        let (_dir, spec) = package_file(&files);
+        let spec = spec.as_str();
         let policy = Policy::default();
         let run = |skip: bool| {
             let opts = Options {
@@ -218,13 +221,8 @@ mod tests {
             ("b.js", b.as_bytes()),
             ("c.js", c.as_bytes()),
         ];
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = fixtures::write(
-            dir.path(),
-            "p.tgz",
-            &fixtures::npm_tgz("p", "1.0.0", &files),
-        );
-        let spec = path.to_str().expect("UTF-8 temp path");
+        let (_dir, spec) = package_file(&files);
+        let spec = spec.as_str();
         let policy = Policy::default();
         let streamed = scan(spec, &Options::default(), &policy, None, &AtomicU64::new(0))
             .expect("scans")

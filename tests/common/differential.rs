@@ -179,17 +179,7 @@ fn link_lands_on(
 
 /// `path` with `.` and empty parts dropped and `..` taking away the part before it.
 fn resolve(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    shipcheck::artifact::path::resolve_dots(path).0
 }
 
 /// True when every path on which the two sides differ is named by an anomaly on that path,

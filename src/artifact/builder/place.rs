@@ -307,17 +307,8 @@ impl Builder<'_> {
 /// Where `path` (components joined by `/`, `..` kept) lands when `..` is resolved as Python's
 /// tarfile resolves it; `None` when it climbs above its start or leaves nothing.
 fn resolve_inside(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    let (resolved, climbed) = crate::artifact::path::resolve_dots(path);
+    (!climbed && !resolved.is_empty()).then_some(resolved)
 }
 
 #[cfg(test)]
