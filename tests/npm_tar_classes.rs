@@ -364,3 +364,32 @@ fn a_link_over_package_json_does_not_hide_npm_rules() {
         &[("package.json", PJ), (".npmignore", b"g")],
     );
 }
+
+/// Found by the long differential run (seed 2051546): node-tar takes a `0` entry whose name
+/// ends in `/` for an old-style folder, but it looks before joining the ustar prefix, so an
+/// empty name under prefix `package/lib` is a file, written as `lib`.
+#[test]
+fn the_old_folder_rule_looks_at_the_name_before_the_prefix() {
+    let mut t = Tar::new();
+    t.file("package/package.json", PJ);
+    let mut h = header(b"", flag::FILE, 5, b"", 0o644);
+    h[345..356].copy_from_slice(b"package/lib");
+    fix_checksum(&mut h);
+    t.bytes.extend_from_slice(&h);
+    t.bytes.extend_from_slice(b"hello");
+    t.bytes.resize(t.bytes.len() + 512 - 5, 0);
+    // A name that itself ends in `/` is a folder, whatever its type flag says.
+    t.raw(b"package/old/", flag::FILE, 0, b"", b"");
+    let a = installs(
+        "prefix-slash.tgz",
+        &gzip(&t.finish()),
+        &[("package.json", PJ), ("lib", b"hello")],
+    );
+    assert!(
+        a.entries
+            .iter()
+            .any(|e| e.path == "old" && e.kind == EntryKind::Dir),
+        "{:?}",
+        a.entries
+    );
+}

@@ -247,6 +247,10 @@ impl<R: Read> Walker<R> {
             Some(p) => p,
             None => js_cut_nul(&b[..100]),
         };
+        // Old tars mark a folder as a file whose name ends in `/`: node-tar looks at the name
+        // (or the pax path) before it joins the ustar prefix, so `prefix/` + an empty name is
+        // a file (found by the long npm differential run, seed 2051546).
+        let old_style_dir = path.ends_with(b"/");
         if ustar {
             if b[475] != 0 {
                 let mut p = js_cut_nul(&b[345..500]);
@@ -279,7 +283,7 @@ impl<R: Read> Walker<R> {
             .or_else(|| raw_size.filter(|s| *s >= 0.0).map(js_to_u64))
             .unwrap_or(0);
         let kind = match t {
-            b'0' | 0 if path.ends_with(b"/") => EntryKind::Dir,
+            b'0' | 0 if old_style_dir => EntryKind::Dir,
             b'0' | 0 | b'7' => EntryKind::File,
             b'5' | b'D' => EntryKind::Dir,
             b'1' => EntryKind::Hardlink,
