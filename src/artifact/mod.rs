@@ -13,6 +13,7 @@ mod lenient_json;
 mod meta;
 pub mod path;
 mod pipe;
+pub mod seek_index;
 mod source;
 mod tar_reader;
 mod tar_walk;
