@@ -9,7 +9,6 @@ use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::diff::Comparison;
 use crate::inputs::Inputs;
 use crate::manifest::Manifest;
 use crate::rules::Evaluation;
@@ -77,13 +76,23 @@ where
 /// Opens what `review` shows from the prepared inputs (contents kept), runs the rules and
 /// returns the screen with its findings: what [`run`] shows once the scan is done.
 pub fn load(inputs: Inputs) -> anyhow::Result<App> {
-    let (app, inputs, current) = load_unscanned(inputs)?;
-    Ok(scan(app, &inputs, &current))
+    let (app, _, pending) = load_unscanned(inputs)?;
+    Ok(scan(app, pending).0)
+}
+
+/// What the single pass found besides the entries, shown once the first frame is up: the
+/// artifact's manifest and the rules' verdict.
+#[derive(Debug)]
+pub struct Pending {
+    /// The artifact's manifest (what a sign-off records).
+    pub current: Manifest,
+    /// The rules' verdict.
+    evaluation: Evaluation,
 }
 
 /// [`load`] without the rules: what the first frame shows while they run (`scanning` set).
 /// Returns the inputs and the artifact's manifest that [`scan`] needs.
-pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
+pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Pending)> {
     let opened = inputs.open()?;
     // The screen owns the baseline from here on; the inputs keep the policy for the scan.
     let baseline = inputs
@@ -97,24 +106,21 @@ pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manife
         });
     let mut app = App::new(opened.artifact, baseline, Evaluation::default());
     app.scanning = true;
-    Ok((app, inputs, opened.current))
+    let pending = Pending {
+        current: opened.current,
+        evaluation: opened.evaluation,
+    };
+    Ok((app, inputs, pending))
 }
 
 /// Runs the rules over an unscanned screen's artifact (against the comparison computed when
 /// it was opened) and rebuilds the screen with them.
-pub fn scan(app: App, inputs: &Inputs, current: &Manifest) -> App {
-    let comparison = app.baseline.as_ref().map(|b| Comparison {
-        base: &b.manifest,
-        current,
-        diff: &b.diff,
-    });
-    let evaluation =
-        crate::rules::evaluate_with(&app.artifact, comparison.as_ref(), &inputs.policy);
+pub fn scan(app: App, pending: Pending) -> (App, Manifest) {
     let (color, viewport) = (app.color, app.viewport);
-    let mut scanned = App::new(app.artifact, app.baseline, evaluation);
+    let mut scanned = App::new(app.artifact, app.baseline, pending.evaluation);
     scanned.color = color;
     scanned.update(Action::Resize(viewport.0, viewport.1));
-    scanned
+    (scanned, pending.current)
 }
 
 /// Restores the terminal when dropped: on return, on error and while unwinding.
@@ -139,8 +145,8 @@ pub struct Outcome {
 /// [`load`] ready to sign with `config`: the screen holds the manifest computed when the
 /// artifact was opened, the policy and the bundle path.
 pub fn load_for_signing(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<App> {
-    let (app, inputs, current) = load_unscanned(inputs)?;
-    let mut app = scan(app, &inputs, &current);
+    let (app, inputs, pending) = load_unscanned(inputs)?;
+    let (mut app, current) = scan(app, pending);
     app.signing = Some(Signing::new(config, current, inputs.policy));
     Ok(app)
 }
@@ -154,7 +160,7 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
         );
     }
     highlight::warm_up();
-    let (mut app, inputs, current) = load_unscanned(inputs)?;
+    let (mut app, inputs, pending) = load_unscanned(inputs)?;
     app.color = !crate::sanitize::no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.
@@ -174,7 +180,7 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| ui::render(&app, f))?;
-    let mut app = scan(app, &inputs, &current);
+    let (mut app, current) = scan(app, pending);
     app.signing = Some(Signing::new(config, current, inputs.policy));
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
     // prove the terminal is restored on a panic too; release builds compile this out.

@@ -286,6 +286,7 @@ fn each_file(a: &Artifact, visit: &mut dyn FnMut(&Entry, &[u8])) -> anyhow::Resu
     let opts = artifact::Options {
         limits: *a.limits(),
         keep_contents: false,
+        index: false,
     };
     let stream = &mut |e: &Entry, bytes: &artifact::Content| {
         if installed(e) {
