@@ -686,7 +686,12 @@ fn write_big_package(path: &Path, files: usize, size: usize, marker: &str) -> u6
         state ^= state >> 7;
         state ^= state << 17;
         block.extend_from_slice(
-            format!("export const v{:x} = require('./m{}');\n", state, state % 977).as_bytes(),
+            format!(
+                "export const v{:x} = require('./m{}');\n",
+                state,
+                state % 977
+            )
+            .as_bytes(),
         );
     }
     block.truncate(size);
@@ -702,7 +707,8 @@ fn write_big_package(path: &Path, files: usize, size: usize, marker: &str) -> u6
         gz.write_all(&tar_header(&format!("package/lib/f{i:05}.js"), size as u64))
             .expect("write");
         gz.write_all(&content).expect("write");
-        gz.write_all(&vec![0u8; (512 - size % 512) % 512]).expect("pad");
+        gz.write_all(&vec![0u8; (512 - size % 512) % 512])
+            .expect("pad");
         unpacked += size as u64;
     }
     gz.write_all(&[0u8; 1024]).expect("end blocks");
@@ -721,7 +727,9 @@ fn peak_rss(pid: u32) -> Option<u64> {
 #[test]
 fn the_review_screen_memory_stays_bounded_as_the_package_grows() {
     if !Path::new("/proc/self/status").exists() {
-        eprintln!("note: no /proc here; the review memory test needs Linux and is skipped");
+        let _ = std::io::stderr().write_fmt(format_args!(
+            "note: no /proc here; skipping the review memory test (Linux only)\n"
+        ));
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

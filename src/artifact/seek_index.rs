@@ -127,7 +127,7 @@ impl SeekIndex {
             member_out,
         } = &cp.resume
         {
-            dec.dec = Box::new(DecompressorOxide::from_block_boundary_state(state));
+            *dec.dec = DecompressorOxide::from_block_boundary_state(state);
             dec.ring[..window.len()].copy_from_slice(window);
             dec.rpos = window.len();
             dec.read_pos = window.len();
@@ -335,7 +335,7 @@ impl<R: Read> Inflater<R> {
                 return Err(corrupt("header crc mismatch"));
             }
         }
-        self.dec = Box::default();
+        *self.dec = DecompressorOxide::default();
         self.crc = Some(flate2::Crc::new());
         self.member_out = 0;
         self.rpos = 0;

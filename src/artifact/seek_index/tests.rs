@@ -190,7 +190,7 @@ fn broken_streams_are_errors_not_panics_and_agree_with_flate2() {
                 bad.truncate(rng.below(gz.len() as u64) as usize);
             }
             _ => {
-                for _ in 0..1 + rng.below(4) {
+                for _ in 0..=rng.below(4) {
                     #[allow(clippy::cast_possible_truncation)]
                     let at = rng.below(gz.len() as u64) as usize;
                     #[allow(clippy::cast_possible_truncation)]
