@@ -449,6 +449,22 @@ fn located_entries_read_again_through_the_first_handle_and_a_change_is_an_error(
         "the error says what happened: {err:#}"
     );
 
+    // A gzip'd tar changed in place: an error that says the file may have changed.
+    let gz_path = write(dir.path(), "z.tgz", &tgz);
+    let z = indexed(&gz_path);
+    let mut broken = tgz.clone();
+    let mid = broken.len() / 2;
+    for b in &mut broken[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&gz_path, &broken).expect("change in place");
+    let last = entry(&z, "f39.js");
+    let err = z.content(last.index).expect_err("a changed stream is refused");
+    assert!(
+        format!("{err:#}").contains("change"),
+        "the error says the file may have changed: {err:#}"
+    );
+
     // A zip entry reads again from its offset.
     let zip_path = write(dir.path(), "w.whl", &fixtures::wheel("w", "1.0"));
     let z = indexed(&zip_path);

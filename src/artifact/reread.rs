@@ -164,6 +164,27 @@ impl Reread {
     }
 
     fn read_uncached(&self, entry: &Entry) -> anyhow::Result<Vec<u8>> {
+        use anyhow::Context as _;
+        let out = self.read_at_location(entry).with_context(|| {
+            format!(
+                "reading {} again from the artifact (did the file change on disk?)",
+                crate::sanitize::for_terminal(&entry.path)
+            )
+        })?;
+        let now = hex(&Sha256::digest(&out));
+        let then = entry.sha256.as_deref().unwrap_or_default();
+        if now != then {
+            return Err(Changed {
+                path: crate::sanitize::for_terminal(&entry.path).into_owned(),
+                now,
+                then: then.to_owned(),
+            }
+            .into());
+        }
+        Ok(out)
+    }
+
+    fn read_at_location(&self, entry: &Entry) -> anyhow::Result<Vec<u8>> {
         let size = entry.size;
         let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 30));
         let at = |p: u64| Ok(At::new(Arc::clone(&self.file), p));
@@ -197,16 +218,6 @@ impl Reread {
                 }
             }
             _ => anyhow::bail!("entry {} has no recorded location", entry.index),
-        }
-        let now = hex(&Sha256::digest(&out));
-        let then = entry.sha256.as_deref().unwrap_or_default();
-        if now != then {
-            return Err(Changed {
-                path: crate::sanitize::for_terminal(&entry.path).into_owned(),
-                now,
-                then: then.to_owned(),
-            }
-            .into());
         }
         Ok(out)
     }
