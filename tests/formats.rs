@@ -459,7 +459,9 @@ fn located_entries_read_again_through_the_first_handle_and_a_change_is_an_error(
     }
     std::fs::write(&gz_path, &broken).expect("change in place");
     let last = entry(&z, "f39.js");
-    let err = z.content(last.index).expect_err("a changed stream is refused");
+    let err = z
+        .content(last.index)
+        .expect_err("a changed stream is refused");
     assert!(
         format!("{err:#}").contains("change"),
         "the error says the file may have changed: {err:#}"
