@@ -429,9 +429,9 @@ fn located_entries_read_again_through_the_first_handle_and_a_change_is_an_error(
     );
 
     // A plain tar changed in place: the bytes read again no longer hash as recorded.
-    let tgz = fixtures::npm_tgz("y", "1.0.0", &[("a.txt", b"alpha alpha")]);
+    let tgz_y = fixtures::npm_tgz("y", "1.0.0", &[("a.txt", b"alpha alpha")]);
     let mut tar = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tgz[..]), &mut tar)
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tgz_y[..]), &mut tar)
         .expect("gunzips");
     let tar_path = write(dir.path(), "y.tar", &tar);
     let y = indexed(&tar_path);
