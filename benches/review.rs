@@ -21,7 +21,7 @@ use shipcheck::review::{App, highlight, ui};
 
 /// The review screen's inputs for `spec`, read as `shipcheck review SPEC` reads them.
 fn inputs(spec: &str) -> Inputs {
-    Inputs::prepare(&InputArgs::of(spec), Limits::default(), Contents::Keep).expect("inputs")
+    Inputs::prepare(&InputArgs::of(spec), Limits::default(), Contents::Index).expect("inputs")
 }
 
 fn ms(d: Duration) -> f64 {

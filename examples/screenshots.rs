@@ -166,7 +166,7 @@ fn main() -> anyhow::Result<()> {
             baseline: Some(clean.clone()),
             policy: None,
         };
-        let inputs = Inputs::prepare(&args, Limits::default(), Contents::Keep)?;
+        let inputs = Inputs::prepare(&args, Limits::default(), Contents::Index)?;
         let mut app = if name == "signoff" {
             let config = review::SignOffConfig {
                 reviewer: Some("ana@example.com".into()),

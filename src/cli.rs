@@ -301,6 +301,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         keep_contents: false,
         skip_entry_digests: false,
+        index: false,
     };
     match cli.command {
         Command::Ls { artifact, json } => {
@@ -346,7 +347,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("--key {}: no such key file", k.display());
             }
             let config = signoff_config(&inputs.artifact, key.as_deref(), reviewer, out);
-            let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Keep)?;
+            let inputs = Inputs::prepare(&inputs, opts.limits, Contents::Index)?;
             let outcome = crate::review::run(inputs, config)?;
             eprintln!("shipcheck review: {}", outcome.coverage.summary());
             for path in &outcome.signed {

@@ -4,8 +4,9 @@
 //! (found beside the package unless named, with its digest), and the previous release (an
 //! artifact or a release manifest, through [`manifest::load`]). [`Inputs::prepare`] finds and
 //! reads them once; [`Inputs::scan`] runs the rules on the artifact as it streams (check,
-//! verify) and [`Inputs::open`] keeps its contents for the review screen, each computing the
-//! comparison with the baseline exactly once.
+//! verify) and [`Inputs::open`] does the same for the review screen, also recording where each
+//! entry lies so that the screen reads a file again on demand instead of holding every
+//! content; each computes the comparison with the baseline exactly once.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -13,11 +14,11 @@ use std::sync::atomic::AtomicU64;
 use anyhow::Context as _;
 
 use crate::artifact::{self, Artifact, Limits, Options};
-use crate::diff::{self, Diff};
+use crate::diff::Diff;
 use crate::manifest::{self, Manifest};
 use crate::report::Report;
-use crate::rules::Policy;
 use crate::rules::stream::{self, Scanned};
+use crate::rules::{Evaluation, Policy};
 
 /// The arguments every command that judges an artifact takes (flattened into each).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -55,14 +56,15 @@ pub struct Baseline {
     pub artifact: Option<Artifact>,
 }
 
-/// Whether the artifacts' contents are kept in memory (the review screen) or only streamed
-/// past the rules (check, verify).
+/// Whether the artifacts' contents are only streamed past the rules (check, verify) or also
+/// located for reading again on demand (the review screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contents {
     /// Stream: nothing kept.
     Stream,
-    /// Keep, to be previewed.
-    Keep,
+    /// Stream, and record each entry's location and a gzip seek index ([`Options::index`]),
+    /// so that a preview reads one file again; contents are not held.
+    Index,
 }
 
 /// Everything a command judges, prepared once.
@@ -79,15 +81,18 @@ pub struct Inputs {
     pub opts: Options,
 }
 
-/// The artifact opened with its contents, and its comparison with the baseline.
+/// The artifact opened for the review screen (contents located, not kept), its comparison
+/// with the baseline and the rules' verdict.
 #[derive(Debug)]
 pub struct Opened {
-    /// The artifact, contents kept.
+    /// The artifact, its contents readable again on demand.
     pub artifact: Artifact,
     /// Its manifest.
     pub current: Manifest,
     /// The comparison with the baseline, when there is one.
     pub diff: Option<Diff>,
+    /// The rules' verdict, from the same single pass.
+    pub evaluation: Evaluation,
 }
 
 impl Inputs {
@@ -101,8 +106,9 @@ impl Inputs {
         }
         let opts = Options {
             limits,
-            keep_contents: contents == Contents::Keep,
+            keep_contents: false,
             skip_entry_digests: false,
+            index: contents == Contents::Index,
         };
         let baseline = args
             .baseline
@@ -148,19 +154,21 @@ impl Inputs {
         }
     }
 
-    /// Opens the artifact with its contents kept and compares it with the baseline.
+    /// Opens the artifact for the review screen in one pass: the rules run as it streams (as
+    /// in [`Inputs::scan`]) while each entry's location and a gzip seek index are recorded,
+    /// so that the screen holds an index, not the bytes.
     pub fn open(&self) -> anyhow::Result<Opened> {
-        let keep = Options {
-            keep_contents: true,
+        let opts = Options {
+            index: true,
             ..self.opts
         };
-        let artifact = artifact::open(&self.spec, &keep, None)?;
-        let current = Manifest::of(&artifact);
-        let diff = self.base().map(|b| diff::diff(b, &current));
+        let seen = AtomicU64::new(0);
+        let scanned = stream::scan(&self.spec, &opts, &self.policy, self.base(), &seen)?;
         Ok(Opened {
-            artifact,
-            current,
-            diff,
+            artifact: scanned.artifact,
+            current: scanned.current,
+            diff: scanned.diff,
+            evaluation: scanned.evaluation,
         })
     }
 }
@@ -171,10 +179,10 @@ pub fn is_registry_spec(spec: &str) -> bool {
     spec.starts_with("npm:") || spec.starts_with("npm-stage:")
 }
 
-/// Reads `--baseline`: a release manifest, or an artifact (kept with its contents when
-/// `opts` keeps contents, so the review screen can diff files against it).
+/// Reads `--baseline`: a release manifest, or an artifact (located for reading again when
+/// `opts` asks, so the review screen can diff files against it).
 fn read_baseline(spec: &str, opts: &Options) -> anyhow::Result<Baseline> {
-    let (manifest, artifact) = if opts.keep_contents && !manifest::is_manifest_file(spec) {
+    let (manifest, artifact) = if opts.index && !manifest::is_manifest_file(spec) {
         let old = artifact::open(spec, opts, None).context("opening the baseline")?;
         (Manifest::of(&old), Some(old))
     } else {

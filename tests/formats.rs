@@ -381,3 +381,95 @@ fn gzip_members_and_padding_read_as_node_zlib_reads_them() {
         "{err}"
     );
 }
+
+/// Opens `path` as the review screen does: entries located, contents not held.
+fn indexed(path: &std::path::Path) -> shipcheck::artifact::Artifact {
+    let opts = Options {
+        index: true,
+        ..Options::default()
+    };
+    read_file(path, &opts, None, None).expect("reads")
+}
+
+#[test]
+fn located_entries_read_again_through_the_first_handle_and_a_change_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| {
+            (
+                format!("f{i}.js"),
+                format!("// {i}\n").repeat(3000).into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let tgz = fixtures::npm_tgz("x", "1.0.0", &refs);
+    let path = write(dir.path(), "x.tgz", &tgz);
+    let a = indexed(&path);
+    for (name, bytes) in &files {
+        let e = entry(&a, name);
+        assert_eq!(
+            &*a.content(e.index).expect("reads again"),
+            bytes.as_slice(),
+            "{name} reads again as it was hashed"
+        );
+    }
+    // Replaced on disk under the review: the handle of the first pass still reads the old file.
+    let other = fixtures::npm_tgz("x", "1.0.0", &[("f0.js", b"swapped")]);
+    let tmp = write(dir.path(), "other.tgz", &other);
+    std::fs::rename(&tmp, &path).expect("replace the artifact");
+    let f0 = entry(&a, "f0.js");
+    assert_eq!(
+        &*a.content(f0.index).expect("the kept handle reads"),
+        files[0].1.as_slice(),
+        "a replaced file is not what gets shown"
+    );
+
+    // A plain tar changed in place: the bytes read again no longer hash as recorded.
+    let tgz_y = fixtures::npm_tgz("y", "1.0.0", &[("a.txt", b"alpha alpha")]);
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tgz_y[..]), &mut tar)
+        .expect("gunzips");
+    let tar_path = write(dir.path(), "y.tar", &tar);
+    let y = indexed(&tar_path);
+    let at = tar
+        .windows(11)
+        .position(|w| w == b"alpha alpha")
+        .expect("the data is stored");
+    let mut changed = tar.clone();
+    changed[at] = b'A';
+    std::fs::write(&tar_path, &changed).expect("change in place");
+    let e = entry(&y, "a.txt");
+    let err = y.content(e.index).expect_err("changed bytes are refused");
+    assert!(
+        format!("{err:#}").contains("changed on disk"),
+        "the error says what happened: {err:#}"
+    );
+
+    // A gzip'd tar changed in place: an error that says the file may have changed.
+    let gz_path = write(dir.path(), "z.tgz", &tgz);
+    let z = indexed(&gz_path);
+    let mut broken = tgz.clone();
+    let mid = broken.len() / 2;
+    for b in &mut broken[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&gz_path, &broken).expect("change in place");
+    let last = entry(&z, "f39.js");
+    let err = z
+        .content(last.index)
+        .expect_err("a changed stream is refused");
+    assert!(
+        format!("{err:#}").contains("change"),
+        "the error says the file may have changed: {err:#}"
+    );
+
+    // A zip entry reads again from its offset.
+    let zip_path = write(dir.path(), "w.whl", &fixtures::wheel("w", "1.0"));
+    let z = indexed(&zip_path);
+    let init = entry(&z, "w/__init__.py");
+    assert_eq!(&*z.content(init.index).expect("zip entry"), b"VALUE = 1\n");
+}

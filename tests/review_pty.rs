@@ -648,3 +648,123 @@ fn two_reviewers_sign_off_in_turn_and_a_cancelled_run_writes_nothing() {
     let (code, said) = verify(&["--min-approvers", "2"]);
     assert_eq!(code, Some(0), "two distinct approvers:\n{said}");
 }
+
+/// A ustar header for a regular file (the checksum computed as tar does).
+fn tar_header(name: &str, size: u64) -> [u8; 512] {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+/// Writes an npm tarball of `files` files of `size` bytes each (JavaScript-like text that
+/// compresses about as real code does, each file different), streamed to disk; the last file
+/// starts with `marker`. Returns the unpacked size.
+fn write_big_package(path: &Path, files: usize, size: usize, marker: &str) -> u64 {
+    use flate2::{Compression, write::GzEncoder};
+    let out = std::fs::File::create(path).expect("create the tarball");
+    let mut gz = GzEncoder::new(std::io::BufWriter::new(out), Compression::fast());
+    let manifest = br#"{"name":"big","version":"1.0.0"}"#;
+    gz.write_all(&tar_header("package/package.json", manifest.len() as u64))
+        .expect("write");
+    gz.write_all(manifest).expect("write");
+    gz.write_all(&[0u8; 512 - 32]).expect("pad");
+    let mut block = Vec::with_capacity(size);
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    while block.len() < size {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        block.extend_from_slice(
+            format!(
+                "export const v{:x} = require('./m{}');\n",
+                state,
+                state % 977
+            )
+            .as_bytes(),
+        );
+    }
+    block.truncate(size);
+    let mut unpacked = manifest.len() as u64;
+    for i in 0..files {
+        let mut content = block.clone();
+        let head = if i + 1 == files {
+            format!("// {marker}\n")
+        } else {
+            format!("// file {i}\n")
+        };
+        content[..head.len()].copy_from_slice(head.as_bytes());
+        gz.write_all(&tar_header(&format!("package/lib/f{i:05}.js"), size as u64))
+            .expect("write");
+        gz.write_all(&content).expect("write");
+        gz.write_all(&vec![0u8; (512 - size % 512) % 512])
+            .expect("pad");
+        unpacked += size as u64;
+    }
+    gz.write_all(&[0u8; 1024]).expect("end blocks");
+    gz.finish().expect("finish").flush().expect("flush");
+    unpacked
+}
+
+/// The peak resident set of a running process, from /proc (Linux).
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[test]
+fn the_review_screen_memory_stays_bounded_as_the_package_grows() {
+    if !Path::new("/proc/self/status").exists() {
+        let _ = std::io::stderr().write_fmt(format_args!(
+            "note: no /proc here; skipping the review memory test (Linux only)\n"
+        ));
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tgz = dir.path().join("big-1.0.0.tgz");
+    // About 240 MB unpacked: well past the 64 MB the bound allows on top of 10% of it.
+    let marker = "THE-LAST-FILE-ENDS-HERE";
+    let unpacked = write_big_package(&tgz, 480, 512 * 1024, marker);
+    let mut s = Session::start(dir.path(), &["review", "big-1.0.0.tgz"], &[]);
+    s.wait_for_all(&["big@1.0.0", "q quit"]);
+    // The last file: the far end of the gzip stream, read again through the seek index.
+    s.send("/f00479\r");
+    s.wait_for("f00479.js ─");
+    s.send("\r");
+    s.wait_for(marker);
+    let pid = s.child.process_id().expect("the child's pid");
+    let peak = peak_rss(pid).expect("VmHWM of the review");
+    s.send("q");
+    let bound = (64 << 20) + unpacked / 10;
+    eprintln!(
+        "review peak RSS {} MB for {} MB unpacked (bound {} MB)",
+        peak >> 20,
+        unpacked >> 20,
+        bound >> 20
+    );
+    assert!(
+        peak < bound,
+        "review's peak RSS {} MB is past 64 MB + 10% of the {} MB unpacked ({} MB)",
+        peak >> 20,
+        unpacked >> 20,
+        bound >> 20
+    );
+    assert!(
+        peak < unpacked / 2,
+        "review's peak RSS {} MB is not well below the {} MB unpacked: contents are held",
+        peak >> 20,
+        unpacked >> 20
+    );
+}

@@ -22,6 +22,7 @@ pub fn read_and_scan(name: &str, bytes: &[u8]) {
     let opts = Options {
         limits: limits(),
         keep_contents: false,
+        index: false,
     };
     let mut scanner = Scanner::new(&policy);
     let mut seen = 0u64;

@@ -13,6 +13,8 @@ mod lenient_json;
 mod meta;
 pub mod path;
 mod pipe;
+mod reread;
+pub mod seek_index;
 mod source;
 mod tar_reader;
 mod tar_walk;
@@ -88,6 +90,11 @@ pub struct Options {
     /// feed diffs, manifests, `ls` and approvals, none of which it makes. Hashing every file
     /// was an eighth of that `check`'s CPU on next@14.
     pub skip_entry_digests: bool,
+    /// Record where each entry's data lies (and, for a gzip'd tar, a seek index) and keep the
+    /// file handle, so that [`Artifact::content`] reads one entry again by inflating at most
+    /// one span ([`seek_index::SPAN`]) instead of holding every content: the review
+    /// screen wants this.
+    pub index: bool,
 }
 
 /// The container format, decided by magic bytes and then by what the container holds.
@@ -460,6 +467,8 @@ pub struct Artifact {
     contents: Vec<Option<Content>>,
     /// The limits it was read with, so that a re-read for [`Artifact::content`] accepts it too.
     limits: Limits,
+    /// The handle read, entry locations and seek index (see [`Options::index`]).
+    reread: Option<Arc<reread::Reread>>,
     /// For a directory packed inside a git work tree: the shipped files git ignores or does
     /// not track ([`git::status`]).
     pub git: Option<git::GitStatus>,
@@ -509,12 +518,47 @@ impl Artifact {
         if let Some(Some(bytes)) = self.contents.get(index as usize) {
             return Ok(Cow::Borrowed(bytes));
         }
+        self.content_shared(index)
+            .map(|c| Cow::Owned(Arc::unwrap_or_clone(c)))
+    }
+
+    /// Bytes of the gzip seek index, when the artifact has one (see [`Options::index`]).
+    pub fn seek_index_memory(&self) -> Option<usize> {
+        let index = self.reread.as_ref()?.index.as_ref()?;
+        Some(index.memory())
+    }
+
+    /// The content of a file entry, shared: kept, else read again at its recorded location
+    /// through the handle of the first pass (checked against its sha256; a small cache keeps
+    /// the last few), else streamed from the artifact's start.
+    pub fn content_shared(&self, index: u32) -> anyhow::Result<Content> {
+        if let Some(Some(bytes)) = self.contents.get(index as usize) {
+            return Ok(Arc::clone(bytes));
+        }
         let entry = self
             .entries
             .get(index as usize)
             .ok_or_else(|| anyhow::anyhow!("no entry {index} in {}", self.file_name))?;
         if !entry.is_file() {
-            return Ok(Cow::Borrowed(&[]));
+            return Ok(Arc::default());
+        }
+        if let Some(reread) = self.reread.as_ref().filter(|r| r.locates(entry)) {
+            use anyhow::Context as _;
+            return reread
+                .read(entry)
+                .with_context(|| self.file.display().to_string());
+        }
+        self.stream_content(index).map(Arc::new)
+    }
+
+    /// Reads one entry by streaming the artifact from its start up to it.
+    fn stream_content(&self, index: u32) -> anyhow::Result<Vec<u8>> {
+        let entry = self
+            .entries
+            .get(index as usize)
+            .ok_or_else(|| anyhow::anyhow!("no entry {index} in {}", self.file_name))?;
+        if !entry.is_file() {
+            return Ok(Vec::new());
         }
         let mut found = None;
         let visit = &mut |e: &Entry, data: &Content| {
@@ -526,10 +570,11 @@ impl Artifact {
             limits: self.limits,
             keep_contents: false,
             skip_entry_digests: false,
+            index: false,
         };
         read_file(&self.file, &opts, Some(visit), Some(index))?;
         found
-            .map(|data| Cow::Owned(Arc::unwrap_or_clone(data)))
+            .map(Arc::unwrap_or_clone)
             .ok_or_else(|| anyhow::anyhow!("entry {index} vanished from {}", self.file.display()))
     }
 }
@@ -568,13 +613,28 @@ pub fn read_file(
 ) -> anyhow::Result<Artifact> {
     use anyhow::Context as _;
     let read = || -> anyhow::Result<Artifact> {
-        let kind = pipe::sniff(file)?;
+        // One handle for the whole life of the artifact: every later read (an entry again for
+        // the review screen) reads what this pass hashed, even if the path is replaced.
+        let handle = Arc::new(std::fs::File::open(file)?);
+        let kind = pipe::sniff(reread::At::new(Arc::clone(&handle), 0))?;
         let mut b = builder::Builder::new(file, *opts, visitor, only);
         let digests = match kind {
-            pipe::Magic::Gzip | pipe::Magic::Tar => tar_reader::read(file, kind, &mut b)?,
-            pipe::Magic::Zip => zip_reader::read(file, &mut b)?,
+            pipe::Magic::Gzip | pipe::Magic::Tar => {
+                tar_reader::read(Arc::clone(&handle), kind, &mut b)?
+            }
+            pipe::Magic::Zip => zip_reader::read(Arc::clone(&handle), &mut b)?,
         };
-        Ok(b.finish(digests, kind))
+        let located = b.take_locations();
+        let mut artifact = b.finish(digests, kind);
+        if let Some((locs, index)) = located {
+            artifact.reread = Some(Arc::new(reread::Reread::new(
+                handle,
+                kind == pipe::Magic::Gzip,
+                index,
+                locs,
+            )));
+        }
+        Ok(artifact)
     };
     read().with_context(|| file.display().to_string())
 }

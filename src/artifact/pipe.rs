@@ -5,23 +5,22 @@
 //! channels they overlap, so a listing costs little more than the inflate alone (measured in
 //! `bench/`). The channels hold a few chunks each, so memory stays flat whatever the size.
 
-use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256, Sha512};
 
+use super::seek_index::{Inflater, SeekIndex};
 use super::{Digests, OpenError};
 pub use crate::detect::container::{Magic, sniff_bytes};
 use crate::units::hex;
 
 /// Reads the first bytes of a file and recognises it.
-pub fn sniff(path: &Path) -> anyhow::Result<Magic> {
+pub fn sniff(file: impl Read) -> anyhow::Result<Magic> {
     let mut head = Vec::with_capacity(512);
-    File::open(path)?.take(512).read_to_end(&mut head)?;
+    file.take(512).read_to_end(&mut head)?;
     if head.is_empty() {
         anyhow::bail!("empty file, not a package archive");
     }
@@ -209,6 +208,19 @@ pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
     let (tx, recycled, reader) = channel();
     let handle = std::thread::spawn(move || {
         pump(GzipErrors(Members::new(input)), &tx, &recycled, |_| Ok(()));
+    });
+    Stage { reader, handle }
+}
+
+/// Stage 2 for the review screen: inflates as [`inflate_stage`] does, with the decoder that
+/// records a [`SeekIndex`] (one call per output block, inside the decoder), returned by the
+/// stage's join.
+pub fn indexing_inflate_stage(input: ChannelReader) -> Stage<SeekIndex> {
+    let (tx, recycled, reader) = channel();
+    let handle = std::thread::spawn(move || {
+        let mut dec = GzipErrors(Inflater::new(input, true));
+        pump(&mut dec, &tx, &recycled, |_| Ok(()));
+        dec.0.into_index()
     });
     Stage { reader, handle }
 }

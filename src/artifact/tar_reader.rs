@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
@@ -11,6 +11,7 @@ use crate::sanitize::bytes_for_terminal;
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, Capped, Magic, Stage, find_open_error};
+use super::reread::{At, Loc};
 use super::tar_walk::Walker;
 use super::{Digests, EntryKind, OpenError};
 use crate::units::hex;
@@ -19,13 +20,22 @@ use crate::units::hex;
 type Totals = (Digests, u64, u64);
 
 /// Reads a tar or gzip'd tar file with the threaded pipeline.
-pub fn read(file: &Path, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
+pub fn read(file: Arc<File>, magic: Magic, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
     let limit = b.limit();
     let Stage {
         reader,
         handle: hashing,
-    } = pipe::hashing_stage(File::open(file)?);
-    let inflated = if magic == Magic::Gzip {
+    } = pipe::hashing_stage(At::new(file, 0));
+    let inflated = if magic == Magic::Gzip && b.wants_index() {
+        let stage = pipe::indexing_inflate_stage(reader);
+        let mut capped = Capped::new(stage.reader, limit);
+        let result = parse(&mut capped, b);
+        drop(capped.inner);
+        let index = pipe::join(stage.handle)?;
+        result?;
+        b.set_seek_index(index);
+        capped.total
+    } else if magic == Magic::Gzip {
         let stage = pipe::inflate_stage(reader);
         let mut capped = Capped::new(stage.reader, limit);
         let result = parse(&mut capped, b);
@@ -104,6 +114,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             link_target: h.link.as_deref(),
         };
         let Some(index) = b.add(&raw)? else { continue };
+        b.locate(index, Loc::Tar(walker.pos()));
         if kind != EntryKind::File {
             b.finish_other(index);
             continue;

@@ -142,6 +142,12 @@ impl<R: Read> Walker<R> {
         Ok(ok)
     }
 
+    /// Offset of the next byte in the tar stream: after [`Self::next_entry`], where the
+    /// entry's data starts.
+    pub fn pos(&self) -> u64 {
+        self.pos
+    }
+
     /// The current entry's data (call before [`Self::next`]); 0 at its end.
     pub fn read_data(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let want = usize::try_from(self.remain)

@@ -15,7 +15,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
@@ -24,6 +24,7 @@ use crate::sanitize::for_terminal;
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
 use super::pipe::{self, find_open_error};
+use super::reread::{At, Loc};
 use super::zip_central::{
     self, FLAG_ENCRYPTED, FLAG_PATCHED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, Record, corrupt,
     decode_name, method_name, refused,
@@ -34,8 +35,8 @@ use crate::units::hex;
 type Totals = (Digests, u64, u64);
 
 /// Reads a zip file, hashing it on a second thread while the entries are read.
-pub fn read(file: &Path, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
-    let mut hash_input = File::open(file)?;
+pub fn read(file: Arc<File>, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
+    let mut hash_input = At::new(Arc::clone(&file), 0);
     let hashing = std::thread::spawn(move || -> io::Result<(Digests, u64)> {
         let mut hasher = pipe::Hasher::default();
         let mut buf = vec![0u8; 256 * 1024];
@@ -47,7 +48,7 @@ pub fn read(file: &Path, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
             hasher.update(&buf[..n]);
         }
     });
-    let input = File::open(file)?;
+    let input = At::new(file, 0);
     let unpacked = read_from(io::BufReader::new(input), b);
     let (digests, packed) = pipe::join(hashing)??;
     Ok((digests, packed, unpacked?))
@@ -95,9 +96,14 @@ pub fn read_from<R: Read + Seek>(mut input: R, b: &mut Builder<'_>) -> anyhow::R
             }
             continue;
         }
-        let data = open_entry(&mut input, rec, &shown)?;
+        let (data, offset) = open_entry(&mut input, rec, &shown)?;
+        let loc = Loc::Zip {
+            offset,
+            compressed: rec.compressed,
+            deflated: rec.method == 8,
+        };
         let mut data = Entry::new(data, rec)?;
-        let stop = read_one(&mut data, rec, kind, &mut total, b)?;
+        let stop = read_one(&mut data, rec, kind, loc, &mut total, b)?;
         if !stop {
             data.check_crc(&shown)?;
         }
@@ -125,7 +131,7 @@ fn open_entry<'r, R: Read + Seek>(
     input: &'r mut R,
     rec: &Record,
     shown: &str,
-) -> anyhow::Result<io::Take<&'r mut R>> {
+) -> anyhow::Result<(io::Take<&'r mut R>, u64)> {
     input.seek(SeekFrom::Start(rec.header)).map_err(corrupt)?;
     let mut fixed = [0u8; 30];
     input
@@ -177,7 +183,8 @@ fn open_entry<'r, R: Read + Seek>(
             method_name(rec.method)
         )));
     }
-    Ok(input.take(rec.compressed))
+    let offset = input.stream_position().map_err(corrupt)?;
+    Ok((input.take(rec.compressed), offset))
 }
 
 /// An entry's data as `ZipExtFile` yields it: inflated (or stored), cut at the declared size,
@@ -261,6 +268,7 @@ fn read_one(
     file: &mut impl Read,
     rec: &Record,
     kind: EntryKind,
+    loc: Loc,
     total: &mut u64,
     b: &mut Builder<'_>,
 ) -> anyhow::Result<bool> {
@@ -275,6 +283,7 @@ fn read_one(
     let Some(index) = b.add(&raw_entry(rec, kind, link))? else {
         return Ok(false);
     };
+    b.locate(index, loc);
     if kind != EntryKind::File {
         b.finish_other(index);
         // The rest of a link's or device's data still counts for the CRC check.

@@ -110,9 +110,18 @@ pub struct App {
 }
 
 impl App {
-    /// A screen over `artifact` (opened with `keep_contents`), its baseline and the rules'
+    /// A screen over `artifact` (opened with `Options::index`), its baseline and the rules'
     /// evaluation (empty while they run).
     pub fn new(artifact: Artifact, baseline: Option<Baseline>, evaluation: Evaluation) -> Self {
+        Self::build(artifact, baseline, evaluation)
+    }
+
+    /// The artifact and baseline back, everything else (the tree) dropped here.
+    pub fn into_parts(self) -> (Artifact, Option<Baseline>) {
+        (self.artifact, self.baseline)
+    }
+
+    fn build(artifact: Artifact, baseline: Option<Baseline>, evaluation: Evaluation) -> Self {
         let Evaluation {
             mut findings,
             facts,

@@ -128,7 +128,14 @@ impl App {
             NodeKind::Entry(i) => {
                 let e = &self.artifact.entries[*i as usize];
                 match (e.kind, &e.link_target) {
-                    (crate::artifact::EntryKind::File, _) => DocSource::Entry(*i),
+                    // Read now, so that a file that cannot be read again (the artifact
+                    // changed on disk) says so instead of showing as empty.
+                    (crate::artifact::EntryKind::File, _) => {
+                        match self.artifact.content_shared(*i) {
+                            Ok(_) => DocSource::Entry(*i),
+                            Err(e) => DocSource::Note(unreadable(&e)),
+                        }
+                    }
                     (kind, Some(t)) => DocSource::Note(format!(
                         "{kind:?} → {t}\n\nLinks are never followed; the installer's view is shown in the tree."
                     )),
@@ -137,7 +144,10 @@ impl App {
                     }
                 }
             }
-            NodeKind::Inner { content, .. } => DocSource::Inner(content.bytes()),
+            NodeKind::Inner { content, .. } => match content.bytes(&self.artifact) {
+                Ok(bytes) => DocSource::Inner(bytes),
+                Err(e) => DocSource::Note(unreadable(&e)),
+            },
             NodeKind::Removed => DocSource::Note(format!(
                 "Removed since the baseline: this release no longer ships it (it was {size})."
             )),
@@ -313,4 +323,9 @@ impl App {
             self.focus = Pane::Preview;
         }
     }
+}
+
+/// What the preview says for a file it cannot read again.
+fn unreadable(e: &anyhow::Error) -> String {
+    format!("This file could not be read again from the artifact:\n{e:#}")
 }

@@ -24,6 +24,7 @@ pub fn files(name: &str, bytes: &[u8], budget: &mut u64) -> Vec<(String, Arc<[u8
         },
         keep_contents: true,
         skip_entry_digests: false,
+        index: false,
     };
     let (read, used) = artifact::read_bytes_metered(name, bytes, &opts, None);
     *budget = budget.saturating_sub(used);

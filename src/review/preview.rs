@@ -119,6 +119,25 @@ pub struct Doc {
     pub diff: Option<DiffDoc>,
 }
 
+/// A document's bytes: an entry's content shared with the artifact's cache, or borrowed.
+pub enum Bytes<'a> {
+    /// An entry's content.
+    Shared(crate::artifact::Content),
+    /// Inner or note bytes.
+    Borrowed(&'a [u8]),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(c) => c,
+            Bytes::Borrowed(b) => b,
+        }
+    }
+}
+
 impl Doc {
     /// A document over `source` not yet indexed: one empty line, nothing masked.
     fn blank(
@@ -173,12 +192,15 @@ impl Doc {
         doc
     }
 
-    /// The bytes: borrowed from the artifact or the map, never copied.
-    pub fn bytes<'a>(&'a self, artifact: &'a Artifact) -> Cow<'a, [u8]> {
+    /// The bytes: shared with the artifact's cache or the map, never copied (an entry that
+    /// cannot be read again is empty here; opening it said why, see `navigate`).
+    pub fn bytes<'a>(&'a self, artifact: &'a Artifact) -> Bytes<'a> {
         match &self.source {
-            DocSource::Entry(i) => artifact.content(*i).unwrap_or(Cow::Borrowed(&[])),
-            DocSource::Inner(b) => Cow::Borrowed(b),
-            DocSource::Note(n) => Cow::Borrowed(n.as_bytes()),
+            DocSource::Entry(i) => artifact
+                .content_shared(*i)
+                .map_or(Bytes::Borrowed(&[]), Bytes::Shared),
+            DocSource::Inner(b) => Bytes::Borrowed(b),
+            DocSource::Note(n) => Bytes::Borrowed(n.as_bytes()),
         }
     }
 

@@ -9,7 +9,6 @@ use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 
-use crate::diff::Comparison;
 use crate::inputs::Inputs;
 use crate::manifest::Manifest;
 use crate::rules::Evaluation;
@@ -74,47 +73,65 @@ where
     Ok(())
 }
 
-/// Opens what `review` shows from the prepared inputs (contents kept), runs the rules and
-/// returns the screen with its findings: what [`run`] shows once the scan is done.
+/// Opens what `review` shows from the prepared inputs (one pass: the rules run as the artifact
+/// streams, entries located for reading again) and returns the screen with its findings.
 pub fn load(inputs: Inputs) -> anyhow::Result<App> {
-    let (app, inputs, current) = load_unscanned(inputs)?;
-    Ok(scan(app, &inputs, &current))
+    Ok(open(inputs)?.0)
 }
 
-/// [`load`] without the rules: what the first frame shows while they run (`scanning` set).
-/// Returns the inputs and the artifact's manifest that [`scan`] needs.
-pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
+/// [`load`], also returning the inputs (their policy) and the artifact's manifest. The tree is
+/// built once, with the findings: it is the screen's largest structure (about 400 bytes an
+/// entry), and two of them alive at once was a fifth of the peak on 127k entries.
+fn open(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
     let opened = inputs.open()?;
-    // The screen owns the baseline from here on; the inputs keep the policy for the scan.
-    let baseline = inputs
-        .baseline
-        .take()
-        .zip(opened.diff)
-        .map(|(b, diff)| Baseline {
-            manifest: b.manifest,
-            artifact: b.artifact,
-            diff,
-        });
-    let mut app = App::new(opened.artifact, baseline, Evaluation::default());
-    app.scanning = true;
+    let baseline = take_baseline(&mut inputs, opened.diff);
+    let app = App::new(opened.artifact, baseline, opened.evaluation);
     Ok((app, inputs, opened.current))
 }
 
-/// Runs the rules over an unscanned screen's artifact (against the comparison computed when
-/// it was opened) and rebuilds the screen with them.
-pub fn scan(app: App, inputs: &Inputs, current: &Manifest) -> App {
-    let comparison = app.baseline.as_ref().map(|b| Comparison {
-        base: &b.manifest,
-        current,
-        diff: &b.diff,
-    });
-    let evaluation =
-        crate::rules::evaluate_with(&app.artifact, comparison.as_ref(), &inputs.policy);
+/// The baseline with its comparison: the screen owns it from here on; the inputs keep the
+/// policy.
+fn take_baseline(inputs: &mut Inputs, diff: Option<crate::diff::Diff>) -> Option<Baseline> {
+    inputs.baseline.take().zip(diff).map(|(b, diff)| Baseline {
+        manifest: b.manifest,
+        artifact: b.artifact,
+        diff,
+    })
+}
+
+/// What the single pass found besides the entries, shown once the first frame is up: the
+/// artifact's manifest and the rules' verdict.
+#[derive(Debug)]
+pub struct Pending {
+    /// The artifact's manifest (what a sign-off records).
+    pub current: Manifest,
+    /// The rules' verdict.
+    evaluation: Evaluation,
+}
+
+/// [`load`] with the findings held back (`scanning` set), for measuring the tree alone;
+/// [`scan`] puts them on the screen.
+pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Pending)> {
+    let opened = inputs.open()?;
+    let baseline = take_baseline(&mut inputs, opened.diff);
+    let mut app = App::new(opened.artifact, baseline, Evaluation::default());
+    app.scanning = true;
+    let pending = Pending {
+        current: opened.current,
+        evaluation: opened.evaluation,
+    };
+    Ok((app, inputs, pending))
+}
+
+/// Rebuilds an unscanned screen with the findings of its pass.
+pub fn scan(app: App, pending: Pending) -> (App, Manifest) {
     let (color, viewport) = (app.color, app.viewport);
-    let mut scanned = App::new(app.artifact, app.baseline, evaluation);
+    // The old tree is dropped before the new one is built.
+    let (artifact, baseline) = app.into_parts();
+    let mut scanned = App::new(artifact, baseline, pending.evaluation);
     scanned.color = color;
     scanned.update(Action::Resize(viewport.0, viewport.1));
-    scanned
+    (scanned, pending.current)
 }
 
 /// Restores the terminal when dropped: on return, on error and while unwinding.
@@ -139,8 +156,7 @@ pub struct Outcome {
 /// [`load`] ready to sign with `config`: the screen holds the manifest computed when the
 /// artifact was opened, the policy and the bundle path.
 pub fn load_for_signing(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<App> {
-    let (app, inputs, current) = load_unscanned(inputs)?;
-    let mut app = scan(app, &inputs, &current);
+    let (mut app, inputs, current) = open(inputs)?;
     app.signing = Some(Signing::new(config, current, inputs.policy));
     Ok(app)
 }
@@ -154,7 +170,7 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
         );
     }
     highlight::warm_up();
-    let (mut app, inputs, current) = load_unscanned(inputs)?;
+    let (mut app, inputs, current) = open(inputs)?;
     app.color = !crate::sanitize::no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.
@@ -169,12 +185,10 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     // before the first frame, so a resize during the scan arrives as an event instead of
     // being lost between the frame and the first read.
     let _ = crossterm::event::poll(std::time::Duration::ZERO);
-    // The package is on screen before the rules finish; keys typed meanwhile wait in the
-    // terminal's input queue and are handled once the findings are in.
+    // The rules ran in the pass that read the package: the first frame has the findings.
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| ui::render(&app, f))?;
-    let mut app = scan(app, &inputs, &current);
     app.signing = Some(Signing::new(config, current, inputs.policy));
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
     // prove the terminal is restored on a panic too; release builds compile this out.

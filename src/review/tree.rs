@@ -51,35 +51,31 @@ pub enum NodeKind {
 pub enum InnerContent {
     /// The bytes themselves (an entry of a nested archive).
     Bytes(Arc<[u8]>),
-    /// A source a map embeds: the JSON-escaped string at `span` in the map's bytes, shared by
-    /// all the map's sources and decoded only when the source is opened, so a 60 MB map is
-    /// held once, not once more as decoded text.
+    /// A source a map embeds: the JSON-escaped string at `span` in the map entry's bytes,
+    /// which are read again (through the artifact's small cache) and decoded only when the
+    /// source is opened, so the tree holds no map at all.
     Escaped {
-        /// The map file's bytes, shared with the artifact.
-        map: crate::artifact::Content,
-        /// The string body (between the quotes) inside `map`.
+        /// The map's entry index in the artifact.
+        map: u32,
+        /// The string body (between the quotes) inside the map's bytes.
         span: Range<usize>,
     },
 }
 
 impl InnerContent {
-    /// The file's bytes, decoded if need be.
-    pub fn bytes(&self) -> Arc<[u8]> {
+    /// The file's bytes, decoded if need be; an error when the map cannot be read again.
+    pub fn bytes(&self, artifact: &Artifact) -> anyhow::Result<Arc<[u8]>> {
         match self {
-            InnerContent::Bytes(b) => Arc::clone(b),
-            InnerContent::Escaped { map, span } => Arc::from(
-                crate::detect::text::json_unescape(map.get(span.clone()).unwrap_or_default())
-                    .into_bytes(),
-            ),
+            InnerContent::Bytes(b) => Ok(Arc::clone(b)),
+            InnerContent::Escaped { map, span } => {
+                let map = artifact.content_shared(*map)?;
+                Ok(Arc::from(
+                    crate::detect::text::json_unescape(map.get(span.clone()).unwrap_or_default())
+                        .into_bytes(),
+                ))
+            }
         }
     }
-}
-
-/// Where `inner` (a subslice of `outer`) sits in it.
-fn span_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
-    let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
-    let end = start.checked_add(inner.len())?;
-    (end <= outer.len()).then_some(start..end)
 }
 
 /// The folders and file of a path inside an entry, as the tree shows them: split at `/`,
@@ -245,28 +241,21 @@ impl Tree {
             // Only the entries the rules read as maps or archives are opened here, so building
             // stays linear in their size and the tree agrees with the findings.
             if e.is_file() && facts.source_maps.contains(&e.index) {
-                // The rules' reader: regular and index maps, names normalised as findings
-                // name them (`../src/a.ts` stays so), so `locate` finds a finding's source by
-                // its exact path and a reviewer reads the same name in both panes.
-                if let Ok(bytes) = artifact.content(e.index)
-                    && memchr::memmem::find(&bytes, b"\"sourcesContent\"").is_some()
-                {
-                    // Shared with the artifact's kept copy: the map is held once.
-                    let shared = artifact
-                        .shared_content(e.index)
-                        .unwrap_or_else(|| Arc::new(bytes.into_owned()));
-                    if let Some(Ok(map)) = sourcemap::parse_if_map(&e.path, &shared) {
-                        let files = map
-                            .embedded
-                            .iter()
-                            .filter_map(|s| {
-                                let span = span_in(&shared, s.raw)?;
-                                let map = Arc::clone(&shared);
-                                Some((s.name.clone(), s.bytes, InnerContent::Escaped { map, span }))
-                            })
-                            .collect();
-                        t.add_inner(id, e.index, files);
-                    }
+                // The rules' reading, recorded as the map streamed past: names normalised as
+                // findings name them (`../src/a.ts` stays so), so `locate` finds a finding's
+                // source by its exact path and a reviewer reads the same name in both panes.
+                if let Some(sources) = facts.embedded.get(&e.index) {
+                    let files = sources
+                        .iter()
+                        .map(|s| {
+                            let content = InnerContent::Escaped {
+                                map: e.index,
+                                span: s.span.clone(),
+                            };
+                            (s.name.clone(), s.bytes, content)
+                        })
+                        .collect();
+                    t.add_inner(id, e.index, files);
                 }
             } else if e.is_file()
                 && facts.nested_archives.contains(&e.index)

@@ -92,12 +92,45 @@ pub struct Facts {
     pub source_maps: BTreeSet<u32>,
     /// Entries recognised as nested archives ([`crate::detect::container::is_nested_archive`]).
     pub nested_archives: BTreeSet<u32>,
+    /// The sources each map embeds (maps with none are absent), as the single pass read
+    /// them: the review tree lists them without holding or reading the maps again.
+    pub embedded: std::collections::BTreeMap<u32, Vec<EmbeddedSource>>,
+}
+
+/// One source a map embeds: where its escaped text lies in the map's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedSource {
+    /// The source's name, normalised as findings name it.
+    pub name: String,
+    /// Bytes of the decoded source.
+    pub bytes: u64,
+    /// The JSON string body (between the quotes) in the map's bytes.
+    pub span: std::ops::Range<usize>,
+}
+
+impl EmbeddedSource {
+    /// The sources `map` (parsed from `bytes`) embeds.
+    fn of(bytes: &[u8], map: &sourcemap::Map<'_>) -> Vec<Self> {
+        map.embedded
+            .iter()
+            .filter_map(|s| {
+                let start = (s.raw.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
+                let end = start.checked_add(s.raw.len())?;
+                (end <= bytes.len()).then(|| EmbeddedSource {
+                    name: s.name.clone(),
+                    bytes: s.bytes,
+                    span: start..end,
+                })
+            })
+            .collect()
+    }
 }
 
 impl Facts {
     fn merge(&mut self, other: Facts) {
         self.source_maps.extend(other.source_maps);
         self.nested_archives.extend(other.nested_archives);
+        self.embedded.extend(other.embedded);
     }
 }
 
@@ -228,6 +261,11 @@ impl<'p> Scanner<'p> {
             Some(Ok(map)) => {
                 if let (Some(i), None) = (ctx.entry, ctx.inner) {
                     self.facts.source_maps.insert(i);
+                    if !map.embedded.is_empty() {
+                        self.facts
+                            .embedded
+                            .insert(i, EmbeddedSource::of(bytes, &map));
+                    }
                 }
                 sourcemap_file::report(ctx, &map, bytes.len() as u64, out);
                 scan_sources(ctx, &map, out);
@@ -268,6 +306,7 @@ impl<'p> Scanner<'p> {
                 },
                 keep_contents: false,
                 skip_entry_digests: false,
+                index: false,
             };
             let visit = &mut |e: &Entry, data: &crate::artifact::Content| {
                 opened += 1;

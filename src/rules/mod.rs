@@ -45,7 +45,7 @@ use crate::diff::Comparison;
 use crate::manifest::Manifest;
 
 pub use crate::finding::{Allowed, Finding, Location, Rule, Severity, sort};
-pub use engine::{Evaluation, Facts, Scanner};
+pub use engine::{EmbeddedSource, Evaluation, Facts, Scanner};
 pub use policy::Policy;
 pub use registry::RULES;
 

@@ -287,6 +287,7 @@ fn each_file(a: &Artifact, visit: &mut dyn FnMut(&Entry, &[u8])) -> anyhow::Resu
         limits: *a.limits(),
         keep_contents: false,
         skip_entry_digests: false,
+        index: false,
     };
     let stream = &mut |e: &Entry, bytes: &artifact::Content| {
         if installed(e) {

@@ -16,6 +16,7 @@ pub fn read_with(path: &Path, limits: Limits) -> anyhow::Result<Artifact> {
         limits,
         keep_contents: false,
         skip_entry_digests: false,
+        index: false,
     };
     read_file(path, &opts, None, None)
 }

@@ -16,6 +16,8 @@ use crate::sanitize::{bytes_for_terminal, for_terminal};
 use super::install::{installed_meta, npm_path_conflicts, npm_renames_gitignore, npm_skips_links};
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
+use super::reread::Loc;
+use super::seek_index::SeekIndex;
 use super::{
     Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Executable, Format, OpenError,
     Options, Visitor, meta,
@@ -57,6 +59,10 @@ pub struct Builder<'v> {
     entries: Vec<Entry>,
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<Vec<u8>>>>,
+    /// Where each entry's data lies, by index, when [`Options::index`] asks.
+    locs: Option<Vec<Loc>>,
+    /// The gzip seek index, once the stream is read.
+    seek: Option<SeekIndex>,
     seen: Seen,
     /// Entries seen before the root was known whose names have a single component.
     rootless: Vec<u32>,
@@ -90,6 +96,8 @@ impl<'v> Builder<'v> {
             entries: Vec::new(),
             anomalies: Vec::new(),
             contents: Vec::new(),
+            locs: opts.index.then(Vec::new),
+            seek: None,
             seen: Seen::default(),
             eligible: Vec::new(),
             rootless: Vec::new(),
@@ -230,6 +238,32 @@ impl<'v> Builder<'v> {
             installed,
         });
         self.contents.push(None);
+        if let Some(locs) = self.locs.as_mut() {
+            locs.push(Loc::Unknown);
+        }
+    }
+
+    /// True when the reader should record locations and a seek index ([`Options::index`]).
+    pub fn wants_index(&self) -> bool {
+        self.locs.is_some()
+    }
+
+    /// Records where an entry's data lies (when asked to).
+    pub fn locate(&mut self, index: u32, loc: Loc) {
+        if let Some(slot) = self.locs.as_mut().and_then(|l| l.get_mut(index as usize)) {
+            *slot = loc;
+        }
+    }
+
+    /// Keeps the gzip stream's seek index.
+    pub fn set_seek_index(&mut self, index: SeekIndex) {
+        self.seek = Some(index);
+    }
+
+    /// The locations and seek index recorded, when asked for.
+    pub fn take_locations(&mut self) -> Option<(Vec<Loc>, Option<SeekIndex>)> {
+        let locs = self.locs.take()?;
+        Some((locs, self.seek.take()))
     }
 
     /// How much of this file's content the reader must collect besides hashing it: `None`
@@ -433,6 +467,7 @@ impl<'v> Builder<'v> {
             anomalies,
             contents: self.contents,
             limits: self.opts.limits,
+            reread: None,
             git: None,
             _temp: None,
         }

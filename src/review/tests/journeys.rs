@@ -663,7 +663,7 @@ fn an_index_map_opens_as_the_folder_of_every_section_s_sources() {
         panic!("a.ts is an embedded source");
     };
     assert_eq!(
-        &content.bytes()[..],
+        &content.bytes(&app.artifact).expect("the map reads again")[..],
         secret.as_bytes(),
         "the source is shown decoded, as written"
     );

@@ -42,7 +42,7 @@ pub(crate) fn load(spec: &str, baseline: Option<&str>) -> App {
     let inputs = crate::inputs::Inputs::prepare(
         &args,
         artifact::Limits::default(),
-        crate::inputs::Contents::Keep,
+        crate::inputs::Contents::Index,
     )
     .expect("the inputs are read");
     let mut app = super::terminal::load(inputs).expect("the artifact opens");

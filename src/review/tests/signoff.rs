@@ -51,7 +51,7 @@ impl Package {
         let inputs = crate::inputs::Inputs::prepare(
             &crate::inputs::InputArgs::of(spec),
             crate::artifact::Limits::default(),
-            crate::inputs::Contents::Keep,
+            crate::inputs::Contents::Index,
         )
         .expect("the inputs are read");
         let config = SignOffConfig {
