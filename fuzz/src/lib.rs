@@ -21,8 +21,7 @@ pub fn read_and_scan(name: &str, bytes: &[u8]) {
     let policy = Policy::default();
     let opts = Options {
         limits: limits(),
-        keep_contents: false,
-        index: false,
+        ..Options::default()
     };
     let mut scanner = Scanner::new(&policy);
     let mut seen = 0u64;
