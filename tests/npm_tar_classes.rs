@@ -393,3 +393,27 @@ fn the_old_folder_rule_looks_at_the_name_before_the_prefix() {
         a.entries
     );
 }
+
+/// Found by the long differential run (seed 2048047): `lib` written as a file, files under
+/// `lib/`, then `lib` again as a file. npm cannot write the files under `lib/` while `lib` is
+/// a file, and the later entry rewrites it: only `lib` installs.
+#[test]
+fn a_file_rewritten_later_still_blocks_the_folder_in_between() {
+    let bytes = with_pj(|t| {
+        t.file("package/lib", b"first");
+        t.file("package/lib/a.js", b"a()");
+        t.file("package/lib/.", b"second");
+    });
+    let a = installs(
+        "file-then-folder.tgz",
+        &bytes,
+        &[("package.json", PJ), ("lib", b"second")],
+    );
+    assert!(
+        a.anomalies
+            .iter()
+            .any(|an| an.detail.contains("lib/a.js lies under lib")),
+        "{:?}",
+        a.anomalies
+    );
+}

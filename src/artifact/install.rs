@@ -127,13 +127,22 @@ pub fn npm_skips_links(
 /// npm writes entries in order: a file whose path is already a folder (of an earlier file),
 /// or that would need an earlier file as its folder, fails to extract and is skipped. Marks
 /// those not installed, each with an anomaly; returns true if anything changed.
-pub fn npm_path_conflicts(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -> bool {
+///
+/// Every file npm writes counts while it is on disk, also one a later entry of the same path
+/// replaces (`eligible`, not `installed`): `lib` written as a file and later rewritten still
+/// blocks `lib/a.js` in between (found by the long differential run, seed 2048047).
+pub fn npm_path_conflicts(
+    entries: &mut [Entry],
+    anomalies: &mut Vec<Anomaly>,
+    eligible: &[bool],
+) -> bool {
     use std::collections::HashSet;
     let mut files: HashSet<String> = HashSet::new();
     let mut dirs: HashSet<String> = HashSet::new();
     let mut changed = false;
-    for e in entries.iter_mut() {
-        if !e.installed || e.kind != EntryKind::File {
+    for (i, e) in entries.iter_mut().enumerate() {
+        let written = e.installed || eligible.get(i).copied().unwrap_or(false);
+        if !written || e.kind != EntryKind::File {
             continue;
         }
         let path = e.path.clone();
@@ -153,13 +162,16 @@ pub fn npm_path_conflicts(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -
             })
         };
         if let Some(detail) = clash {
-            e.installed = false;
-            changed = true;
-            anomalies.push(Anomaly {
-                kind: AnomalyKind::DuplicatePath,
-                entry: Some(e.index),
-                detail,
-            });
+            // An entry a later one replaces anyway needs no word; it only never reached disk.
+            if e.installed {
+                e.installed = false;
+                changed = true;
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::DuplicatePath,
+                    entry: Some(e.index),
+                    detail,
+                });
+            }
             continue;
         }
         for p in prefixes {

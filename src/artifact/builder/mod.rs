@@ -422,7 +422,7 @@ impl<'v> Builder<'v> {
         let fixups: [Fixup; 3] = [
             |e, a, eligible| npm_skips_links(e, eligible, a),
             |e, a, _| npm_renames_gitignore(e, a),
-            |e, a, _| npm_path_conflicts(e, a),
+            npm_path_conflicts,
         ];
         for fixup in fixups {
             if npm(format, package.as_ref()) && fixup(&mut entries, &mut anomalies, &eligible) {
