@@ -417,3 +417,19 @@ fn a_file_rewritten_later_still_blocks_the_folder_in_between() {
         a.anomalies
     );
 }
+
+/// Found by the long differential run (seed 2088631): a `.gitignore` file, then a folder of
+/// that name. pacote renames the file as it passes, so the folder does not replace it: npm
+/// writes `.npmignore` and makes the `.gitignore` folder.
+#[test]
+fn a_renamed_gitignore_is_not_replaced_by_a_later_entry_of_its_old_name() {
+    let bytes = with_pj(|t| {
+        t.file("package/.gitignore", b"dist/\n");
+        t.dir("package/.gitignore");
+    });
+    installs(
+        "gitignore-then-folder.tgz",
+        &bytes,
+        &[("package.json", PJ), (".npmignore", b"dist/\n")],
+    );
+}

@@ -186,7 +186,11 @@ pub fn npm_path_conflicts(
 /// skips it when a `.npmignore` of that path came earlier. Renames and unmarks those entries;
 /// a renamed file that a later entry of the new path replaces is not installed. Returns true
 /// if anything changed.
-pub fn npm_renames_gitignore(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>) -> bool {
+pub fn npm_renames_gitignore(
+    entries: &mut [Entry],
+    anomalies: &mut Vec<Anomaly>,
+    eligible: &[bool],
+) -> bool {
     use std::collections::{HashMap, HashSet};
     let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_owned();
     if !entries
@@ -197,7 +201,14 @@ pub fn npm_renames_gitignore(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>
     }
     let mut saw: HashSet<String> = HashSet::new();
     let mut changed = false;
-    for e in entries.iter_mut().filter(|e| e.kind == EntryKind::File) {
+    for (i, e) in entries.iter_mut().enumerate() {
+        if e.kind != EntryKind::File {
+            continue;
+        }
+        // pacote renames as each entry passes, so a later entry of the old path (a folder
+        // `.gitignore`, say) does not replace the renamed file (long differential run, seed
+        // 2088631): what npm writes counts, duplicates aside.
+        let written = e.installed || eligible.get(i).copied().unwrap_or(false);
         match base(&e.path).as_str() {
             ".npmignore" => {
                 saw.insert(e.path.clone());
@@ -209,7 +220,8 @@ pub fn npm_renames_gitignore(entries: &mut [Entry], anomalies: &mut Vec<Anomaly>
                         e.installed = false;
                         changed = true;
                     }
-                } else if e.installed {
+                } else if written {
+                    e.installed = true;
                     anomalies.push(Anomaly {
                         kind: AnomalyKind::DuplicatePath,
                         entry: Some(e.index),

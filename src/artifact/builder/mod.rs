@@ -421,7 +421,7 @@ impl<'v> Builder<'v> {
         };
         let fixups: [Fixup; 3] = [
             |e, a, eligible| npm_skips_links(e, eligible, a),
-            |e, a, _| npm_renames_gitignore(e, a),
+            npm_renames_gitignore,
             npm_path_conflicts,
         ];
         for fixup in fixups {
