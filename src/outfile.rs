@@ -100,6 +100,12 @@ pub fn lock_dir(dir: &Path) -> io::Result<DirLock> {
 /// Small files read whole (a policy, allowed_signers, a key): 16 MB is far above any real one.
 pub const MAX_SMALL_INPUT: u64 = 16_000_000;
 
+/// A small text input ([`read_input`] within [`MAX_SMALL_INPUT`]), which must be UTF-8.
+pub fn read_text_input(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_input(path, MAX_SMALL_INPUT)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))
+}
+
 /// The existing regular file at `path` (its metadata), none, or an error naming what it is.
 pub fn existing(path: &Path) -> io::Result<Option<std::fs::Metadata>> {
     match std::fs::symlink_metadata(path) {

@@ -20,30 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::adversarial::tar::{Case, case, plain_meta};
-use common::differential::{installed_files, umask, written};
+use common::differential::{installed_files, npm_root, umask, written};
 use shipcheck::artifact::install::npm_file_mode;
 use shipcheck::artifact::{Artifact, Options, read_bytes};
-
-/// Where npm keeps its own modules (pacote, tar), or `None` (with a note) without npm.
-fn npm_root() -> Option<PathBuf> {
-    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
-    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
-    if root.join("node_modules/pacote").is_dir() {
-        Some(root)
-    } else if std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_some() {
-        panic!(
-            "SHIPCHECK_REQUIRE_ORACLES is set (CI) but npm's pacote is not under {}",
-            root.display()
-        );
-    } else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipping the npm differential test: npm's pacote not found under {}",
-            root.display()
-        );
-        None
-    }
-}
 
 /// What npm wrote, per case: `Ok(files)` (path → sha256) or `Err(npm's error)`.
 type Written = Result<BTreeMap<String, String>, String>;
@@ -185,7 +164,9 @@ fn judge(
 
 #[test]
 fn shipcheck_installs_what_npm_installs_on_generated_tarballs() {
-    let Some(npm) = npm_root() else { return };
+    let Some(npm) = npm_root("skipping the npm differential test") else {
+        return;
+    };
     let n = common::differential::env_number("SHIPCHECK_DIFF_CASES", 2000);
     let first = common::differential::env_number("SHIPCHECK_DIFF_SEED", 1);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -312,7 +293,9 @@ fn walk(root: &Path, rel: &str, out: &mut BTreeMap<String, String>) {
 fn the_oracle_writes_what_npm_install_writes() {
     // The oracle calls pacote directly; `npm install ./case.tgz` goes through arborist and
     // reify. On a handful of hostile cases both must write the same files.
-    let Some(npm) = npm_root() else { return };
+    let Some(npm) = npm_root("skipping the npm differential test") else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut cases: Vec<(u64, PathBuf)> = Vec::new();
     let mut seed = 7;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::fixtures::{npm_tgz_with, write};
-use common::{find, json_of};
+use common::{find, have, json_of};
 
 #[test]
 fn the_axios_pattern_fails_check() {
@@ -78,20 +78,6 @@ fn the_axios_pattern_fails_check() {
     assert_eq!(find(&v, "new-dependency").len(), 1);
 }
 
-fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let _ = std::io::Write::write_fmt(
-            &mut std::io::stderr(),
-            format_args!("skipping: {tool} is not installed\n"),
-        );
-    }
-    ok
-}
-
 fn git(dir: &Path, args: &[&str]) {
     let o = Command::new("git")
         .arg("-C")
@@ -116,7 +102,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn a_directory_in_a_git_work_tree_reports_ignored_and_untracked_files() {
-    if !have("git") || !have("npm") {
+    if !have("git", "--version") || !have("npm", "--version") {
         return;
     }
     let repo = tempfile::tempdir().expect("tempdir");

@@ -7,34 +7,16 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::adversarial::tar::pax_record;
 use common::check::sha256_hex;
+use common::differential::npm_root;
 use common::fixtures::{Tar, fix_checksum, flag, gzip, header};
 use shipcheck::artifact::{AnomalyKind, Artifact, EntryKind, Options, read_bytes};
 
 const PJ: &[u8] = br#"{"name":"demo","version":"1.0.0"}"#;
-
-fn npm_root() -> Option<PathBuf> {
-    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
-    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
-    if root.join("node_modules/pacote").is_dir() {
-        Some(root)
-    } else if std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_some() {
-        panic!(
-            "SHIPCHECK_REQUIRE_ORACLES is set (CI) but npm's pacote is not under {}",
-            root.display()
-        );
-    } else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "npm's pacote not found: checking shipcheck's side only"
-        );
-        None
-    }
-}
 
 /// What npm writes for `bytes`: path → sha256, or npm's error.
 fn npm_writes(npm: &Path, bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
@@ -88,7 +70,7 @@ fn installs(name: &str, bytes: &[u8], files: &[(&str, &[u8])]) -> Artifact {
         .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
         .collect();
     assert_eq!(ours, want, "{name}: what shipcheck lists as installed");
-    if let Some(npm) = npm_root() {
+    if let Some(npm) = npm_root("checking shipcheck's side only") {
         assert_eq!(npm_writes(&npm, bytes), Ok(want), "{name}: what npm writes");
     }
     a

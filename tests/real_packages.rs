@@ -8,23 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::fixtures;
-
-fn have(tool: &str, version_arg: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg(version_arg)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        // Straight to the stream: libtest captures `eprintln!` of a passing test, and a skip
-        // must show in plain `cargo test` output.
-        let _ = std::io::Write::write_fmt(
-            &mut std::io::stderr(),
-            format_args!("skipping: {tool} is not installed\n"),
-        );
-    }
-    ok
-}
+use common::{fixtures, have};
 
 /// The paths `shipcheck ls --json` lists (installed entries, directories left out).
 fn shipcheck_paths(artifact: &Path) -> Vec<String> {

@@ -161,12 +161,8 @@ pub enum Refusal {
 impl AllowedSigners {
     /// Reads and parses the file at `path`.
     pub fn load(path: &Path) -> Result<Self, AllowedSignersError> {
-        let text = crate::outfile::read_input(path, crate::outfile::MAX_SMALL_INPUT)
-            .and_then(|b| {
-                String::from_utf8(b)
-                    .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
-            })
-            .map_err(|source| AllowedSignersError::Read {
+        let text =
+            crate::outfile::read_text_input(path).map_err(|source| AllowedSignersError::Read {
                 path: path.to_path_buf(),
                 source,
             })?;

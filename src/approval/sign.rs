@@ -255,17 +255,10 @@ pub fn choose_signer(
     }
 }
 
-/// A key file's text: a regular file only (a FIFO is refused, not waited on), UTF-8.
-fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = crate::outfile::read_input(path, crate::outfile::MAX_SMALL_INPUT)?;
-    String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))
-}
-
 /// True for an OpenSSH private key file whose key is encrypted (the envelope says so in the
 /// clear, whatever the key kind); false when it cannot be told (ssh-keygen will say).
 fn is_encrypted_openssh(path: &Path) -> bool {
-    read_text(path)
+    crate::outfile::read_text_input(path)
         .ok()
         .and_then(|text| PrivateKey::from_openssh(text.as_str()).ok())
         .is_some_and(|k| k.is_encrypted())
@@ -274,7 +267,7 @@ fn is_encrypted_openssh(path: &Path) -> bool {
 /// The public half of a private key file: from the file itself (OpenSSH keeps it unencrypted),
 /// else from `<path>.pub` (old PEM-format RSA keys).
 pub fn read_public_key(path: &Path) -> Result<PublicKey, SignError> {
-    let text = read_text(path).map_err(|source| SignError::ReadKey {
+    let text = crate::outfile::read_text_input(path).map_err(|source| SignError::ReadKey {
         path: path.to_path_buf(),
         source,
     })?;
@@ -307,9 +300,11 @@ fn sign_with_file(
     path: &Path,
     passphrase: Option<&Passphrase>,
 ) -> Result<SshSig, SignError> {
-    let text = Zeroizing::new(read_text(path).map_err(|source| SignError::ReadKey {
-        path: path.to_path_buf(),
-        source,
+    let text = Zeroizing::new(crate::outfile::read_text_input(path).map_err(|source| {
+        SignError::ReadKey {
+            path: path.to_path_buf(),
+            source,
+        }
     })?);
     let mut key =
         PrivateKey::from_openssh(text.as_str()).map_err(|source| SignError::ParseKey {

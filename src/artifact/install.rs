@@ -124,6 +124,12 @@ pub fn npm_skips_links(
     entries.iter().map(|e| e.installed).ne(before)
 }
 
+/// True when npm writes entry `i` at some point, whether or not a later entry of its path
+/// replaces it (`eligible`: written, duplicates aside).
+fn npm_writes(e: &Entry, eligible: &[bool], i: usize) -> bool {
+    e.installed || eligible.get(i).copied().unwrap_or(false)
+}
+
 /// npm writes entries in order: a file whose path is already a folder (of an earlier file),
 /// or that would need an earlier file as its folder, fails to extract and is skipped. Marks
 /// those not installed, each with an anomaly; returns true if anything changed.
@@ -141,8 +147,7 @@ pub fn npm_path_conflicts(
     let mut dirs: HashSet<String> = HashSet::new();
     let mut changed = false;
     for (i, e) in entries.iter_mut().enumerate() {
-        let written = e.installed || eligible.get(i).copied().unwrap_or(false);
-        if !written || e.kind != EntryKind::File {
+        if !npm_writes(e, eligible, i) || e.kind != EntryKind::File {
             continue;
         }
         let path = e.path.clone();
@@ -208,7 +213,7 @@ pub fn npm_renames_gitignore(
         // pacote renames as each entry passes, so a later entry of the old path (a folder
         // `.gitignore`, say) does not replace the renamed file (long differential run, seed
         // 2088631): what npm writes counts, duplicates aside.
-        let written = e.installed || eligible.get(i).copied().unwrap_or(false);
+        let written = npm_writes(e, eligible, i);
         match base(&e.path).as_str() {
             ".npmignore" => {
                 saw.insert(e.path.clone());

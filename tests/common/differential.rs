@@ -16,6 +16,30 @@ pub fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Where npm keeps its own modules (pacote, tar): `$(npm root -g)/npm`. Without them it
+/// fails the test when `SHIPCHECK_REQUIRE_ORACLES` is set (CI), else says on stderr what
+/// happens instead (`without`) and gives `None`.
+pub fn npm_root(without: &str) -> Option<std::path::PathBuf> {
+    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let root = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("npm");
+    if root.join("node_modules/pacote").is_dir() {
+        Some(root)
+    } else if std::env::var_os("SHIPCHECK_REQUIRE_ORACLES").is_some() {
+        panic!(
+            "SHIPCHECK_REQUIRE_ORACLES is set (CI) but npm's pacote is not under {}",
+            root.display()
+        );
+    } else {
+        // Straight to the stream: libtest captures `eprintln!` of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "npm's pacote not found under {}: {without}",
+            root.display()
+        );
+        None
+    }
+}
+
 /// The interpreter the Python oracles run with (`SHIPCHECK_PYTHON`, default `python3`).
 pub fn python() -> String {
     std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -72,19 +96,23 @@ pub fn run_oracle(script: &str, paths: &[String]) -> Vec<Value> {
 
 /// The regular files shipcheck says the installer writes: path → sha256.
 pub fn installed_files(a: &Artifact) -> BTreeMap<String, String> {
+    installed_file_entries(a)
+        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// The entries of the regular files shipcheck says the installer writes, in order (a later
+/// one of a path wins when collected).
+fn installed_file_entries(a: &Artifact) -> impl Iterator<Item = &shipcheck::artifact::Entry> {
     a.entries
         .iter()
         .filter(|e| e.installed && e.kind == EntryKind::File)
-        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
-        .collect()
 }
 
 /// The regular files shipcheck says the installer writes, with the mode it gives them:
 /// path → "sha256:mode" (octal), `mode` mapping an entry's stored mode to the written one.
 pub fn written(a: &Artifact, mode: impl Fn(u32) -> u32) -> BTreeMap<String, String> {
-    a.entries
-        .iter()
-        .filter(|e| e.installed && e.kind == EntryKind::File)
+    installed_file_entries(a)
         .map(|e| {
             let sha = e.sha256.as_deref().unwrap_or_default();
             (e.path.clone(), format!("{sha}:{:o}", mode(e.mode)))

@@ -14,6 +14,22 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// True when `tool VERSION_ARG` runs; otherwise says on stderr that the test skips (straight
+/// to the stream: libtest captures `eprintln!` of a passing test, and a skip must show).
+pub fn have(tool: &str, version_arg: &str) -> bool {
+    let ok = std::process::Command::new(tool)
+        .arg(version_arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("skipping: {tool} is not installed\n"),
+        );
+    }
+    ok
+}
+
 /// The binary, as the user's shell would start it.
 pub fn shipcheck() -> Command {
     Command::cargo_bin("shipcheck").expect("the shipcheck binary is built")

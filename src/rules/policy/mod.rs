@@ -347,10 +347,8 @@ impl Ctx<'_> {
 impl Policy {
     /// Reads and validates a policy file.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let bytes = crate::outfile::read_input(path, crate::outfile::MAX_SMALL_INPUT)
+        let text = crate::outfile::read_text_input(path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{}: not UTF-8", path.display()))?;
         let mut p = Self::parse(&path.display().to_string(), &text)?;
         p.source = Some(path.to_owned());
         Ok(p)
