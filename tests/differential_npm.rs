@@ -17,10 +17,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::adversarial::tar::{Case, case, plain_meta};
-use common::differential::{installed_files, npm_root, umask, written};
+use common::differential::{installed_files, npm_root, spawn_npm_oracle, umask, written};
 use shipcheck::artifact::install::npm_file_mode;
 use shipcheck::artifact::{Artifact, Options, read_bytes};
 
@@ -29,14 +29,7 @@ type Written = Result<BTreeMap<String, String>, String>;
 
 /// Runs the oracle once over every file.
 fn oracle(npm: &Path, files: &[PathBuf]) -> Vec<Written> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/npm_extract.js");
-    let mut child = Command::new("node")
-        .arg(script)
-        .arg(npm)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs");
+    let mut child = spawn_npm_oracle(npm);
     let mut stdin = child.stdin.take().expect("stdin");
     let mut list = String::new();
     for f in files {

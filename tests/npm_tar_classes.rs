@@ -8,11 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::adversarial::tar::pax_record;
 use common::check::sha256_hex;
-use common::differential::npm_root;
+use common::differential::{npm_root, spawn_npm_oracle};
 use common::fixtures::{Tar, fix_checksum, flag, gzip, header};
 use shipcheck::artifact::{AnomalyKind, Artifact, EntryKind, Options, read_bytes};
 
@@ -22,14 +21,7 @@ const PJ: &[u8] = br#"{"name":"demo","version":"1.0.0"}"#;
 fn npm_writes(npm: &Path, bytes: &[u8]) -> Result<BTreeMap<String, String>, String> {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = common::fixtures::write(dir.path(), "case.tgz", bytes);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/npm_extract.js");
-    let mut child = Command::new("node")
-        .arg(script)
-        .arg(npm)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs");
+    let mut child = spawn_npm_oracle(npm);
     writeln!(child.stdin.take().expect("stdin"), "{}", file.display()).expect("write");
     let out = child.wait_with_output().expect("oracle ends");
     let line = String::from_utf8_lossy(&out.stdout)

@@ -40,6 +40,21 @@ pub fn npm_root(without: &str) -> Option<std::path::PathBuf> {
     }
 }
 
+/// Starts npm's own extraction (`tests/oracle/npm_extract.js`) with npm's modules at `npm`:
+/// tarball paths go in a line each on stdin, one JSON line comes out per tarball after a
+/// first line naming the versions.
+pub fn spawn_npm_oracle(npm: &std::path::Path) -> std::process::Child {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/npm_extract.js");
+    Command::new("node")
+        .arg(script)
+        .arg(npm)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs")
+}
+
 /// The interpreter the Python oracles run with (`SHIPCHECK_PYTHON`, default `python3`).
 pub fn python() -> String {
     std::env::var("SHIPCHECK_PYTHON").unwrap_or_else(|_| "python3".to_owned())
