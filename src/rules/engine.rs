@@ -150,6 +150,7 @@ pub struct Scanner<'p> {
     findings: Vec<Finding>,
     facts: Facts,
     refs: Vec<sourcemap_reference::Pending>,
+    maps: Vec<sourcemap_file::Plain>,
     dev: dev_artifact::Groups,
     git: sensitive_file::GitFolders,
     install: install_script::Facts,
@@ -167,6 +168,7 @@ impl<'p> Scanner<'p> {
             findings: Vec::new(),
             facts: Facts::default(),
             refs: Vec::new(),
+            maps: Vec::new(),
             dev: dev_artifact::Groups::default(),
             git: sensitive_file::GitFolders::default(),
             install: install_script::Facts::default(),
@@ -202,6 +204,7 @@ impl<'p> Scanner<'p> {
         self.findings.extend(other.findings);
         self.facts.merge(other.facts);
         self.refs.extend(other.refs);
+        self.maps.extend(other.maps);
         self.dev.merge(other.dev);
         self.git.merge(other.git);
         self.install.merge(other.install);
@@ -267,7 +270,7 @@ impl<'p> Scanner<'p> {
                             .insert(i, EmbeddedSource::of(bytes, &map));
                     }
                 }
-                sourcemap_file::report(ctx, &map, bytes.len() as u64, out);
+                sourcemap_file::report(ctx, &map, bytes.len() as u64, out, &mut self.maps);
                 scan_sources(ctx, &map, out);
                 if on("secret-*") {
                     // The map's own fields (`file`, `sourceRoot`, `sources`, extensions), read
@@ -296,6 +299,7 @@ impl<'p> Scanner<'p> {
     /// left of the budget all nested archives share.
     fn nested(&mut self, ctx: &FileCtx<'_>, bytes: &[u8]) {
         let mut inner_findings = Vec::new();
+        let mut inner_maps = Vec::new();
         let mut opened = 0usize;
         let policy = self.policy;
         let read = |left: u64| {
@@ -317,6 +321,7 @@ impl<'p> Scanner<'p> {
                 let mut child = Scanner::new(policy);
                 child.scan(&sub, data, 1);
                 inner_findings.append(&mut child.findings);
+                inner_maps.append(&mut child.maps);
             };
             artifact::read_bytes_metered(ctx.name(), bytes, &opts, Some(visit))
         };
@@ -339,6 +344,7 @@ impl<'p> Scanner<'p> {
             }
         }
         self.findings.append(&mut inner_findings);
+        self.maps.append(&mut inner_maps);
     }
 
     /// Runs the whole-artifact rules and the policy: every finding, worst first, and what was
@@ -351,7 +357,8 @@ impl<'p> Scanner<'p> {
         out.extend(self.binaries.findings());
         out.extend(self.bundles.findings());
         git_status::check(a, out);
-        sourcemap_reference::resolve(a, &self.refs, out);
+        sourcemap_reference::resolve(a, &self.refs, self.policy, out);
+        sourcemap_file::findings(&self.maps, self.policy, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);
         install_script::check(a, baseline.map(|c| c.base), &self.install, out);
@@ -367,8 +374,6 @@ impl<'p> Scanner<'p> {
         }
         secrets::unify(&mut self.findings);
         let mut findings = self.policy.apply(self.findings);
-        // After the policy judged each map by its own path: one finding per package and verdict.
-        sourcemap_file::merge(&mut findings);
         // The one place every finding passes on its way out, whichever path produced it.
         findings.iter_mut().for_each(crate::detect::redact::finding);
         super::sort(&mut findings);

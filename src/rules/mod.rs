@@ -14,6 +14,7 @@ pub mod custom_pattern;
 pub mod debug_artifact;
 pub mod dev_artifact;
 pub mod engine;
+pub mod fold;
 pub mod git_status;
 pub mod install_script;
 pub mod large_file;

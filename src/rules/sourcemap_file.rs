@@ -3,17 +3,18 @@
 //! Maps found by name or content land here first; one that embeds sources is handed to
 //! `sourcemap-embedded-sources` instead, so each map yields exactly one of the two.
 //!
-//! A package ships maps by the hundred or not at all (one SDK shipped 1,814), so after the
-//! policy has judged each map by its path, [`merge`] folds them into one finding per package
-//! and verdict, with the count, the total size and the list in the evidence. Declaration maps
+//! A package ships maps by the hundred or not at all (one SDK shipped 1,814), so a plain map
+//! is noted in a few words as it streams past and, once the policy has judged each by its
+//! path, [`findings`] folds them into one finding per package and verdict, with the count,
+//! the total size and the list in the evidence. Declaration maps
 //! (`.d.ts.map`) are `info`: they map types to sources for editors.
 
 use serde_json::json;
 
-use super::Allowed;
 use super::ctx::FileCtx;
-use super::{Finding, Rule, Severity, sourcemap_embedded};
-use crate::detect::sourcemap::Map;
+use super::fold::Groups;
+use super::{Finding, Location, Policy, Rule, Severity, sourcemap_embedded};
+use crate::detect::sourcemap::{Index, Map};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -36,97 +37,120 @@ pub fn is_declaration_map(name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
-/// Reports a parsed map of `size` bytes: embedded sources, or just the map.
-pub fn report(ctx: &FileCtx<'_>, map: &Map<'_>, size: u64, out: &mut Vec<Finding>) {
-    if !map.embedded.is_empty() {
-        out.push(sourcemap_embedded::finding(ctx, map, false));
-        return;
-    }
-    let declaration = is_declaration_map(ctx.name());
-    let mut evidence = json!({ "sources": map.sources, "embedded_sources": 0, "bytes": size });
-    if declaration {
-        evidence["declaration_map"] = true.into();
-    }
-    if let Some(index) = map.index {
-        evidence["index_map"] = index.json();
-    }
-    out.push(
+/// A parsed map without embedded sources, as [`report`] notes it: a few words, not a
+/// finding, because a package may ship tens of thousands; [`findings`] makes the findings.
+#[derive(Debug, Clone)]
+pub struct Plain {
+    location: Location,
+    sources: usize,
+    bytes: u64,
+    declaration: bool,
+    index: Option<Index>,
+}
+
+impl Plain {
+    /// The finding for this map alone.
+    fn finding(&self) -> Finding {
+        let mut evidence =
+            json!({ "sources": self.sources, "embedded_sources": 0, "bytes": self.bytes });
+        if self.declaration {
+            evidence["declaration_map"] = true.into();
+        }
+        if let Some(index) = self.index {
+            evidence["index_map"] = index.json();
+        }
         Finding::new(
             &RULE,
-            ctx.location(None, None),
+            self.location.clone(),
             format!(
                 "source map listing {} sources (no embedded content){}",
-                map.sources,
-                map.index
+                self.sources,
+                self.index
                     .map_or_else(String::new, |i| format!(" [{}]", i.note()))
             ),
         )
-        .severity(if declaration {
+        .severity(if self.declaration {
             Severity::Info
         } else {
             RULE.severity
         })
-        .evidence(evidence),
-    );
+        .evidence(evidence)
+    }
 }
 
-/// How many map paths the merged finding's evidence lists; the count and size cover all.
+/// Reports a parsed map of `size` bytes: embedded sources as a finding now, a plain map as a
+/// [`Plain`] note for [`findings`].
+pub fn report(
+    ctx: &FileCtx<'_>,
+    map: &Map<'_>,
+    size: u64,
+    out: &mut Vec<Finding>,
+    plain: &mut Vec<Plain>,
+) {
+    if !map.embedded.is_empty() {
+        out.push(sourcemap_embedded::finding(ctx, map, false));
+        return;
+    }
+    plain.push(Plain {
+        location: ctx.location(None, None),
+        sources: map.sources,
+        bytes: size,
+        declaration: is_declaration_map(ctx.name()),
+        index: map.index,
+    });
+}
+
+/// How many map paths the folded finding's evidence lists; the count and size cover all.
 const LISTED: usize = 1000;
 
-/// Folds the per-map `sourcemap-file` findings of parsed maps (those with `sources` in their
-/// evidence) into one finding per (severity, policy verdict): the first map's location, the
-/// count and total size in the message, every path (up to [`LISTED`]) in the evidence. A
-/// group of one map is left as it is. Findings keep their order otherwise.
-pub fn merge(findings: &mut Vec<Finding>) {
-    type Key = (Severity, Option<Allowed>);
-    let mut groups: Vec<(Key, Vec<Finding>)> = Vec::new();
-    let mut rest = Vec::with_capacity(findings.len());
-    for f in findings.drain(..) {
-        if f.rule != RULE.id || f.evidence.get("sources").is_none() {
-            rest.push(f);
-            continue;
-        }
-        let key = (f.severity, f.allowed.clone());
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, g)) => g.push(f),
-            None => groups.push((key, vec![f])),
+/// What a group of plain maps adds up to.
+#[derive(Debug, Default)]
+struct Tally {
+    bytes: u64,
+    sources: u64,
+    all_declarations: bool,
+    listed: Vec<String>,
+}
+
+/// The findings for the plain maps: each judged by the policy by its own path, then one
+/// finding per (severity, policy verdict) with the first map's location, the count and total
+/// size in the message and every path (up to [`LISTED`]) in the evidence. A group of one map
+/// is that map's own finding.
+pub fn findings(plain: &[Plain], policy: &Policy, out: &mut Vec<Finding>) {
+    let mut groups = Groups::<Tally>::default();
+    for p in plain {
+        let Some(f) = policy.judge(p.finding()) else {
+            return; // the rule is disabled
+        };
+        let (tally, before) = groups.add(f);
+        tally.bytes += p.bytes;
+        tally.sources += p.sources as u64;
+        tally.all_declarations = p.declaration && (before == 0 || tally.all_declarations);
+        if tally.listed.len() < LISTED {
+            tally.listed.push(p.location.to_string());
         }
     }
-    for (_, mut group) in groups {
-        if group.len() == 1 {
-            rest.append(&mut group);
-            continue;
+    for (mut first, count, tally) in groups.into_groups() {
+        if count > 1 {
+            first.message = format!(
+                "{count} {} without embedded sources ({}, listing {} sources), first {}",
+                if tally.all_declarations {
+                    "declaration maps"
+                } else {
+                    "source maps"
+                },
+                crate::units::size(tally.bytes),
+                tally.sources,
+                first.location
+            );
+            first.evidence = json!({
+                "maps": count, "bytes": tally.bytes, "sources": tally.sources,
+                "embedded_sources": 0, "declaration_maps": tally.all_declarations,
+                "listed": tally.listed,
+            });
         }
-        let count = group.len();
-        let num = |f: &Finding, k: &str| f.evidence.get(k).and_then(serde_json::Value::as_u64);
-        let bytes: u64 = group.iter().filter_map(|f| num(f, "bytes")).sum();
-        let sources: u64 = group.iter().filter_map(|f| num(f, "sources")).sum();
-        let declaration = group
-            .iter()
-            .all(|f| f.evidence.get("declaration_map").is_some());
-        let maps: Vec<String> = group
-            .iter()
-            .take(LISTED)
-            .map(|f| f.location.to_string())
-            .collect();
-        let mut first = group.swap_remove(0);
-        first.message = format!(
-            "{count} {} without embedded sources ({}, listing {sources} sources), first {}",
-            if declaration {
-                "declaration maps"
-            } else {
-                "source maps"
-            },
-            crate::units::size(bytes),
-            first.location
-        );
-        first.evidence = json!({
-            "maps": count, "bytes": bytes, "sources": sources, "embedded_sources": 0,
-            "declaration_maps": declaration, "listed": maps,
-        });
-        rest.push(first);
+        out.push(first);
     }
-    *findings = rest;
 }
 
 /// A `*.map` file that is not a readable map is still a shipped map file.
@@ -144,12 +168,15 @@ mod tests {
     use crate::detect::sourcemap::parse;
     use crate::rules::test_support::with_file;
 
-    /// The findings of `report` on each map in turn, as one list.
+    /// The finding of `report` on each map in turn (a plain map's own, unfolded).
     fn reports(maps: &[&[u8]]) -> Vec<Finding> {
         let mut out = Vec::new();
         with_file("a.js.map", |ctx| {
             for m in maps {
-                report(ctx, &parse(m).expect("parses"), m.len() as u64, &mut out);
+                let (mut found, mut plain) = (Vec::new(), Vec::new());
+                report(ctx, &parse(m).expect("parses"), m.len() as u64, &mut found, &mut plain);
+                out.extend(found);
+                out.extend(plain.iter().map(Plain::finding));
             }
         });
         out
@@ -166,14 +193,19 @@ mod tests {
         assert_eq!(out.len(), 2, "one finding per map, never both");
     }
 
+    /// The note for a plain map of 100 bytes at `path`.
+    fn plain_note(path: &str) -> Plain {
+        let map = br#"{"version":3,"sources":["a.ts","b.ts"],"mappings":"AAAA"}"#;
+        let mut plain = Vec::new();
+        with_file(path, |ctx| {
+            report(ctx, &parse(map).expect("parses"), 100, &mut Vec::new(), &mut plain);
+        });
+        plain.remove(0)
+    }
+
     /// A `sourcemap-file` finding for a plain map at `path`.
     fn plain_at(path: &str) -> Finding {
-        let map = br#"{"version":3,"sources":["a.ts","b.ts"],"mappings":"AAAA"}"#;
-        let mut out = Vec::new();
-        with_file(path, |ctx| {
-            report(ctx, &parse(map).expect("parses"), 100, &mut out);
-        });
-        out.remove(0)
+        plain_note(path).finding()
     }
 
     #[test]
@@ -189,24 +221,23 @@ mod tests {
 
     #[test]
     fn maps_are_one_finding_per_package_and_verdict() {
-        let mut findings: Vec<Finding> = (0..1500)
-            .map(|i| plain_at(&format!("dist/m{i}.js.map")))
+        let mut plain: Vec<Plain> = (0..1500)
+            .map(|i| plain_note(&format!("dist/m{i}.js.map")))
             .collect();
-        findings.push(plain_at("types/a.d.ts.map"));
-        findings.push(plain_at("types/b.d.ts.map"));
-        let mut allowed = plain_at("lib/kept.js.map");
-        allowed.allowed = Some(Allowed {
-            reason: "published on purpose".to_owned(),
-            expires: None,
-            path: "lib/**".to_owned(),
-        });
-        findings.push(allowed);
-        findings.push(Finding::new(
+        plain.push(plain_note("types/a.d.ts.map"));
+        plain.push(plain_note("types/b.d.ts.map"));
+        plain.push(plain_note("lib/kept.js.map"));
+        let policy = Policy::parse(
+            "p.toml",
+            "[[allow]]\npath = \"lib/**\"\nreason = \"published on purpose\"\n",
+        )
+        .expect("valid");
+        let mut findings = vec![Finding::new(
             &RULE,
             plain_at("x.map").location,
             "unparsed".to_owned(),
-        ));
-        merge(&mut findings);
+        )];
+        super::findings(&plain, &policy, &mut findings);
         assert_eq!(findings.len(), 4, "{findings:#?}");
         let by = |p: &str| {
             findings

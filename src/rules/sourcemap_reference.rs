@@ -2,7 +2,8 @@
 //!
 //! References are collected while files stream past and resolved once every path is known:
 //! a map that ships is only noted (the map itself is reported), a missing one is low, and an
-//! external URL is medium because the sources may be one request away for anyone.
+//! external URL is medium because the sources may be one request away for anyone. The first
+//! two come by the thousand and are folded into one finding per policy verdict.
 
 use std::collections::HashSet;
 
@@ -10,7 +11,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ctx::FileCtx;
-use super::{Finding, Location, Rule, Severity};
+use super::fold::Groups;
+use super::{Finding, Location, Policy, Rule, Severity};
 use crate::artifact::Artifact;
 use crate::detect::text::LineCounter;
 
@@ -72,38 +74,70 @@ fn join(from: &str, target: &str) -> String {
     crate::artifact::path::resolve_dots(&format!("{dir}/{target}")).0
 }
 
-/// Turns the collected references into findings.
-pub fn resolve(a: &Artifact, refs: &[Pending], out: &mut Vec<Finding>) {
+/// How many references a folded finding's evidence lists; the count covers all.
+const LISTED: usize = 1000;
+
+/// Turns the collected references into findings. A reference to an external URL is a finding
+/// of its own (each names a place the sources may be fetched from). References to maps that
+/// ship, and to maps that do not, come by the thousand in a package built with maps (42,000
+/// in one 127,000-file tarball): each is judged by the policy by its own path, then those
+/// judged alike are one finding with the count, its first location and the list (up to
+/// [`LISTED`]) in the evidence.
+pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Finding>) {
     let shipped: HashSet<&str> = a.installed().map(|e| e.path.as_str()).collect();
+    // [ships, not shipped]
+    let mut folded: [Groups<Vec<serde_json::Value>>; 2] = Default::default();
     for r in refs {
         let t = &r.target;
-        let (severity, message) =
-            if t.starts_with("http://") || t.starts_with("https://") || t.starts_with("//") {
-                (
-                    Severity::Medium,
+        let external = t.starts_with("http://") || t.starts_with("https://") || t.starts_with("//");
+        if external {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    r.location.clone(),
                     format!("references an external source map {t}"),
                 )
-            } else if r.location.inner.is_some() {
-                continue;
-            } else {
-                let resolved = join(&r.location.path, t);
-                if shipped.contains(resolved.as_str()) {
-                    (
-                        Severity::Info,
-                        format!("references {resolved}, which ships"),
-                    )
-                } else {
-                    (
-                        Severity::Low,
-                        format!("references {resolved}, which is not shipped"),
-                    )
-                }
-            };
-        out.push(
-            Finding::new(&RULE, r.location.clone(), message)
-                .severity(severity)
+                .severity(Severity::Medium)
                 .evidence(json!({ "target": t })),
-        );
+            );
+            continue;
+        }
+        if r.location.inner.is_some() {
+            continue;
+        }
+        let resolved = join(&r.location.path, t);
+        let ships = shipped.contains(resolved.as_str());
+        let (severity, message) = if ships {
+            (Severity::Info, format!("references {resolved}, which ships"))
+        } else {
+            (
+                Severity::Low,
+                format!("references {resolved}, which is not shipped"),
+            )
+        };
+        let f = Finding::new(&RULE, r.location.clone(), message)
+            .severity(severity)
+            .evidence(json!({ "target": t }));
+        let Some(f) = policy.judge(f) else {
+            return; // the rule is disabled
+        };
+        let (listed, _) = folded[usize::from(!ships)].add(f);
+        if listed.len() < LISTED {
+            listed.push(json!({ "location": r.location.to_string(), "target": t }));
+        }
+    }
+    for (groups, what) in folded.into_iter().zip(["maps that ship", "maps that are not shipped"]) {
+        for (mut first, count, listed) in groups.into_groups() {
+            if count > 1 {
+                first.message = format!(
+                    "{count} sourceMappingURL comments reference {what}, first {}: {}",
+                    first.location, first.message
+                );
+                first.evidence["references"] = count.into();
+                first.evidence["listed"] = listed.into();
+            }
+            out.push(first);
+        }
     }
 }
 
@@ -135,5 +169,57 @@ mod tests {
             join("dist/esm/a.js", "../maps/a.map?v=1"),
             "dist/maps/a.map"
         );
+    }
+
+    #[test]
+    fn references_by_the_thousand_are_one_finding_per_kind_and_verdict() {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for i in 0..1200 {
+            let js = format!("a();\n//# sourceMappingURL=m{i}.js.map\n");
+            files.push((format!("package/dist/m{i}.js"), js.into_bytes()));
+            if i % 2 == 0 {
+                files.push((format!("package/dist/m{i}.js.map"), b"{}".to_vec()));
+            }
+        }
+        for i in 0..3 {
+            let js = format!("//# sourceMappingURL=https://cdn.example/x{i}.map\n");
+            files.push((format!("package/cdn/x{i}.js"), js.into_bytes()));
+            let js = format!("//# sourceMappingURL=l{i}.js.map\n");
+            files.push((format!("package/lib/l{i}.js"), js.into_bytes()));
+        }
+        let borrowed: Vec<(&str, &[u8])> =
+            files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        let a = crate::rules::test_support::artifact_of(&borrowed);
+        let policy = Policy::parse(
+            "p.toml",
+            "[[allow]]\npath = \"lib/**\"\nrule = \"sourcemap-reference\"\nreason = \"r\"\n",
+        )
+        .expect("valid");
+        let mut refs = Vec::new();
+        for e in a.installed().filter(|e| e.is_file()) {
+            let bytes = a.content(e.index).expect("kept");
+            with_file(&e.path, |ctx| collect(ctx, &bytes, &mut refs));
+        }
+        assert_eq!(refs.len(), 1206);
+        let mut out = Vec::new();
+        resolve(&a, &refs, &policy, &mut out);
+        let by = |sev: Severity, allowed: bool| -> Vec<&Finding> {
+            out.iter()
+                .filter(|f| f.severity == sev && f.allowed.is_some() == allowed)
+                .collect()
+        };
+        let ships = by(Severity::Info, false);
+        assert_eq!(ships.len(), 1, "{out:#?}");
+        assert_eq!(ships[0].evidence["references"], 600);
+        assert_eq!(ships[0].evidence["listed"].as_array().map(Vec::len), Some(600));
+        assert!(ships[0].message.starts_with("600 sourceMappingURL comments reference maps that ship, first dist/m0.js:2: references dist/m0.js.map, which ships"), "{}", ships[0].message);
+        let missing = by(Severity::Low, false);
+        assert_eq!(missing.len(), 1);
+        assert_eq!(missing[0].evidence["references"], 600);
+        assert_eq!(missing[0].location.path, "dist/m1.js");
+        let allowed = by(Severity::Low, true);
+        assert_eq!(allowed.len(), 1, "the allowed ones are a group of their own");
+        assert_eq!(allowed[0].evidence["references"], 3);
+        assert_eq!(by(Severity::Medium, false).len(), 3, "each external URL on its own");
     }
 }

@@ -95,17 +95,7 @@ impl Policy {
     /// Applies the policy: drops disabled rules, overrides severities, marks allowed findings,
     /// and reports lapsed allow entries.
     pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
-        let mut out: Vec<Finding> = findings
-            .into_iter()
-            .filter(|f| self.enabled(&f.rule))
-            .map(|mut f| {
-                if let Some(sev) = self.severity_for(&f.rule) {
-                    f.severity = overridden(f.severity, self.default_severity(&f.rule), sev);
-                }
-                f.allowed = self.allowance(&f);
-                f
-            })
-            .collect();
+        let mut out: Vec<Finding> = findings.into_iter().filter_map(|f| self.judge(f)).collect();
         for a in &self.allow {
             if let Some(exp) = a.expires.filter(|e| *e < self.today) {
                 let loc = Location {
@@ -123,6 +113,21 @@ impl Policy {
             }
         }
         out
+    }
+
+    /// One finding as [`Policy::apply`] judges it: `None` when its rule is disabled, else with
+    /// the severity override and the allow entry that covers it. Judging twice gives the same
+    /// answer, so a rule may fold findings it judged (see [`crate::rules::fold`]) and still
+    /// pass them through `apply`.
+    pub fn judge(&self, mut f: Finding) -> Option<Finding> {
+        if !self.enabled(&f.rule) {
+            return None;
+        }
+        if let Some(sev) = self.severity_for(&f.rule) {
+            f.severity = overridden(f.severity, self.default_severity(&f.rule), sev);
+        }
+        f.allowed = self.allowance(&f);
+        Some(f)
     }
 
     /// The severity a rule reports at when nothing about a finding's context moved it: the

@@ -345,3 +345,19 @@ fn the_readme_policy_table_names_every_documented_key() {
         );
     }
 }
+
+#[test]
+fn judging_twice_is_judging_once() {
+    // Rules that fold judged findings pass the folded one through `apply` again.
+    let text = "[severity]\n\"sourcemap-reference\" = \"high\"\n\"sourcemap-file\" = \"info\"\n[[allow]]\npath = \"dist/**\"\nrule = \"sourcemap-*\"\nreason = \"r\"\n";
+    let p = Policy::parse("p.toml", text).expect("valid");
+    for rule in ["sourcemap-reference", "sourcemap-file", "large-file"] {
+        for sev in Severity::ALL {
+            for path in ["dist/a.js", "lib/a.js"] {
+                let once = p.judge(finding(rule, path, sev)).expect("enabled");
+                let twice = p.judge(once.clone()).expect("enabled");
+                assert_eq!(once, twice, "{rule} {sev} {path}");
+            }
+        }
+    }
+}
