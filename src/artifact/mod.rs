@@ -459,8 +459,10 @@ pub struct Artifact {
     pub root: Option<String>,
     /// Package metadata, when the artifact has any we understand.
     pub package: Option<PackageMeta>,
-    /// Every entry in container order, duplicates included.
-    pub entries: Vec<Entry>,
+    /// Every entry in container order, duplicates included; shared, not copied, with the
+    /// artifact's [`crate::manifest::Manifest`] (on a package of 127,000 files the copy was a
+    /// sixth of `check`'s memory).
+    pub entries: Entries,
     /// Every anomaly of the container.
     pub anomalies: Vec<Anomaly>,
     /// Contents kept in memory, by entry index (see [`Options::keep_contents`]).
@@ -578,6 +580,9 @@ impl Artifact {
             .ok_or_else(|| anyhow::anyhow!("entry {index} vanished from {}", self.file.display()))
     }
 }
+
+/// An artifact's entries, shared between it and its manifest.
+pub type Entries = Arc<Vec<Entry>>;
 
 /// A visitor handed each file's full content as it streams past.
 pub type Visitor<'a> = &'a mut dyn FnMut(&Entry, &Content);

@@ -6,6 +6,7 @@
 //! know rather than guessing.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -105,8 +106,9 @@ pub struct Manifest {
     pub artifact: ArtifactSummary,
     /// Its package metadata.
     pub package: Option<PackageMeta>,
-    /// Every entry, in container order (including those not installed).
-    pub entries: Vec<Entry>,
+    /// Every entry, in container order (including those not installed); the artifact's own
+    /// when made by [`Manifest::of`].
+    pub entries: artifact::Entries,
     /// The container anomalies.
     pub anomalies: Vec<Anomaly>,
 }
@@ -119,7 +121,7 @@ impl Manifest {
             tool: Tool::default(),
             artifact: ArtifactSummary::of(a),
             package: a.package.clone(),
-            entries: a.entries.clone(),
+            entries: Arc::clone(&a.entries),
             anomalies: a.anomalies.clone(),
         }
     }

@@ -7,6 +7,7 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -199,7 +200,7 @@ impl<'de> Visitor<'de> for ManifestSeed<'_> {
             tool: tool.ok_or_else(|| de::Error::missing_field("tool"))?,
             artifact: artifact.ok_or_else(|| de::Error::missing_field("artifact"))?,
             package: package.unwrap_or_default(),
-            entries: entries.ok_or_else(|| de::Error::missing_field("entries"))?,
+            entries: Arc::new(entries.ok_or_else(|| de::Error::missing_field("entries"))?),
             anomalies: anomalies.ok_or_else(|| de::Error::missing_field("anomalies"))?,
         })
     }

@@ -34,3 +34,63 @@ impl FileCtx<'_> {
         }
     }
 }
+
+/// A [`Location`] held compactly while a rule collects thousands of them (source maps,
+/// `sourceMappingURL` comments): a place in an artifact entry's own file is its index (the
+/// path is the entry's, looked up when the finding is made), anything else is kept whole.
+#[derive(Debug, Clone)]
+pub enum Noted {
+    /// A line and column in entry `index`'s own content.
+    Entry {
+        /// The entry's index.
+        index: u32,
+        /// As in [`Location::line`].
+        line: Option<u32>,
+        /// As in [`Location::column`].
+        column: Option<u32>,
+    },
+    /// A place inside the entry (a nested archive's file, a map's source) or outside any.
+    Full(Box<Location>),
+}
+
+impl FileCtx<'_> {
+    /// A compact [`FileCtx::location`].
+    pub fn noted(&self, line: Option<u32>, column: Option<u32>) -> Noted {
+        match (self.entry, self.inner) {
+            (Some(index), None) => Noted::Entry {
+                index,
+                line,
+                column,
+            },
+            _ => Noted::Full(Box::new(self.location(line, column))),
+        }
+    }
+}
+
+impl Noted {
+    /// The location in `a`, the artifact the note was made in.
+    pub fn location(&self, a: &crate::artifact::Artifact) -> Location {
+        match self {
+            Noted::Entry {
+                index,
+                line,
+                column,
+            } => Location {
+                entry: Some(*index),
+                path: a
+                    .entries
+                    .get(*index as usize)
+                    .map_or_else(String::new, |e| e.path.clone()),
+                inner: None,
+                line: *line,
+                column: *column,
+            },
+            Noted::Full(l) => (**l).clone(),
+        }
+    }
+
+    /// True for a place inside the entry (a nested archive's file, a map's source).
+    pub fn is_inner(&self) -> bool {
+        matches!(self, Noted::Full(l) if l.inner.is_some())
+    }
+}

@@ -358,7 +358,7 @@ impl<'p> Scanner<'p> {
         out.extend(self.bundles.findings());
         git_status::check(a, out);
         sourcemap_reference::resolve(a, &self.refs, self.policy, out);
-        sourcemap_file::findings(&self.maps, self.policy, out);
+        sourcemap_file::findings(a, &self.maps, self.policy, out);
         large_file::check(a, self.policy, out);
         no_files_allowlist::check(a, out);
         install_script::check(a, baseline.map(|c| c.base), &self.install, out);

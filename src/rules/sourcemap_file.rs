@@ -11,9 +11,10 @@
 
 use serde_json::json;
 
-use super::ctx::FileCtx;
+use super::ctx::{FileCtx, Noted};
 use super::fold::Groups;
-use super::{Finding, Location, Policy, Rule, Severity, sourcemap_embedded};
+use super::{Finding, Policy, Rule, Severity, sourcemap_embedded};
+use crate::artifact::Artifact;
 use crate::detect::sourcemap::{Index, Map};
 
 /// The rule.
@@ -41,31 +42,32 @@ pub fn is_declaration_map(name: &str) -> bool {
 /// finding, because a package may ship tens of thousands; [`findings`] makes the findings.
 #[derive(Debug, Clone)]
 pub struct Plain {
-    location: Location,
+    location: Noted,
     sources: usize,
     bytes: u64,
     declaration: bool,
-    index: Option<Index>,
+    index: Option<Box<Index>>,
 }
 
 impl Plain {
-    /// The finding for this map alone.
-    fn finding(&self) -> Finding {
+    /// The finding for this map alone, in `a`.
+    fn finding(&self, a: &Artifact) -> Finding {
         let mut evidence =
             json!({ "sources": self.sources, "embedded_sources": 0, "bytes": self.bytes });
         if self.declaration {
             evidence["declaration_map"] = true.into();
         }
-        if let Some(index) = self.index {
+        if let Some(index) = &self.index {
             evidence["index_map"] = index.json();
         }
         Finding::new(
             &RULE,
-            self.location.clone(),
+            self.location.location(a),
             format!(
                 "source map listing {} sources (no embedded content){}",
                 self.sources,
                 self.index
+                    .as_ref()
                     .map_or_else(String::new, |i| format!(" [{}]", i.note()))
             ),
         )
@@ -92,11 +94,11 @@ pub fn report(
         return;
     }
     plain.push(Plain {
-        location: ctx.location(None, None),
+        location: ctx.noted(None, None),
         sources: map.sources,
         bytes: size,
         declaration: is_declaration_map(ctx.name()),
-        index: map.index,
+        index: map.index.map(Box::new),
     });
 }
 
@@ -116,18 +118,19 @@ struct Tally {
 /// finding per (severity, policy verdict) with the first map's location, the count and total
 /// size in the message and every path (up to [`LISTED`]) in the evidence. A group of one map
 /// is that map's own finding.
-pub fn findings(plain: &[Plain], policy: &Policy, out: &mut Vec<Finding>) {
+pub fn findings(a: &Artifact, plain: &[Plain], policy: &Policy, out: &mut Vec<Finding>) {
     let mut groups = Groups::<Tally>::default();
     for p in plain {
-        let Some(f) = policy.judge(p.finding()) else {
+        let Some(f) = policy.judge(p.finding(a)) else {
             return; // the rule is disabled
         };
+        let listed_as = f.location.to_string();
         let (tally, before) = groups.add(f);
         tally.bytes += p.bytes;
         tally.sources += p.sources as u64;
         tally.all_declarations = p.declaration && (before == 0 || tally.all_declarations);
         if tally.listed.len() < LISTED {
-            tally.listed.push(p.location.to_string());
+            tally.listed.push(listed_as);
         }
     }
     for (mut first, count, tally) in groups.into_groups() {
@@ -166,7 +169,19 @@ pub fn report_unparsed(ctx: &FileCtx<'_>, err: &str, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::detect::sourcemap::parse;
-    use crate::rules::test_support::with_file;
+    use crate::rules::test_support::artifact_of;
+
+    /// Runs `f` in the context of a file at `path` that is no entry of an artifact, so that
+    /// its notes hold the whole location.
+    fn with_file<R>(path: &str, f: impl FnOnce(&FileCtx<'_>) -> R) -> R {
+        let policy = Policy::default();
+        f(&FileCtx {
+            entry: None,
+            path,
+            inner: None,
+            policy: &policy,
+        })
+    }
 
     /// The finding of `report` on each map in turn (a plain map's own, unfolded).
     fn reports(maps: &[&[u8]]) -> Vec<Finding> {
@@ -176,7 +191,7 @@ mod tests {
                 let (mut found, mut plain) = (Vec::new(), Vec::new());
                 report(ctx, &parse(m).expect("parses"), m.len() as u64, &mut found, &mut plain);
                 out.extend(found);
-                out.extend(plain.iter().map(Plain::finding));
+                out.extend(plain.iter().map(|p| p.finding(&artifact_of(&[]))));
             }
         });
         out
@@ -205,7 +220,7 @@ mod tests {
 
     /// A `sourcemap-file` finding for a plain map at `path`.
     fn plain_at(path: &str) -> Finding {
-        plain_note(path).finding()
+        plain_note(path).finding(&artifact_of(&[]))
     }
 
     #[test]
@@ -237,7 +252,7 @@ mod tests {
             plain_at("x.map").location,
             "unparsed".to_owned(),
         )];
-        super::findings(&plain, &policy, &mut findings);
+        super::findings(&artifact_of(&[]), &plain, &policy, &mut findings);
         assert_eq!(findings.len(), 4, "{findings:#?}");
         let by = |p: &str| {
             findings

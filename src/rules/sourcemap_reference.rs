@@ -7,12 +7,11 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
 use serde_json::json;
 
-use super::ctx::FileCtx;
+use super::ctx::{FileCtx, Noted};
 use super::fold::Groups;
-use super::{Finding, Location, Policy, Rule, Severity};
+use super::{Finding, Policy, Rule, Severity};
 use crate::artifact::Artifact;
 use crate::detect::text::LineCounter;
 
@@ -27,10 +26,10 @@ pub const RULE: Rule = Rule {
 };
 
 /// A reference seen in a file, resolved in [`resolve`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Pending {
-    location: Location,
-    target: String,
+    location: Noted,
+    target: Box<str>,
 }
 
 /// Records every comment-form `sourceMappingURL` in `bytes` (not `data:` ones).
@@ -60,8 +59,8 @@ pub fn collect(ctx: &FileCtx<'_>, bytes: &[u8], refs: &mut Vec<Pending>) {
         }
         let (line, column) = lines.at(bytes, at);
         refs.push(Pending {
-            location: ctx.location(Some(line), Some(column)),
-            target: String::from_utf8_lossy(target).into_owned(),
+            location: ctx.noted(Some(line), Some(column)),
+            target: String::from_utf8_lossy(target).into(),
         });
     }
 }
@@ -88,13 +87,13 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
     // [ships, not shipped]
     let mut folded: [Groups<Vec<serde_json::Value>>; 2] = Default::default();
     for r in refs {
-        let t = &r.target;
+        let t = &*r.target;
         let external = t.starts_with("http://") || t.starts_with("https://") || t.starts_with("//");
         if external {
             out.push(
                 Finding::new(
                     &RULE,
-                    r.location.clone(),
+                    r.location.location(a),
                     format!("references an external source map {t}"),
                 )
                 .severity(Severity::Medium)
@@ -102,10 +101,11 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
             );
             continue;
         }
-        if r.location.inner.is_some() {
+        if r.location.is_inner() {
             continue;
         }
-        let resolved = join(&r.location.path, t);
+        let location = r.location.location(a);
+        let resolved = join(&location.path, t);
         let ships = shipped.contains(resolved.as_str());
         let (severity, message) = if ships {
             (Severity::Info, format!("references {resolved}, which ships"))
@@ -115,7 +115,8 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
                 format!("references {resolved}, which is not shipped"),
             )
         };
-        let f = Finding::new(&RULE, r.location.clone(), message)
+        let listed_as = location.to_string();
+        let f = Finding::new(&RULE, location, message)
             .severity(severity)
             .evidence(json!({ "target": t }));
         let Some(f) = policy.judge(f) else {
@@ -123,7 +124,7 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
         };
         let (listed, _) = folded[usize::from(!ships)].add(f);
         if listed.len() < LISTED {
-            listed.push(json!({ "location": r.location.to_string(), "target": t }));
+            listed.push(json!({ "location": listed_as, "target": t }));
         }
     }
     for (groups, what) in folded.into_iter().zip(["maps that ship", "maps that are not shipped"]) {
@@ -156,8 +157,8 @@ mod tests {
     fn comments_count_string_literals_do_not() {
         let refs = collect_from(b"a()\n//# sourceMappingURL=a.js.map\n");
         assert_eq!(refs.len(), 1);
-        assert_eq!(refs[0].target, "a.js.map");
-        assert_eq!(refs[0].location.line, Some(2));
+        assert_eq!(&*refs[0].target, "a.js.map");
+        assert!(matches!(refs[0].location, Noted::Entry { line: Some(2), .. }));
         assert!(collect_from(br#"s += "//# sourceMappingURL=" + url;"#).is_empty());
         assert!(collect_from(b"//# sourceMappingURL=data:application/json;base64,e30=").is_empty());
     }
@@ -198,7 +199,13 @@ mod tests {
         let mut refs = Vec::new();
         for e in a.installed().filter(|e| e.is_file()) {
             let bytes = a.content(e.index).expect("kept");
-            with_file(&e.path, |ctx| collect(ctx, &bytes, &mut refs));
+            let ctx = FileCtx {
+                entry: Some(e.index),
+                path: &e.path,
+                inner: None,
+                policy: &policy,
+            };
+            collect(&ctx, &bytes, &mut refs);
         }
         assert_eq!(refs.len(), 1206);
         let mut out = Vec::new();

@@ -463,7 +463,7 @@ impl<'v> Builder<'v> {
             digests,
             root,
             package,
-            entries,
+            entries: Arc::new(entries),
             anomalies,
             contents: self.contents,
             limits: self.opts.limits,
