@@ -30,7 +30,7 @@ fn npm_tarball_strips_the_root_and_reads_package_json() {
     );
     let js = entry(&a, "dist/index.js");
     assert_eq!(
-        js.raw_path.as_deref(),
+        js.raw_path().as_deref(),
         Some("package/dist/index.js"),
         "raw name kept"
     );

@@ -26,7 +26,7 @@ fn tar_path_traversal_is_recorded_and_not_installed() {
         }),
     );
     let e = &a.entries[1];
-    assert_eq!(e.raw_path.as_deref(), Some("package/../../etc/cron.d/x"));
+    assert_eq!(e.raw_path().as_deref(), Some("package/../../etc/cron.d/x"));
     assert!(!e.installed, "node-tar refuses names with '..'");
     assert_one(
         &a,
@@ -223,7 +223,7 @@ fn tar_entry_outside_the_root() {
         }),
     );
     let e = &a.entries[2];
-    assert_eq!(e.raw_path.as_deref(), Some("other/b.js"));
+    assert_eq!(e.raw_path().as_deref(), Some("other/b.js"));
     assert_one(
         &a,
         AnomalyKind::OutsideRoot,
@@ -282,11 +282,12 @@ fn tar_names_with_escape_sequences_bidi_and_invalid_utf8() {
         "invalid bytes become U+FFFD in the path, as node-tar writes them"
     );
     assert_eq!(
-        bad.raw_path, None,
+        bad.raw_path(),
+        None,
         "a stored name that is not UTF-8 is not a string"
     );
     assert_eq!(
-        bad.raw_path_hex.as_deref(),
+        bad.raw_path_hex(),
         Some(common::check::hex(b"package/bad\xff\xfe.js").as_str()),
         "the exact stored bytes, as hex"
     );
@@ -320,10 +321,10 @@ fn an_invalid_utf8_name_is_not_a_duplicate_of_its_escaped_spelling() {
         "no false duplicate: {:?}",
         anomalies(&a, AnomalyKind::DuplicatePath)
     );
-    assert_eq!(literal.raw_path.as_deref(), Some("package/a\\xff.js"));
-    assert_eq!(literal.raw_path_hex, None);
+    assert_eq!(literal.raw_path().as_deref(), Some("package/a\\xff.js"));
+    assert_eq!(literal.raw_path_hex(), None);
     assert_eq!(
-        bad.raw_path_hex.as_deref(),
+        bad.raw_path_hex(),
         Some(common::check::hex(b"package/a\xff.js").as_str())
     );
     assert_eq!(a.file_count(), 3);
@@ -352,7 +353,8 @@ fn invalid_utf8_names_that_node_tar_writes_to_one_path_are_duplicates() {
         "a\u{fffd}.js appears again (entry 1)",
     );
     assert_ne!(
-        first.raw_path_hex, second.raw_path_hex,
+        first.raw_path_hex(),
+        second.raw_path_hex(),
         "the stored bytes tell them apart"
     );
     assert_eq!(

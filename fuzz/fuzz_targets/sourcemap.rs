@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shipcheck::artifact::{Entry, EntryKind};
+use shipcheck::artifact::{Entry, EntryKind, Stored};
 use shipcheck::detect::sourcemap;
 use shipcheck::rules::{Policy, Scanner};
 
@@ -29,8 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let entry = Entry {
         index: 0,
         path: "dist/index.js.map".to_owned(),
-        raw_path: None,
-        raw_path_hex: None,
+        stored: Stored::Same,
         kind: EntryKind::File,
         mode: 0o644,
         size: data.len() as u64,

@@ -231,7 +231,11 @@ impl EntryKind {
 }
 
 /// One entry of the container.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// Serialised (manifests, `ls --json`) with the stored name as `raw_path` / `raw_path_hex`,
+/// whatever [`Stored`] form it is held in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "EntryFields<'static>")]
 pub struct Entry {
     /// Position in the container, from 0; findings and the review screen refer to entries by it.
     pub index: u32,
@@ -239,14 +243,9 @@ pub struct Entry {
     /// UTF-8 become U+FFFD, as node-tar's `Buffer.toString('utf8')` makes them, so two names
     /// that differ only there are the same installed path. Untrusted: sanitise before showing.
     pub path: String,
-    /// The name exactly as stored, when it differs from `path` and is valid UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw_path: Option<String>,
-    /// The name's exact bytes as lowercase hex, when they are not valid UTF-8 (`raw_path` is
-    /// then absent). A separate field because no escaping inside a JSON string could tell
-    /// the byte 0xff from a name that really is `\xff`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw_path_hex: Option<String>,
+    /// The name exactly as stored, when it differs from `path` (see [`Entry::raw_path`] and
+    /// [`Entry::raw_path_hex`]).
+    pub stored: Stored,
     /// What it is.
     pub kind: EntryKind,
     /// Unix permission bits (and type bits where the container stores them).
@@ -254,29 +253,141 @@ pub struct Entry {
     /// Bytes of content actually read.
     pub size: u64,
     /// Bytes the header declared, when it differs from `size`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub declared_size: Option<u64>,
     /// Compressed bytes (zip only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub compressed_size: Option<u64>,
     /// Lowercase hex sha256 of the content (files only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// Native code or WebAssembly by its first bytes (files only), whatever the name says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub executable: Option<Executable>,
     /// Where a link points, as stored (a secret value in it masked). Untrusted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub link_target: Option<String>,
     /// False when the installer would not write this entry: shadowed by a later duplicate,
     /// a link npm skips, a name with `..`, or no path left once the root is stripped.
     pub installed: bool,
 }
 
+/// An entry's name as stored, when it is not its install path. Held without a copy of each
+/// name in the common case (a tarball's `package/` + path): on a package of 127,000 files
+/// those copies were a tenth of `check`'s memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Stored {
+    /// The same as the install path.
+    #[default]
+    Same,
+    /// The tarball's root folder, `/`, then the install path; the root shared by all entries.
+    UnderRoot(Arc<str>),
+    /// Any other name that is valid UTF-8.
+    Text(Box<str>),
+    /// A name that is not valid UTF-8: its exact bytes as lowercase hex. Kept apart because no
+    /// escaping inside a JSON string could tell the byte 0xff from a name that really is
+    /// `\xff`.
+    Hex(Box<str>),
+}
+
 impl Entry {
     /// True for regular files.
     pub fn is_file(&self) -> bool {
         self.kind == EntryKind::File
+    }
+
+    /// The name exactly as stored, when it differs from `path` and is valid UTF-8.
+    pub fn raw_path(&self) -> Option<Cow<'_, str>> {
+        match &self.stored {
+            Stored::Same | Stored::Hex(_) => None,
+            Stored::UnderRoot(root) => Some(Cow::Owned(format!("{root}/{}", self.path))),
+            Stored::Text(t) => Some(Cow::Borrowed(t)),
+        }
+    }
+
+    /// The name's exact bytes as lowercase hex, when they are not valid UTF-8 (`raw_path` is
+    /// then absent).
+    pub fn raw_path_hex(&self) -> Option<&str> {
+        match &self.stored {
+            Stored::Hex(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// How many bytes the stored name has.
+    pub fn stored_len(&self) -> usize {
+        match &self.stored {
+            Stored::Same => self.path.len(),
+            Stored::UnderRoot(root) => root.len() + 1 + self.path.len(),
+            Stored::Text(t) => t.len(),
+            Stored::Hex(h) => h.len() / 2,
+        }
+    }
+}
+
+/// An entry as it is written and read: the fields of [`Entry`] with the stored name as the
+/// two optional strings the manifest schema has always had.
+#[derive(Serialize, Deserialize)]
+struct EntryFields<'a> {
+    index: u32,
+    path: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_path: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_path_hex: Option<Cow<'a, str>>,
+    kind: EntryKind,
+    mode: u32,
+    size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declared_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compressed_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    executable: Option<Executable>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_target: Option<Cow<'a, str>>,
+    installed: bool,
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        EntryFields {
+            index: self.index,
+            path: Cow::Borrowed(&self.path),
+            raw_path: self.raw_path(),
+            raw_path_hex: self.raw_path_hex().map(Cow::Borrowed),
+            kind: self.kind,
+            mode: self.mode,
+            size: self.size,
+            declared_size: self.declared_size,
+            compressed_size: self.compressed_size,
+            sha256: self.sha256.as_deref().map(Cow::Borrowed),
+            executable: self.executable,
+            link_target: self.link_target.as_deref().map(Cow::Borrowed),
+            installed: self.installed,
+        }
+        .serialize(s)
+    }
+}
+
+impl From<EntryFields<'static>> for Entry {
+    fn from(f: EntryFields<'static>) -> Self {
+        let stored = match (f.raw_path, f.raw_path_hex) {
+            (_, Some(hex)) => Stored::Hex(hex.into()),
+            (Some(raw), None) => Stored::Text(raw.into()),
+            (None, None) => Stored::Same,
+        };
+        Entry {
+            index: f.index,
+            path: f.path.into_owned(),
+            stored,
+            kind: f.kind,
+            mode: f.mode,
+            size: f.size,
+            declared_size: f.declared_size,
+            compressed_size: f.compressed_size,
+            sha256: f.sha256.map(Cow::into_owned),
+            executable: f.executable,
+            link_target: f.link_target.map(Cow::into_owned),
+            installed: f.installed,
+        }
     }
 }
 
@@ -687,4 +798,62 @@ pub fn read_bytes_metered(
     };
     let result = read().with_context(|| crate::sanitize::for_terminal(name).into_owned());
     (result, inflated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_form_writes_the_same_fields_and_reads_back() {
+        let entry = |stored: Stored| Entry {
+            index: 3,
+            path: "lib/a.js".to_owned(),
+            stored,
+            kind: EntryKind::File,
+            mode: 0o644,
+            size: 1,
+            declared_size: None,
+            compressed_size: None,
+            sha256: None,
+            executable: None,
+            link_target: None,
+            installed: true,
+        };
+        let cases = [
+            (
+                Stored::Same,
+                serde_json::json!(null),
+                serde_json::json!(null),
+            ),
+            (
+                Stored::UnderRoot(Arc::from("package")),
+                serde_json::json!("package/lib/a.js"),
+                serde_json::json!(null),
+            ),
+            (
+                Stored::Text("./lib/a.js".into()),
+                serde_json::json!("./lib/a.js"),
+                serde_json::json!(null),
+            ),
+            (
+                Stored::Hex("ff2e6a73".into()),
+                serde_json::json!(null),
+                serde_json::json!("ff2e6a73"),
+            ),
+        ];
+        for (stored, raw, hex) in cases {
+            let e = entry(stored);
+            let v = serde_json::to_value(&e).expect("serialises");
+            assert_eq!(v.get("raw_path").cloned().unwrap_or_default(), raw);
+            assert_eq!(v.get("raw_path_hex").cloned().unwrap_or_default(), hex);
+            assert_eq!(
+                v.as_object().map(|o| o.len()),
+                Some(6 + usize::from(!raw.is_null() || !hex.is_null()))
+            );
+            let back: Entry = serde_json::from_value(v.clone()).expect("reads back");
+            assert_eq!(serde_json::to_value(&back).expect("serialises"), v);
+            assert_eq!(back.stored_len(), e.stored_len(), "{v}");
+        }
+    }
 }

@@ -109,7 +109,7 @@ pub fn validate(m: &Manifest) -> Result<(), InvalidManifest> {
         if e.mode > MAX_MODE {
             return Err(invalid(field("mode"), "more bits than a tar header holds"));
         }
-        if let Some(hex) = &e.raw_path_hex
+        if let Some(hex) = e.raw_path_hex()
             && hex_bytes(hex).is_none()
         {
             return Err(invalid(field("raw_path_hex"), "not lowercase hex bytes"));

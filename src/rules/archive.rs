@@ -46,8 +46,8 @@ pub fn findings(a: &Artifact) -> Vec<Finding> {
                     // An entry the installer strips to nothing still has the name it came
                     // with: the finding points at that, never at an empty path.
                     path: entry
-                        .map(|e| match (&e.raw_path, e.path.is_empty()) {
-                            (Some(raw), true) => raw.clone(),
+                        .map(|e| match (e.raw_path(), e.path.is_empty()) {
+                            (Some(raw), true) => raw.into_owned(),
                             _ => e.path.clone(),
                         })
                         .unwrap_or_default(),

@@ -88,7 +88,10 @@ mod tests {
         let groups: Vec<_> = g.into_groups().collect();
         assert_eq!(groups.len(), 3);
         assert_eq!(groups[0].0.location.path, "a");
-        assert_eq!((groups[0].1, groups[0].2.clone()), (2, vec!["a".into(), "c".into()]));
+        assert_eq!(
+            (groups[0].1, groups[0].2.clone()),
+            (2, vec!["a".into(), "c".into()])
+        );
         assert_eq!(groups[2].0.location.path, "d", "allowed on its own");
     }
 }

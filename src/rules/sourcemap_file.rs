@@ -189,7 +189,13 @@ mod tests {
         with_file("a.js.map", |ctx| {
             for m in maps {
                 let (mut found, mut plain) = (Vec::new(), Vec::new());
-                report(ctx, &parse(m).expect("parses"), m.len() as u64, &mut found, &mut plain);
+                report(
+                    ctx,
+                    &parse(m).expect("parses"),
+                    m.len() as u64,
+                    &mut found,
+                    &mut plain,
+                );
                 out.extend(found);
                 out.extend(plain.iter().map(|p| p.finding(&artifact_of(&[]))));
             }
@@ -213,7 +219,13 @@ mod tests {
         let map = br#"{"version":3,"sources":["a.ts","b.ts"],"mappings":"AAAA"}"#;
         let mut plain = Vec::new();
         with_file(path, |ctx| {
-            report(ctx, &parse(map).expect("parses"), 100, &mut Vec::new(), &mut plain);
+            report(
+                ctx,
+                &parse(map).expect("parses"),
+                100,
+                &mut Vec::new(),
+                &mut plain,
+            );
         });
         plain.remove(0)
     }

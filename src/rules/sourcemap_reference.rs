@@ -108,7 +108,10 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
         let resolved = join(&location.path, t);
         let ships = shipped.contains(resolved.as_str());
         let (severity, message) = if ships {
-            (Severity::Info, format!("references {resolved}, which ships"))
+            (
+                Severity::Info,
+                format!("references {resolved}, which ships"),
+            )
         } else {
             (
                 Severity::Low,
@@ -127,7 +130,10 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
             listed.push(json!({ "location": listed_as, "target": t }));
         }
     }
-    for (groups, what) in folded.into_iter().zip(["maps that ship", "maps that are not shipped"]) {
+    for (groups, what) in folded
+        .into_iter()
+        .zip(["maps that ship", "maps that are not shipped"])
+    {
         for (mut first, count, listed) in groups.into_groups() {
             if count > 1 {
                 first.message = format!(
@@ -158,7 +164,10 @@ mod tests {
         let refs = collect_from(b"a()\n//# sourceMappingURL=a.js.map\n");
         assert_eq!(refs.len(), 1);
         assert_eq!(&*refs[0].target, "a.js.map");
-        assert!(matches!(refs[0].location, Noted::Entry { line: Some(2), .. }));
+        assert!(matches!(
+            refs[0].location,
+            Noted::Entry { line: Some(2), .. }
+        ));
         assert!(collect_from(br#"s += "//# sourceMappingURL=" + url;"#).is_empty());
         assert!(collect_from(b"//# sourceMappingURL=data:application/json;base64,e30=").is_empty());
     }
@@ -188,8 +197,10 @@ mod tests {
             let js = format!("//# sourceMappingURL=l{i}.js.map\n");
             files.push((format!("package/lib/l{i}.js"), js.into_bytes()));
         }
-        let borrowed: Vec<(&str, &[u8])> =
-            files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .collect();
         let a = crate::rules::test_support::artifact_of(&borrowed);
         let policy = Policy::parse(
             "p.toml",
@@ -218,15 +229,26 @@ mod tests {
         let ships = by(Severity::Info, false);
         assert_eq!(ships.len(), 1, "{out:#?}");
         assert_eq!(ships[0].evidence["references"], 600);
-        assert_eq!(ships[0].evidence["listed"].as_array().map(Vec::len), Some(600));
+        assert_eq!(
+            ships[0].evidence["listed"].as_array().map(Vec::len),
+            Some(600)
+        );
         assert!(ships[0].message.starts_with("600 sourceMappingURL comments reference maps that ship, first dist/m0.js:2: references dist/m0.js.map, which ships"), "{}", ships[0].message);
         let missing = by(Severity::Low, false);
         assert_eq!(missing.len(), 1);
         assert_eq!(missing[0].evidence["references"], 600);
         assert_eq!(missing[0].location.path, "dist/m1.js");
         let allowed = by(Severity::Low, true);
-        assert_eq!(allowed.len(), 1, "the allowed ones are a group of their own");
+        assert_eq!(
+            allowed.len(),
+            1,
+            "the allowed ones are a group of their own"
+        );
         assert_eq!(allowed[0].evidence["references"], 3);
-        assert_eq!(by(Severity::Medium, false).len(), 3, "each external URL on its own");
+        assert_eq!(
+            by(Severity::Medium, false).len(),
+            3,
+            "each external URL on its own"
+        );
     }
 }

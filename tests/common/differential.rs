@@ -176,11 +176,11 @@ pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
                 .entry
                 .map(|i| &a.entries[i as usize])
                 .map(|e| {
-                    let raw = e.raw_path.as_ref();
-                    let stored = raw.and_then(below_root);
+                    let raw = e.raw_path().map(std::borrow::Cow::into_owned);
+                    let stored = raw.as_ref().and_then(below_root);
                     [
                         Some(e.path.clone()),
-                        raw.cloned(),
+                        raw,
                         // Python's tarfile resolves `a/../b` inside the folder and writes `b`.
                         stored.as_deref().map(resolve),
                         link_lands_on(&e.path, e, &below_root),

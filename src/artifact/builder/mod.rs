@@ -7,6 +7,7 @@
 
 mod place;
 
+use std::borrow::Cow;
 use std::hash::BuildHasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use super::reread::Loc;
 use super::seek_index::SeekIndex;
 use super::{
     Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Executable, Format, OpenError,
-    Options, Visitor, meta,
+    Options, Stored, Visitor, meta,
 };
 
 /// An npm rule applied once the whole tarball is seen: (entries, anomalies, eligible) → changed.
@@ -56,6 +57,8 @@ pub struct Builder<'v> {
     layout: Layout,
     /// `None` until the first entry decides; then the stripped root, if any.
     root: Option<Option<String>>,
+    /// The root, shared by the entries whose stored name is it plus their path.
+    root_shared: Option<Arc<str>>,
     entries: Vec<Entry>,
     anomalies: Vec<Anomaly>,
     contents: Vec<Option<Arc<Vec<u8>>>>,
@@ -93,6 +96,7 @@ impl<'v> Builder<'v> {
             only,
             layout: Layout::StripRoot,
             root: None,
+            root_shared: None,
             entries: Vec::new(),
             anomalies: Vec::new(),
             contents: Vec::new(),
@@ -181,6 +185,21 @@ impl<'v> Builder<'v> {
         Ok(Some(index))
     }
 
+    /// The root folder, shared, when `stored` is exactly it, `/` and `path`.
+    fn shared_root(&mut self, stored: &str, path: &str) -> Option<Arc<str>> {
+        let Some(Some(root)) = &self.root else {
+            return None;
+        };
+        let rest = stored.strip_prefix(root.as_str())?.strip_prefix('/')?;
+        if rest != path {
+            return None;
+        }
+        if self.root_shared.as_deref() != Some(root.as_str()) {
+            self.root_shared = Some(Arc::from(root.as_str()));
+        }
+        self.root_shared.clone()
+    }
+
     /// Adds the entry to the model: the duplicate check and the entry itself.
     fn record(&mut self, raw: &RawEntry<'_>, index: u32, path: String, installed: bool) {
         let link_target = raw.link_target.map(|t| masked(String::from(decode(t))));
@@ -218,14 +237,17 @@ impl<'v> Builder<'v> {
                 ),
             );
         }
-        let (raw_path, raw_path_hex) = match std::str::from_utf8(raw.name) {
-            Ok(text) => ((text != path).then(|| text.to_owned()), None),
-            Err(_) => (None, Some(crate::units::hex(raw.name))),
+        let stored = match std::str::from_utf8(raw.name) {
+            Ok(text) if text == path => Stored::Same,
+            Ok(text) => match self.shared_root(text, &path) {
+                Some(root) => Stored::UnderRoot(root),
+                None => Stored::Text(text.into()),
+            },
+            Err(_) => Stored::Hex(crate::units::hex(raw.name).into()),
         };
         self.entries.push(Entry {
             index,
-            raw_path,
-            raw_path_hex,
+            stored,
             path,
             kind: raw.kind,
             mode: raw.mode,
@@ -398,7 +420,7 @@ impl<'v> Builder<'v> {
                     entry: Some(i),
                     detail: format!(
                         "{} is outside the package root '{}/'; nothing is left of it once the root is stripped",
-                        for_terminal(e.raw_path.as_deref().unwrap_or(&e.path)),
+                        for_terminal(&e.raw_path().unwrap_or(Cow::Borrowed(&e.path))),
                         for_terminal(root)
                     ),
                 });
