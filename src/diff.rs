@@ -120,8 +120,8 @@ fn change(old: Option<&Entry>, new: Option<&Entry>) -> EntryChange {
         old_size: old.map(|e| e.size),
         new_size: new.map(|e| e.size),
         size_delta: delta(old.map_or(0, |e| e.size), new.map_or(0, |e| e.size)),
-        old_sha256: old.and_then(|e| e.sha256.clone()),
-        new_sha256: new.and_then(|e| e.sha256.clone()),
+        old_sha256: old.and_then(|e| e.sha256.as_deref().map(str::to_owned)),
+        new_sha256: new.and_then(|e| e.sha256.as_deref().map(str::to_owned)),
         old_mode: mode_changed.then(|| old.map(|e| e.mode)).flatten(),
     }
 }

@@ -59,7 +59,12 @@ fn installs(name: &str, bytes: &[u8], files: &[(&str, &[u8])]) -> Artifact {
         .entries
         .iter()
         .filter(|e| e.installed && e.kind == EntryKind::File)
-        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+        .map(|e| {
+            (
+                e.path.clone(),
+                e.sha256.as_deref().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(ours, want, "{name}: what shipcheck lists as installed");
     if let Some(npm) = npm_root("checking shipcheck's side only") {

@@ -257,11 +257,11 @@ pub struct Entry {
     /// Compressed bytes (zip only).
     pub compressed_size: Option<u64>,
     /// Lowercase hex sha256 of the content (files only).
-    pub sha256: Option<String>,
+    pub sha256: Option<Box<str>>,
     /// Native code or WebAssembly by its first bytes (files only), whatever the name says.
     pub executable: Option<Executable>,
     /// Where a link points, as stored (a secret value in it masked). Untrusted.
-    pub link_target: Option<String>,
+    pub link_target: Option<Box<str>>,
     /// False when the installer would not write this entry: shadowed by a later duplicate,
     /// a link npm skips, a name with `..`, or no path left once the root is stripped.
     pub installed: bool,
@@ -383,9 +383,9 @@ impl From<EntryFields<'static>> for Entry {
             size: f.size,
             declared_size: f.declared_size,
             compressed_size: f.compressed_size,
-            sha256: f.sha256.map(Cow::into_owned),
+            sha256: f.sha256.map(Into::into),
             executable: f.executable,
-            link_target: f.link_target.map(Cow::into_owned),
+            link_target: f.link_target.map(Into::into),
             installed: f.installed,
         }
     }
@@ -848,7 +848,7 @@ mod tests {
             assert_eq!(v.get("raw_path").cloned().unwrap_or_default(), raw);
             assert_eq!(v.get("raw_path_hex").cloned().unwrap_or_default(), hex);
             assert_eq!(
-                v.as_object().map(|o| o.len()),
+                v.as_object().map(serde_json::Map::len),
                 Some(6 + usize::from(!raw.is_null() || !hex.is_null()))
             );
             let back: Entry = serde_json::from_value(v.clone()).expect("reads back");

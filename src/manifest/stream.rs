@@ -252,7 +252,7 @@ impl<'de> Visitor<'de> for EntriesSeed<'_> {
                 return Ok(out);
             };
             // What an archive's builder counts: the name as stored and the link target.
-            names += (e.stored_len() + e.link_target.as_ref().map_or(0, String::len)) as u64;
+            names += (e.stored_len() + e.link_target.as_ref().map_or(0, |t| t.len())) as u64;
             if names > self.max_names {
                 return Err(self.stop(Problem::NamesTooLong(self.max_names)));
             }

@@ -112,7 +112,12 @@ pub fn run_oracle(script: &str, paths: &[String]) -> Vec<Value> {
 /// The regular files shipcheck says the installer writes: path → sha256.
 pub fn installed_files(a: &Artifact) -> BTreeMap<String, String> {
     installed_file_entries(a)
-        .map(|e| (e.path.clone(), e.sha256.clone().unwrap_or_default()))
+        .map(|e| {
+            (
+                e.path.clone(),
+                e.sha256.as_deref().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -165,7 +170,7 @@ pub fn umask() -> u32 {
 /// Each anomaly with its entry's names: installed, as stored, and as stored below the
 /// archive's root folder (none: the whole archive).
 pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
-    let below_root = |raw: &String| -> Option<String> {
+    let below_root = |raw: &str| -> Option<String> {
         let root = a.root.as_deref()?;
         Some(raw.strip_prefix(root)?.strip_prefix('/')?.to_owned())
     };
@@ -177,7 +182,7 @@ pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
                 .map(|i| &a.entries[i as usize])
                 .map(|e| {
                     let raw = e.raw_path().map(std::borrow::Cow::into_owned);
-                    let stored = raw.as_ref().and_then(below_root);
+                    let stored = raw.as_deref().and_then(below_root);
                     [
                         Some(e.path.clone()),
                         raw,
@@ -205,7 +210,7 @@ pub fn anomalies(a: &Artifact) -> Vec<(Vec<String>, String)> {
 fn link_lands_on(
     path: &str,
     e: &shipcheck::artifact::Entry,
-    below_root: &dyn Fn(&String) -> Option<String>,
+    below_root: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let target = e.link_target.as_ref()?;
     match e.kind {
@@ -214,7 +219,7 @@ fn link_lands_on(
             Some(resolve(&format!("{dir}/{target}")))
         }
         EntryKind::Hardlink => Some(resolve(
-            &below_root(target).unwrap_or_else(|| target.clone()),
+            &below_root(target).unwrap_or_else(|| target.to_string()),
         )),
         _ => None,
     }

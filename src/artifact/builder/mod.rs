@@ -256,10 +256,12 @@ impl<'v> Builder<'v> {
             compressed_size: raw.compressed_size,
             sha256: None,
             executable: None,
-            link_target,
+            link_target: link_target.map(String::into_boxed_str),
             installed,
         });
-        self.contents.push(None);
+        if self.opts.keep_contents {
+            self.contents.push(None);
+        }
         if let Some(locs) = self.locs.as_mut() {
             locs.push(Loc::Unknown);
         }
@@ -327,7 +329,7 @@ impl<'v> Builder<'v> {
         self.entries[i].executable = executable;
         let declared = self.entries[i].declared_size.unwrap_or(size);
         self.entries[i].size = size;
-        self.entries[i].sha256 = sha256;
+        self.entries[i].sha256 = sha256.map(String::into_boxed_str);
         if declared == size {
             self.entries[i].declared_size = None;
         } else {
@@ -501,26 +503,32 @@ impl<'v> Builder<'v> {
 /// (SipHash was a twentieth of a listing of many small files).
 #[derive(Default)]
 struct Seen {
-    /// (hash of the path, entry index): the stored hash spares growing the table a re-hash
-    /// of every path, and most mismatches a string comparison.
-    table: hashbrown::HashTable<(u64, u32)>,
+    /// (32 bits of the path's hash, entry index): the stored hash spares growing the table a
+    /// re-hash of every path, and most mismatches a string comparison, in 8 bytes a slot.
+    table: hashbrown::HashTable<(u32, u32)>,
     hasher: foldhash::quality::RandomState,
+}
+
+/// The table's hash of a stored 32-bit hash: spread over 64 bits, as hashbrown takes its
+/// bucket from the low bits and its tag from the high ones.
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Seen {
     /// Records `path` as entry `index`'s (not yet in `entries`) and returns the entry that
     /// held it before, if any.
     fn insert(&mut self, entries: &[Entry], path: &str, index: u32) -> Option<u32> {
-        let hash = self.hasher.hash_one(path);
-        let same = |&(h, i): &(u64, u32)| {
-            h == hash && entries.get(i as usize).is_some_and(|e| e.path == path)
+        let short = self.hasher.hash_one(path) as u32;
+        let same = |&(h, i): &(u32, u32)| {
+            h == short && entries.get(i as usize).is_some_and(|e| e.path == path)
         };
-        match self.table.entry(hash, same, |&(h, _)| h) {
+        match self.table.entry(spread(short), same, |&(h, _)| spread(h)) {
             hashbrown::hash_table::Entry::Occupied(mut o) => {
                 Some(std::mem::replace(&mut o.get_mut().1, index))
             }
             hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert((hash, index));
+                v.insert((short, index));
                 None
             }
         }
