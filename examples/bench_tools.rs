@@ -68,6 +68,21 @@ fn inflate(file: &str) -> io::Result<u64> {
     }
 }
 
+/// Inflates `file` with the review's indexing inflater (miniz_oxide, a checkpoint every 4 MiB).
+fn index(file: &str) -> io::Result<u64> {
+    let input = io::BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
+    let mut dec = shipcheck::artifact::seek_index::Inflater::new(input, true);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = dec.read(&mut buf)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n as u64;
+    }
+}
+
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
@@ -75,8 +90,9 @@ fn main() -> io::Result<()> {
         "many" => many(arg(1), arg(2).parse().unwrap_or(100_000)),
         "bomb" => bomb(arg(1), arg(2).parse().unwrap_or(1)),
         "inflate" => inflate(arg(1)).map(|n| println!("{n}")),
+        "index" => index(arg(1)).map(|n| println!("{n}")),
         _ => Err(io::Error::other(
-            "usage: bench_tools many OUT N | bomb OUT GIB | inflate FILE",
+            "usage: bench_tools many OUT N | bomb OUT GIB | inflate FILE | index FILE",
         )),
     }
 }

@@ -90,10 +90,11 @@ pub struct Options {
     /// feed diffs, manifests, `ls` and approvals, none of which it makes. Hashing every file
     /// was an eighth of that `check`'s CPU on next@14.
     pub skip_entry_digests: bool,
-    /// Record where each entry's data lies (and, for a gzip'd tar, a seek index) and keep the
-    /// file handle, so that [`Artifact::content`] reads one entry again by inflating at most
-    /// one span ([`seek_index::SPAN`]) instead of holding every content: the review
-    /// screen wants this.
+    /// Record where each entry's data lies and keep the file handle, so that
+    /// [`Artifact::content`] reads one entry again instead of holding every content: the
+    /// review screen wants this. A gzip'd tar also gets a seek index, built after the pass on
+    /// a thread of its own, with which a read inflates at most one span
+    /// ([`seek_index::SPAN`]); until it is in, a read inflates from the stream's start.
     pub index: bool,
 }
 
@@ -635,9 +636,10 @@ impl Artifact {
             .map(|c| Cow::Owned(Arc::unwrap_or_clone(c)))
     }
 
-    /// Bytes of the gzip seek index, when the artifact has one (see [`Options::index`]).
+    /// Bytes of the gzip seek index, once the artifact has one (see [`Options::index`]: it
+    /// is built on a thread of its own after the first pass).
     pub fn seek_index_memory(&self) -> Option<usize> {
-        let index = self.reread.as_ref()?.index.as_ref()?;
+        let index = self.reread.as_ref()?.index()?;
         Some(index.memory())
     }
 
@@ -742,13 +744,13 @@ pub fn read_file(
         };
         let located = b.take_locations();
         let mut artifact = b.finish(digests, kind);
-        if let Some((locs, index)) = located {
-            artifact.reread = Some(Arc::new(reread::Reread::new(
-                handle,
-                kind == pipe::Magic::Gzip,
-                index,
-                locs,
-            )));
+        if let Some(locs) = located {
+            let gzip = kind == pipe::Magic::Gzip;
+            let reread = Arc::new(reread::Reread::new(handle, gzip, locs));
+            if gzip {
+                reread::Reread::index_in_background(&reread);
+            }
+            artifact.reread = Some(reread);
         }
         Ok(artifact)
     };
@@ -802,6 +804,7 @@ pub fn read_bytes_metered(
 
 #[cfg(test)]
 mod tests {
+    use super::reread::Reread;
     use super::*;
 
     #[test]
@@ -854,6 +857,90 @@ mod tests {
             let back: Entry = serde_json::from_value(v.clone()).expect("reads back");
             assert_eq!(serde_json::to_value(&back).expect("serialises"), v);
             assert_eq!(back.stored_len(), e.stored_len(), "{v}");
+        }
+    }
+
+    /// A gzip'd npm tarball of `files` (under `package/`), written to `dir`.
+    fn gzip_tarball(dir: &Path, files: &[(String, Vec<u8>)]) -> PathBuf {
+        let path = dir.join("p-1.0.0.tgz");
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).expect("create"),
+            flate2::Compression::default(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        for (name, bytes) in files {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, format!("package/{name}"), &bytes[..])
+                .expect("append");
+        }
+        tar.into_inner()
+            .expect("tar")
+            .finish()
+            .expect("gzip")
+            .sync_all()
+            .expect("sync");
+        path
+    }
+
+    #[test]
+    fn a_gzip_entry_reads_the_same_before_its_seek_index_is_in_and_after() {
+        // Text that compresses a little, over several spans of the index (4 MiB each).
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut text = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    b"abcdefghij klmnop\n"[(x % 18) as usize]
+                })
+                .collect()
+        };
+        let mut files = vec![(
+            "package.json".to_owned(),
+            br#"{"name":"p","version":"1.0.0"}"#.to_vec(),
+        )];
+        files.extend((0..7).map(|i| (format!("f{i}.js"), text(2_300_000))));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = gzip_tarball(dir.path(), &files);
+        let opts = Options {
+            index: true,
+            ..Options::default()
+        };
+        let a = read_file(&path, &opts, None, None).expect("reads");
+        let located = a.reread.as_ref().expect("located");
+        // The same locations without an index: every read inflates from the start.
+        let bare = Reread::new(Arc::clone(&located.file), true, located.locs.clone());
+        let by_name = |name: &str| {
+            a.entries
+                .iter()
+                .find(|e| e.path == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        for (name, bytes) in &files {
+            let got = bare.read(by_name(name)).expect("streams");
+            assert!(
+                got.as_slice() == bytes.as_slice(),
+                "{name} without the index"
+            );
+        }
+        // The background index lands (a generous bound: CI machines are loaded).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while a.seek_index_memory().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no seek index after 120 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let index = located.index().expect("built");
+        assert!(index.len() >= 3, "several checkpoints: {index:?}");
+        for (name, bytes) in files.iter().rev() {
+            let got = a.content(by_name(name).index).expect("through the index");
+            assert!(&*got == bytes.as_slice(), "{name} through the index");
         }
     }
 }

@@ -12,7 +12,6 @@ use std::thread::JoinHandle;
 use base64::Engine as _;
 use sha2::{Digest as _, Sha256, Sha512};
 
-use super::seek_index::{Inflater, SeekIndex};
 use super::{Digests, OpenError};
 pub use crate::detect::container::{Magic, sniff_bytes};
 use crate::units::hex;
@@ -208,19 +207,6 @@ pub fn inflate_stage(input: ChannelReader) -> Stage<()> {
     let (tx, recycled, reader) = channel();
     let handle = std::thread::spawn(move || {
         pump(GzipErrors(Members::new(input)), &tx, &recycled, |_| Ok(()));
-    });
-    Stage { reader, handle }
-}
-
-/// Stage 2 for the review screen: inflates as [`inflate_stage`] does, with the decoder that
-/// records a [`SeekIndex`] (one call per output block, inside the decoder), returned by the
-/// stage's join.
-pub fn indexing_inflate_stage(input: ChannelReader) -> Stage<SeekIndex> {
-    let (tx, recycled, reader) = channel();
-    let handle = std::thread::spawn(move || {
-        let mut dec = GzipErrors(Inflater::new(input, true));
-        pump(&mut dec, &tx, &recycled, |_| Ok(()));
-        dec.0.into_index()
     });
     Stage { reader, handle }
 }

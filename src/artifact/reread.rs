@@ -10,11 +10,11 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest as _, Sha256};
 
-use super::seek_index::SeekIndex;
+use super::seek_index::{Inflater, SeekIndex};
 use super::{Content, Entry};
 use crate::units::hex;
 
@@ -90,8 +90,8 @@ pub struct Reread {
     pub file: Arc<File>,
     /// True for a gzip'd tar: its offsets are in the inflated stream.
     gzip: bool,
-    /// Set for a gzip'd tar read with an index.
-    pub index: Option<SeekIndex>,
+    /// A gzip'd tar's seek index, once built ([`Reread::index_in_background`]).
+    index: OnceLock<SeekIndex>,
     /// Per entry, by index.
     pub locs: Vec<Loc>,
     /// What was read last, newest at the back (see [`CACHE_BYTES`]).
@@ -101,7 +101,7 @@ pub struct Reread {
 impl std::fmt::Debug for Reread {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reread")
-            .field("index", &self.index)
+            .field("index", &self.index.get())
             .field("entries", &self.locs.len())
             .finish_non_exhaustive()
     }
@@ -122,24 +122,62 @@ pub struct Changed {
 }
 
 impl Reread {
-    /// Over `file` with entries located by `locs`.
-    pub fn new(file: Arc<File>, gzip: bool, index: Option<SeekIndex>, locs: Vec<Loc>) -> Self {
+    /// Over `file` with entries located by `locs`; a gzip'd tar has no seek index yet.
+    pub fn new(file: Arc<File>, gzip: bool, locs: Vec<Loc>) -> Self {
         Self {
             file,
             gzip,
-            index,
+            index: OnceLock::new(),
             locs,
             cache: Mutex::new(VecDeque::new()),
         }
     }
 
+    /// The seek index, once built.
+    pub fn index(&self) -> Option<&SeekIndex> {
+        self.index.get()
+    }
+
+    /// Builds the gzip seek index on a thread of its own, reading the handle of the first
+    /// pass again: that pass inflated with zlib-rs, a third faster than the indexing inflater
+    /// (miniz_oxide, which can stop at a block boundary and resume there), so the review
+    /// screen's first frame does not wait for the index. Until it is in, a read inflates from
+    /// the stream's start. The thread stops at its next chunk once the artifact is dropped;
+    /// if it cannot start or the stream does not inflate, reads go on streaming.
+    ///
+    /// Memory: the decoder's 256 KiB ring and 64 KiB input, one 256 KiB read buffer, and the
+    /// index itself (under 1% of the unpacked size, see [`super::seek_index`]).
+    pub fn index_in_background(this: &Arc<Self>) {
+        let weak = Arc::downgrade(this);
+        let file = Arc::clone(&this.file);
+        let build = move || {
+            let mut dec = Inflater::new(At::new(file, 0), true);
+            let mut buf = vec![0u8; 256 << 10];
+            loop {
+                if weak.strong_count() == 0 {
+                    return;
+                }
+                match dec.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+            if let Some(reread) = weak.upgrade() {
+                let _ = reread.index.set(dec.into_index());
+            }
+        };
+        let _ = std::thread::Builder::new()
+            .name("seek-index".to_owned())
+            .spawn(build);
+    }
+
     /// True when `entry` can be read from its location (else the caller streams).
     pub fn locates(&self, entry: &Entry) -> bool {
-        match self.locs.get(entry.index as usize) {
-            Some(Loc::Tar(_)) => self.index.is_some() || !self.gzip,
-            Some(Loc::Zip { .. }) => true,
-            _ => false,
-        }
+        matches!(
+            self.locs.get(entry.index as usize),
+            Some(Loc::Tar(_) | Loc::Zip { .. })
+        )
     }
 
     /// The content of `entry`, from the cache or read at its location and checked against its
@@ -189,14 +227,19 @@ impl Reread {
         let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 30));
         let at = |p: u64| Ok(At::new(Arc::clone(&self.file), p));
         match self.locs.get(entry.index as usize).copied() {
-            Some(Loc::Tar(offset)) => match self.index.as_ref().filter(|_| self.gzip) {
+            Some(Loc::Tar(offset)) => match self.index.get().filter(|_| self.gzip) {
                 Some(index) => {
                     index
                         .read_from(offset, at)?
                         .take(size)
                         .read_to_end(&mut out)?;
                 }
-                None if self.gzip => anyhow::bail!("no seek index for entry {}", entry.index),
+                None if self.gzip => {
+                    // No index yet: inflate from the start, as the first pass did.
+                    let mut stream = super::pipe::inflate(At::new(Arc::clone(&self.file), 0));
+                    io::copy(&mut (&mut stream).take(offset), &mut io::sink())?;
+                    stream.take(size).read_to_end(&mut out)?;
+                }
                 None => {
                     At::new(Arc::clone(&self.file), offset)
                         .take(size)

@@ -26,16 +26,10 @@ pub fn read(file: Arc<File>, magic: Magic, b: &mut Builder<'_>) -> anyhow::Resul
         reader,
         handle: hashing,
     } = pipe::hashing_stage(At::new(file, 0));
-    let inflated = if magic == Magic::Gzip && b.wants_index() {
-        let stage = pipe::indexing_inflate_stage(reader);
-        let mut capped = Capped::new(stage.reader, limit);
-        let result = parse(&mut capped, b);
-        drop(capped.inner);
-        let index = pipe::join(stage.handle)?;
-        result?;
-        b.set_seek_index(index);
-        capped.total
-    } else if magic == Magic::Gzip {
+    // A gzip'd tar read for the review screen is inflated here as for `check` (zlib-rs, a
+    // third faster than the indexing inflater); its seek index is built after this pass, on a
+    // thread of its own (`Reread::index_in_background`), so the first frame does not wait.
+    let inflated = if magic == Magic::Gzip {
         let stage = pipe::inflate_stage(reader);
         let mut capped = Capped::new(stage.reader, limit);
         let result = parse(&mut capped, b);

@@ -18,7 +18,6 @@ use super::install::{installed_meta, npm_path_conflicts, npm_renames_gitignore, 
 use super::path::{Layout, decode, normalize};
 use super::pipe::Magic;
 use super::reread::Loc;
-use super::seek_index::SeekIndex;
 use super::{
     Anomaly, AnomalyKind, Artifact, Digests, Entry, EntryKind, Executable, Format, OpenError,
     Options, Stored, Visitor, meta,
@@ -64,8 +63,6 @@ pub struct Builder<'v> {
     contents: Vec<Option<Arc<Vec<u8>>>>,
     /// Where each entry's data lies, by index, when [`Options::index`] asks.
     locs: Option<Vec<Loc>>,
-    /// The gzip seek index, once the stream is read.
-    seek: Option<SeekIndex>,
     seen: Seen,
     /// Entries seen before the root was known whose names have a single component.
     rootless: Vec<u32>,
@@ -101,7 +98,6 @@ impl<'v> Builder<'v> {
             anomalies: Vec::new(),
             contents: Vec::new(),
             locs: opts.index.then(Vec::new),
-            seek: None,
             seen: Seen::default(),
             eligible: Vec::new(),
             rootless: Vec::new(),
@@ -267,11 +263,6 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// True when the reader should record locations and a seek index ([`Options::index`]).
-    pub fn wants_index(&self) -> bool {
-        self.locs.is_some()
-    }
-
     /// Records where an entry's data lies (when asked to).
     pub fn locate(&mut self, index: u32, loc: Loc) {
         if let Some(slot) = self.locs.as_mut().and_then(|l| l.get_mut(index as usize)) {
@@ -279,15 +270,9 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// Keeps the gzip stream's seek index.
-    pub fn set_seek_index(&mut self, index: SeekIndex) {
-        self.seek = Some(index);
-    }
-
-    /// The locations and seek index recorded, when asked for.
-    pub fn take_locations(&mut self) -> Option<(Vec<Loc>, Option<SeekIndex>)> {
-        let locs = self.locs.take()?;
-        Some((locs, self.seek.take()))
+    /// The locations recorded, when asked for.
+    pub fn take_locations(&mut self) -> Option<Vec<Loc>> {
+        self.locs.take()
     }
 
     /// How much of this file's content the reader must collect besides hashing it: `None`
