@@ -113,8 +113,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             b.finish_other(index);
             continue;
         }
-        // Never trust the declared size for an allocation: grow as data arrives.
-        let mut content = Collect::new(b.content_cap(index), declared);
+        let mut content = Collect::for_tar(b.content_cap(index), declared);
         let mut hasher = b.entry_digests().then(Sha256::new);
         let mut size = 0u64;
         loop {
