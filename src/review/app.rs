@@ -113,7 +113,25 @@ impl App {
     /// A screen over `artifact` (opened with `Options::index`), its baseline and the rules'
     /// evaluation (empty while they run).
     pub fn new(artifact: Artifact, baseline: Option<Baseline>, evaluation: Evaluation) -> Self {
+        let mut app = Self::build(artifact, baseline, evaluation);
+        app.peek();
+        app
+    }
+
+    /// [`App::new`] with nothing in the preview yet: the terminal draws its first frame
+    /// before the selected file is read again (a 60 MB map takes a few hundred milliseconds
+    /// while the seek index is still being built), then shows it with [`App::show_selected`].
+    pub fn without_preview(
+        artifact: Artifact,
+        baseline: Option<Baseline>,
+        evaluation: Evaluation,
+    ) -> Self {
         Self::build(artifact, baseline, evaluation)
+    }
+
+    /// Shows the node under the cursor in the preview (see [`App::without_preview`]).
+    pub fn show_selected(&mut self) {
+        self.peek();
     }
 
     /// The artifact and baseline back, everything else (the tree) dropped here.
@@ -159,7 +177,7 @@ impl App {
             .filter(|n| matches!(n.kind, NodeKind::Inner { .. }))
             .count();
         let view = TreeView::new(&tree);
-        let mut app = App {
+        App {
             artifact,
             baseline,
             findings,
@@ -185,9 +203,7 @@ impl App {
             signing: None,
             signoff: None,
             signed: Vec::new(),
-        };
-        app.peek();
-        app
+        }
     }
 
     /// The review coverage, for the approval.

@@ -82,10 +82,17 @@ pub fn load(inputs: Inputs) -> anyhow::Result<App> {
 /// [`load`], also returning the inputs (their policy) and the artifact's manifest. The tree is
 /// built once, with the findings: it is the screen's largest structure (about 400 bytes an
 /// entry), and two of them alive at once was a fifth of the peak on 127k entries.
-fn open(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
+fn open(inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
+    let (mut app, inputs, current) = open_without_preview(inputs)?;
+    app.show_selected();
+    Ok((app, inputs, current))
+}
+
+/// [`open`] with the preview still empty (see [`App::without_preview`]).
+fn open_without_preview(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Manifest)> {
     let opened = inputs.open()?;
     let baseline = take_baseline(&mut inputs, opened.diff);
-    let app = App::new(opened.artifact, baseline, opened.evaluation);
+    let app = App::without_preview(opened.artifact, baseline, opened.evaluation);
     Ok((app, inputs, opened.current))
 }
 
@@ -170,7 +177,7 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
         );
     }
     highlight::warm_up();
-    let (mut app, inputs, current) = open(inputs)?;
+    let (mut app, inputs, current) = open_without_preview(inputs)?;
     app.color = !crate::sanitize::no_color();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // ratatui's hook restores raw mode and the screen; ours runs first and stops mouse reports.
@@ -188,6 +195,9 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     // The rules ran in the pass that read the package: the first frame has the findings.
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
+    terminal.draw(|f| ui::render(&app, f))?;
+    // The tree and the findings are up; now the selected file is read again for its preview.
+    app.show_selected();
     terminal.draw(|f| ui::render(&app, f))?;
     app.signing = Some(Signing::new(config, current, inputs.policy));
     // Debug builds can be asked to panic on the first key, so that the end-to-end tests can
