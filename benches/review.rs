@@ -68,8 +68,10 @@ fn main() {
         let a = artifact::open(&many, &Options::default(), None).expect("open");
         shipcheck::report::ls::text(&a).len()
     });
-    // The review screen's first frame, as `review` draws it: open with contents, tree, one
-    // draw at 80×24 (the rules run after it; "findings in" is when the screen shows them).
+    // The review screen's first frame: one pass that reads the package and runs the rules
+    // (the findings come with the frame), the tree, one draw at 80×24. `review` draws it
+    // before reading the selected file again for the preview; "findings in" is the same pass
+    // through `load`, which fills the preview before its draw.
     let (first_frame, ()) = best_of(3, || {
         let (mut app, _, _) = load_unscanned(inputs(&many)).expect("load");
         let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
@@ -84,7 +86,7 @@ fn main() {
         app
     });
     println!(
-        "first frame, 100,000 files: {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 2.00); findings in at {:.1} ms ({:.2}×)",
+        "first frame, 100,000 files: {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 1.50); findings in at {:.1} ms ({:.2}×)",
         ms(first_frame),
         ms(ls),
         first_frame.as_secs_f64() / ls.as_secs_f64(),
@@ -118,7 +120,7 @@ fn main() {
             scanned.as_secs_f64() / ls.as_secs_f64()
         );
         println!(
-            "first frame, {real} ({files} files): {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 2.00)",
+            "first frame, {real} ({files} files): {:8.1} ms   (ls {:.1} ms; ratio {:.2}, target ≤ 1.50)",
             ms(frame),
             ms(ls),
             frame.as_secs_f64() / ls.as_secs_f64()
