@@ -52,15 +52,20 @@ fn bomb(out: &str, gib: u64) -> io::Result<()> {
     tar.into_inner()?.finish()?.flush()
 }
 
-fn inflate(file: &str) -> io::Result<u64> {
-    let mut dec = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+/// The input file, buffered in 1 MiB reads.
+fn input(file: &str) -> io::Result<io::BufReader<std::fs::File>> {
+    Ok(io::BufReader::with_capacity(
         1 << 20,
         std::fs::File::open(file)?,
-    ));
+    ))
+}
+
+/// Reads `r` to its end in 256 KiB steps; returns how many bytes it gave.
+fn drain(mut r: impl Read) -> io::Result<u64> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
-        let n = dec.read(&mut buf)?;
+        let n = r.read(&mut buf)?;
         if n == 0 {
             return Ok(total);
         }
@@ -68,19 +73,17 @@ fn inflate(file: &str) -> io::Result<u64> {
     }
 }
 
+/// Inflates `file` with zlib-rs (flate2), as `check` does.
+fn inflate(file: &str) -> io::Result<u64> {
+    drain(flate2::read::MultiGzDecoder::new(input(file)?))
+}
+
 /// Inflates `file` with the review's indexing inflater (miniz_oxide, a checkpoint every 4 MiB).
 fn index(file: &str) -> io::Result<u64> {
-    let input = io::BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
-    let mut dec = shipcheck::artifact::seek_index::Inflater::new(input, true);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = dec.read(&mut buf)?;
-        if n == 0 {
-            return Ok(total);
-        }
-        total += n as u64;
-    }
+    drain(shipcheck::artifact::seek_index::Inflater::new(
+        input(file)?,
+        true,
+    ))
 }
 
 fn main() -> io::Result<()> {
