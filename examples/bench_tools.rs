@@ -5,7 +5,7 @@
 //! - `inflate FILE`: inflates a gzip file to nowhere with flate2 (zlib-rs), the floor that
 //!   any listing must pay; prints the inflated byte count.
 
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Read, Write as _};
 
 use flate2::{Compression, GzBuilder};
 
