@@ -300,6 +300,7 @@ impl<'p> Scanner<'p> {
     fn nested(&mut self, ctx: &FileCtx<'_>, bytes: &[u8]) {
         let mut inner_findings = Vec::new();
         let mut inner_maps = Vec::new();
+        let mut inner_refs = Vec::new();
         let mut opened = 0usize;
         let policy = self.policy;
         let read = |left: u64| {
@@ -322,6 +323,7 @@ impl<'p> Scanner<'p> {
                 child.scan(&sub, data, 1);
                 inner_findings.append(&mut child.findings);
                 inner_maps.append(&mut child.maps);
+                inner_refs.append(&mut child.refs);
             };
             artifact::read_bytes_metered(ctx.name(), bytes, &opts, Some(visit))
         };
@@ -345,6 +347,7 @@ impl<'p> Scanner<'p> {
         }
         self.findings.append(&mut inner_findings);
         self.maps.append(&mut inner_maps);
+        self.refs.append(&mut inner_refs);
     }
 
     /// Runs the whole-artifact rules and the policy: every finding, worst first, and what was

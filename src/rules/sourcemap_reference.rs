@@ -251,4 +251,29 @@ mod tests {
             "each external URL on its own"
         );
     }
+
+    #[test]
+    fn an_external_reference_inside_a_nested_archive_is_reported() {
+        let inner = crate::rules::test_support::fixtures::npm_tgz(
+            "inner",
+            "1.0.0",
+            &[(
+                "a.js",
+                b"a();\n//# sourceMappingURL=https://cdn.example/a.js.map\n",
+            )],
+        );
+        let a = crate::rules::test_support::artifact_of(&[
+            ("package/package.json", br#"{"name":"p","version":"1.0.0"}"#),
+            ("package/vendor/inner.tgz", &inner),
+        ]);
+        let refs: Vec<Finding> = crate::rules::evaluate(&a, None)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == RULE.id)
+            .collect();
+        assert_eq!(refs.len(), 1, "{refs:#?}");
+        assert_eq!(refs[0].severity, Severity::Medium);
+        assert_eq!(refs[0].location.path, "vendor/inner.tgz");
+        assert_eq!(refs[0].location.inner.as_deref(), Some("a.js"));
+    }
 }
