@@ -300,7 +300,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ..Limits::default()
         },
         keep_contents: false,
-        skip_entry_digests: false,
+        digesting: crate::artifact::Digesting::InPass,
         index: false,
     };
     match cli.command {

@@ -107,7 +107,7 @@ impl Inputs {
         let opts = Options {
             limits,
             keep_contents: false,
-            skip_entry_digests: false,
+            digesting: crate::artifact::Digesting::InPass,
             index: contents == Contents::Index,
         };
         let baseline = args
@@ -137,7 +137,11 @@ impl Inputs {
     /// and no part of the report reads the per-file digests, so they are not computed.
     pub fn scan_for_report(&self, seen: &AtomicU64) -> anyhow::Result<Scanned> {
         let opts = Options {
-            skip_entry_digests: self.base().is_none(),
+            digesting: if self.base().is_none() {
+                crate::artifact::Digesting::Skip
+            } else {
+                crate::artifact::Digesting::InPass
+            },
             ..self.opts
         };
         stream::scan(&self.spec, &opts, &self.policy, self.base(), seen)
@@ -158,8 +162,15 @@ impl Inputs {
     /// in [`Inputs::scan`]) while each entry's location and a gzip seek index are recorded,
     /// so that the screen holds an index, not the bytes.
     pub fn open(&self) -> anyhow::Result<Opened> {
+        // Without a baseline nothing on the first frame reads the per-file digests or the
+        // sha512: they are left to a thread after the pass (`Artifact::complete`).
         let opts = Options {
             index: true,
+            digesting: if self.base().is_none() {
+                crate::artifact::Digesting::Later
+            } else {
+                crate::artifact::Digesting::InPass
+            },
             ..self.opts
         };
         let seen = AtomicU64::new(0);

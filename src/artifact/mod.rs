@@ -85,17 +85,33 @@ pub struct Options {
     /// [`Artifact::content`] never reads the artifact again. The review screen wants this;
     /// `ls` and `check` do not.
     pub keep_contents: bool,
-    /// Leave each file's sha256 out ([`Entry::sha256`] stays `None`). Only `check` without a
-    /// baseline sets this: its report shows the artifact's own digests, and the per-file ones
-    /// feed diffs, manifests, `ls` and approvals, none of which it makes. Hashing every file
-    /// was an eighth of that `check`'s CPU on next@14.
-    pub skip_entry_digests: bool,
+    /// When each file's sha256 is computed (see [`Digesting`]).
+    pub digesting: Digesting,
     /// Record where each entry's data lies and keep the file handle, so that
     /// [`Artifact::content`] reads one entry again instead of holding every content: the
     /// review screen wants this. A gzip'd tar also gets a seek index, built after the pass on
     /// a thread of its own, with which a read inflates at most one span
     /// ([`seek_index::SPAN`]); until it is in, a read inflates from the stream's start.
     pub index: bool,
+}
+
+/// When [`open`] computes each file's sha256.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Digesting {
+    /// In the pass, as each file streams past.
+    #[default]
+    InPass,
+    /// Never ([`Entry::sha256`] stays `None`). Only `check` without a baseline asks this: its
+    /// report shows the artifact's own digests, and the per-file ones feed diffs, manifests,
+    /// `ls` and approvals, none of which it makes. Hashing every file was an eighth of that
+    /// `check`'s CPU on next@14.
+    Skip,
+    /// After the pass, on a thread of its own, with the artifact's sha512 (needs
+    /// [`Options::index`]): the review screen without a baseline, whose first frame needs
+    /// neither (a fifth of its pass's CPU on the 127k-file tarball). A read waits for the
+    /// digest of the file it reads; [`Artifact::complete`] waits for all of them before
+    /// anything records them (a sign-off).
+    Later,
 }
 
 /// The container format, decided by magic bytes and then by what the container holds.
@@ -544,10 +560,22 @@ pub enum OpenError {
 pub struct Digests {
     /// Lowercase hex sha256.
     pub sha256: String,
-    /// Lowercase hex sha512.
+    /// Lowercase hex sha512 (empty until [`Artifact::complete`] when it was deferred).
     pub sha512: String,
     /// npm's Subresource Integrity form: `sha512-` + base64.
     pub integrity: String,
+}
+
+impl Digests {
+    /// Sets the sha512 and its integrity form from the digest's bytes.
+    pub fn set_sha512(&mut self, sha512: &[u8]) {
+        use base64::Engine as _;
+        self.sha512 = crate::units::hex(sha512);
+        self.integrity = format!(
+            "sha512-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha512)
+        );
+    }
 }
 
 /// A fully read artifact.
@@ -636,6 +664,43 @@ impl Artifact {
             .map(|c| Cow::Owned(Arc::unwrap_or_clone(c)))
     }
 
+    /// Waits for what the pass left to a thread of its own ([`Digesting::Later`]) and
+    /// fills it in: each file's sha256 and the artifact's sha512. Anything that records the
+    /// artifact (a sign-off's manifest) calls this first; it fails if the file changed on
+    /// disk since the pass or a file could not be hashed again.
+    pub fn complete(&mut self) -> anyhow::Result<()> {
+        let Some(reread) = self.reread.as_ref().filter(|r| r.defers()) else {
+            return Ok(());
+        };
+        if !self.digests.sha512.is_empty() {
+            return Ok(());
+        }
+        let done = reread
+            .completed()
+            .map_err(|e| e.context(self.file.display().to_string()))?;
+        if let Some(e) = self.entries.iter().find(|e| {
+            e.is_file()
+                && done
+                    .digests
+                    .get(e.index as usize)
+                    .is_none_or(Option::is_none)
+        }) {
+            anyhow::bail!(
+                "{}: {} was not hashed again after the pass",
+                self.file.display(),
+                crate::sanitize::for_terminal(&e.path)
+            );
+        }
+        let entries = Arc::make_mut(&mut self.entries);
+        for e in entries.iter_mut().filter(|e| e.is_file()) {
+            if let Some(Some(d)) = done.digests.get(e.index as usize) {
+                e.sha256 = Some(crate::units::hex(d).into());
+            }
+        }
+        self.digests.set_sha512(&done.sha512);
+        Ok(())
+    }
+
     /// Bytes of the gzip seek index, once the artifact has one (see [`Options::index`]: it
     /// is built on a thread of its own after the first pass).
     pub fn seek_index_memory(&self) -> Option<usize> {
@@ -684,7 +749,7 @@ impl Artifact {
         let opts = Options {
             limits: self.limits,
             keep_contents: false,
-            skip_entry_digests: false,
+            digesting: Digesting::InPass,
             index: false,
         };
         read_file(&self.file, &opts, Some(visit), Some(index))?;
@@ -746,10 +811,17 @@ pub fn read_file(
         let mut artifact = b.finish(digests, kind);
         if let Some(locs) = located {
             let gzip = kind == pipe::Magic::Gzip;
-            let reread = Arc::new(reread::Reread::new(handle, gzip, locs));
-            if gzip {
-                reread::Reread::index_in_background(&reread);
-            }
+            let reread = Arc::new(reread::Reread::new(
+                handle,
+                gzip,
+                locs,
+                opts.digesting == Digesting::Later,
+            ));
+            reread::Reread::complete(
+                &reread,
+                Arc::clone(&artifact.entries),
+                artifact.digests.sha256.clone(),
+            );
             artifact.reread = Some(reread);
         }
         Ok(artifact)
@@ -788,7 +860,7 @@ pub fn read_bytes_metered(
                 &mut inflated,
             )?,
             pipe::Magic::Zip => {
-                let mut hasher = pipe::Hasher::default();
+                let mut hasher = pipe::Hasher::new();
                 hasher.update(bytes);
                 let (digests, packed) = hasher.finish();
                 let unpacked = zip_reader::read_from(std::io::Cursor::new(bytes), &mut b);
@@ -913,7 +985,7 @@ mod tests {
         let a = read_file(&path, &opts, None, None).expect("reads");
         let located = a.reread.as_ref().expect("located");
         // The same locations without an index: every read inflates from the start.
-        let bare = Reread::new(Arc::clone(&located.file), true, located.locs.clone());
+        let bare = Reread::new(Arc::clone(&located.file), true, located.locs.clone(), false);
         let by_name = |name: &str| {
             a.entries
                 .iter()
@@ -942,5 +1014,107 @@ mod tests {
             let got = a.content(by_name(name).index).expect("through the index");
             assert!(&*got == bytes.as_slice(), "{name} through the index");
         }
+    }
+
+    /// `files` as a tarball (gzip'd or not) or a zip, in `dir`.
+    fn package(dir: &Path, kind: &str, files: &[(String, Vec<u8>)]) -> PathBuf {
+        match kind {
+            "tgz" => gzip_tarball(dir, files),
+            "tar" => {
+                let tgz = std::fs::read(gzip_tarball(dir, files)).expect("read");
+                let mut tar = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&tgz[..]), &mut tar)
+                    .expect("gunzip");
+                let path = dir.join("p-1.0.0.tar");
+                std::fs::write(&path, tar).expect("write");
+                path
+            }
+            _ => {
+                let path = dir.join("p-1.0.0-py3-none-any.whl");
+                let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+                for (name, bytes) in files {
+                    zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                        .expect("start");
+                    std::io::Write::write_all(&mut zip, bytes).expect("write");
+                }
+                zip.finish().expect("finish");
+                path
+            }
+        }
+    }
+
+    #[test]
+    fn deferred_digests_are_the_ones_the_pass_computes() {
+        let files: Vec<(String, Vec<u8>)> = (0..30)
+            .map(|i| {
+                (
+                    format!("p/f{i}.py"),
+                    format!("x = {i}\n").repeat(i * 700).into_bytes(),
+                )
+            })
+            .chain([("p/empty.py".to_owned(), Vec::new())])
+            .collect();
+        for kind in ["tgz", "tar", "zip"] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = package(dir.path(), kind, &files);
+            let whole = read_file(&path, &Options::default(), None, None).expect("reads");
+            let opts = Options {
+                index: true,
+                digesting: Digesting::Later,
+                ..Options::default()
+            };
+            let mut deferred = read_file(&path, &opts, None, None).expect("reads");
+            assert!(deferred.digests.sha512.is_empty(), "{kind}: left for later");
+            assert!(deferred.entries.iter().all(|e| e.sha256.is_none()));
+            // A read before the completion waits for its file's digest, then checks it.
+            let last = deferred
+                .entries
+                .iter()
+                .rfind(|e| e.is_file())
+                .expect("a file");
+            let bytes = deferred
+                .content(last.index)
+                .expect("reads again")
+                .into_owned();
+            assert!(!bytes.is_empty() || last.size == 0);
+            deferred.complete().expect("completes");
+            assert_eq!(deferred.digests, whole.digests, "{kind}");
+            let digests = |a: &Artifact| -> Vec<Option<Box<str>>> {
+                a.entries.iter().map(|e| e.sha256.clone()).collect()
+            };
+            assert_eq!(digests(&deferred), digests(&whole), "{kind}");
+            assert!(digests(&whole).iter().filter(|d| d.is_some()).count() >= 31);
+        }
+    }
+
+    #[test]
+    fn a_file_changed_on_disk_after_the_pass_fails_the_completion() {
+        let files: Vec<(String, Vec<u8>)> = vec![
+            (
+                "package.json".to_owned(),
+                br#"{"name":"p","version":"1.0.0"}"#.to_vec(),
+            ),
+            ("a.js".to_owned(), b"let a = 1;\n".repeat(5000)),
+        ];
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = gzip_tarball(dir.path(), &files);
+        let opts = Options {
+            index: true,
+            ..Options::default()
+        };
+        let a = read_file(&path, &opts, None, None).expect("reads");
+        let located = a.reread.as_ref().expect("located");
+        // Changed in place after the pass: the last byte (gzip's length field) flipped.
+        let mut bytes = std::fs::read(&path).expect("read");
+        *bytes.last_mut().expect("bytes") ^= 0x01;
+        std::fs::write(&path, &bytes).expect("write in place");
+        let file = Arc::new(std::fs::File::open(&path).expect("open"));
+        let later = Arc::new(Reread::new(file, true, located.locs.clone(), true));
+        Reread::complete(&later, Arc::clone(&a.entries), a.digests.sha256.clone());
+        let err = later.completed().err().expect("refused").to_string();
+        assert!(
+            err.contains("changed on disk") || err.contains("reading the artifact again"),
+            "{err}"
+        );
     }
 }

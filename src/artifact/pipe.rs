@@ -9,7 +9,6 @@ use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use base64::Engine as _;
 use sha2::{Digest as _, Sha256, Sha512};
 
 use super::{Digests, OpenError};
@@ -142,32 +141,46 @@ fn pump(
 }
 
 /// Computes the artifact digests as bytes pass.
-#[derive(Default)]
 pub struct Hasher {
     sha256: Sha256,
-    sha512: Sha512,
+    /// `None` when the sha512 is left for later ([`super::Digesting::Later`]).
+    sha512: Option<Sha512>,
     len: u64,
 }
 
 impl Hasher {
+    /// Both digests.
+    pub fn new() -> Self {
+        Self::with_sha512(true)
+    }
+
+    /// The sha256, and the sha512 when `sha512`.
+    pub fn with_sha512(sha512: bool) -> Self {
+        Self {
+            sha256: Sha256::new(),
+            sha512: sha512.then(Sha512::new),
+            len: 0,
+        }
+    }
+
     /// Adds bytes.
     pub fn update(&mut self, bytes: &[u8]) {
         self.sha256.update(bytes);
-        self.sha512.update(bytes);
+        if let Some(h) = &mut self.sha512 {
+            h.update(bytes);
+        }
         self.len += bytes.len() as u64;
     }
 
-    /// The digests and the byte count.
+    /// The digests (`sha512` and `integrity` empty when left for later) and the byte count.
     pub fn finish(self) -> (Digests, u64) {
-        let sha512 = self.sha512.finalize();
-        let digests = Digests {
+        let mut digests = Digests {
             sha256: hex(&self.sha256.finalize()),
-            sha512: hex(&sha512),
-            integrity: format!(
-                "sha512-{}",
-                base64::engine::general_purpose::STANDARD.encode(sha512)
-            ),
+            ..Digests::default()
         };
+        if let Some(h) = self.sha512 {
+            digests.set_sha512(&h.finalize());
+        }
         (digests, self.len)
     }
 }
@@ -187,11 +200,12 @@ pub fn join<T>(handle: JoinHandle<T>) -> anyhow::Result<T> {
         .map_err(|_| anyhow::anyhow!("a reader thread panicked"))
 }
 
-/// Stage 1: reads `input`, hashing the packed bytes, and forwards them.
-pub fn hashing_stage(input: impl Read + Send + 'static) -> Stage<(Digests, u64)> {
+/// Stage 1: reads `input`, hashing the packed bytes (the sha512 too when `sha512`), and
+/// forwards them.
+pub fn hashing_stage(input: impl Read + Send + 'static, sha512: bool) -> Stage<(Digests, u64)> {
     let (tx, recycled, reader) = channel();
     let handle = std::thread::spawn(move || {
-        let mut hasher = Hasher::default();
+        let mut hasher = Hasher::with_sha512(sha512);
         pump(input, &tx, &recycled, |c| {
             hasher.update(c);
             Ok(())
@@ -361,7 +375,7 @@ mod tests {
     #[test]
     fn stages_pass_bytes_through_and_hash_them() {
         let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
-        let Stage { mut reader, handle } = hashing_stage(io::Cursor::new(data.clone()));
+        let Stage { mut reader, handle } = hashing_stage(io::Cursor::new(data.clone()), true);
         let mut out = Vec::new();
         reader.read_to_end(&mut out).expect("reads");
         let (digests, len) = join(handle).expect("joins");
@@ -378,7 +392,7 @@ mod tests {
         let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
         enc.write_all(&vec![0u8; 4 << 20]).expect("compresses");
         let gz = enc.finish().expect("finishes");
-        let stage = hashing_stage(io::Cursor::new(gz));
+        let stage = hashing_stage(io::Cursor::new(gz), true);
         let inflated = inflate_stage(stage.reader);
         let mut capped = Capped::new(inflated.reader, 1 << 20);
         let err = capped

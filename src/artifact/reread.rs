@@ -10,9 +10,9 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, Weak};
 
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha512};
 
 use super::seek_index::{Inflater, SeekIndex};
 use super::{Content, Entry};
@@ -96,6 +96,62 @@ pub struct Reread {
     pub locs: Vec<Loc>,
     /// What was read last, newest at the back (see [`CACHE_BYTES`]).
     cache: Mutex<VecDeque<(u32, Content)>>,
+    /// True when the pass left each file's sha256 and the sha512 to [`Reread::complete`].
+    defer: bool,
+    /// What the thread after the pass has done so far, and a signal for each step.
+    progress: Mutex<Progress>,
+    stepped: Condvar,
+}
+
+/// What [`Reread::complete`] has done so far.
+#[derive(Debug, Default)]
+struct Progress {
+    /// Per entry (by index), its content's sha256, as the thread hashes it (deferred only).
+    digests: Vec<Option<[u8; 32]>>,
+    /// The artifact's sha512, once the whole file was read again (deferred only).
+    sha512: Option<Vec<u8>>,
+    /// Set when the thread stops: done, or why not.
+    finished: Option<Result<(), String>>,
+}
+
+/// Each file's digest and the artifact's sha512, as the thread after the pass computed them.
+pub struct Completed {
+    /// Per entry, by index (`None` for what is not a file).
+    pub digests: Vec<Option<[u8; 32]>>,
+    /// The artifact's sha512.
+    pub sha512: Vec<u8>,
+}
+
+/// A reader that hashes what passes through it: the packed file, read again after the pass.
+struct Hashing<R> {
+    inner: R,
+    sha256: Sha256,
+    sha512: Option<Sha512>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.sha256.update(&out[..n]);
+        if let Some(h) = &mut self.sha512 {
+            h.update(&out[..n]);
+        }
+        Ok(n)
+    }
+}
+
+/// The files of the tar stream, in stream order: (entry index, data offset, size).
+fn tar_files(entries: &[Entry], locs: &[Loc]) -> Vec<(u32, u64, u64)> {
+    let mut files: Vec<(u32, u64, u64)> = entries
+        .iter()
+        .filter(|e| e.is_file())
+        .filter_map(|e| match locs.get(e.index as usize) {
+            Some(Loc::Tar(at)) => Some((e.index, *at, e.size)),
+            _ => None,
+        })
+        .collect();
+    files.sort_by_key(|&(_, at, _)| at);
+    files
 }
 
 impl std::fmt::Debug for Reread {
@@ -123,14 +179,74 @@ pub struct Changed {
 
 impl Reread {
     /// Over `file` with entries located by `locs`; a gzip'd tar has no seek index yet.
-    pub fn new(file: Arc<File>, gzip: bool, locs: Vec<Loc>) -> Self {
+    /// `defer`: the pass left each file's sha256 and the sha512 to [`Reread::complete`].
+    pub fn new(file: Arc<File>, gzip: bool, locs: Vec<Loc>, defer: bool) -> Self {
+        let progress = Progress {
+            digests: if defer {
+                vec![None; locs.len()]
+            } else {
+                Vec::new()
+            },
+            ..Progress::default()
+        };
         Self {
             file,
             gzip,
             index: OnceLock::new(),
             locs,
             cache: Mutex::new(VecDeque::new()),
+            defer,
+            progress: Mutex::new(progress),
+            stepped: Condvar::new(),
         }
+    }
+
+    /// True when the pass left the per-file digests and the sha512 to this.
+    pub fn defers(&self) -> bool {
+        self.defer
+    }
+
+    /// What [`Reread::complete`] did, once it is done: every file's digest and the sha512
+    /// (waits for it).
+    pub fn completed(&self) -> anyhow::Result<Completed> {
+        let mut p = self.lock();
+        loop {
+            match &p.finished {
+                Some(Ok(())) => {
+                    return Ok(Completed {
+                        digests: p.digests.clone(),
+                        sha512: p.sha512.clone().unwrap_or_default(),
+                    });
+                }
+                Some(Err(why)) => anyhow::bail!("{why}"),
+                None => p = self.stepped.wait(p).unwrap_or_else(PoisonError::into_inner),
+            }
+        }
+    }
+
+    /// The sha256 the thread after the pass recorded for entry `i` (waits for it).
+    fn digest_of(&self, i: u32) -> anyhow::Result<[u8; 32]> {
+        let mut p = self.lock();
+        loop {
+            if let Some(Some(d)) = p.digests.get(i as usize) {
+                return Ok(*d);
+            }
+            match &p.finished {
+                Some(Err(why)) => anyhow::bail!("{why}"),
+                Some(Ok(())) => anyhow::bail!("entry {i} was not hashed again after the pass"),
+                None => p = self.stepped.wait(p).unwrap_or_else(PoisonError::into_inner),
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records one step of the thread after the pass and wakes who waits for it.
+    fn step(&self, f: impl FnOnce(&mut Progress)) {
+        f(&mut self.lock());
+        self.stepped.notify_all();
     }
 
     /// The seek index, once built.
@@ -138,38 +254,55 @@ impl Reread {
         self.index.get()
     }
 
-    /// Builds the gzip seek index on a thread of its own, reading the handle of the first
-    /// pass again: that pass inflated with zlib-rs, a third faster than the indexing inflater
-    /// (miniz_oxide, which can stop at a block boundary and resume there), so the review
-    /// screen's first frame does not wait for the index. Until it is in, a read inflates from
-    /// the stream's start. The thread stops at its next chunk once the artifact is dropped;
-    /// if it cannot start or the stream does not inflate, reads go on streaming.
+    /// Completes the first pass on a thread of its own, reading the handle of that pass
+    /// again: for a gzip'd tar the seek index (the pass inflated with zlib-rs, a third faster
+    /// than the indexing inflater, miniz_oxide, which can stop at a block boundary and resume
+    /// there); and, when the pass deferred them, each file's sha256 (published as each is
+    /// hashed) and the artifact's sha512. The packed bytes are hashed again and must give the
+    /// pass's sha256 (`packed_sha256`), else the file changed on disk and everything this
+    /// computed is refused. So the review screen's first frame waits for none of it.
     ///
-    /// Memory: the decoder's 256 KiB ring and 64 KiB input, one 256 KiB read buffer, and the
-    /// index itself (under 1% of the unpacked size, see [`super::seek_index`]).
-    pub fn index_in_background(this: &Arc<Self>) {
+    /// Until the index is in, a read inflates from the stream's start; a read of a file whose
+    /// deferred digest is not in yet waits for it. The thread stops at its next chunk once the
+    /// artifact is dropped; if it cannot start, reads and [`Reread::completed`] fail saying so.
+    ///
+    /// Memory: the decoder's 256 KiB ring and 64 KiB input, one 256 KiB read buffer, the
+    /// index itself (under 1% of the unpacked size, see [`super::seek_index`]) and, deferred,
+    /// 33 bytes an entry.
+    pub fn complete(this: &Arc<Self>, entries: super::Entries, packed_sha256: String) {
+        if !this.gzip && !this.defer {
+            return;
+        }
         let weak = Arc::downgrade(this);
-        let file = Arc::clone(&this.file);
-        let build = move || {
-            let mut dec = Inflater::new(At::new(file, 0), true);
-            let mut buf = vec![0u8; 256 << 10];
-            loop {
-                if weak.strong_count() == 0 {
-                    return;
+        let (file, gzip, defer) = (Arc::clone(&this.file), this.gzip, this.defer);
+        let locs = this.locs.clone();
+        let work = move || {
+            let result = if gzip {
+                complete_gzip(&weak, file, &entries, &locs, defer)
+            } else {
+                complete_plain(&weak, file, &entries)
+            };
+            let Some(me) = weak.upgrade() else { return };
+            let finished = match result {
+                Ok(Some((sha256, _))) if hex(&sha256) != packed_sha256 => Err(format!(
+                    "the artifact file changed on disk since it was read (sha256 {} now, {packed_sha256} then); reopen it",
+                    hex(&sha256)
+                )),
+                Ok(Some((_, sha512))) => {
+                    me.step(|p| p.sha512 = sha512);
+                    Ok(())
                 }
-                match dec.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(_) => return,
-                }
-            }
-            if let Some(reread) = weak.upgrade() {
-                let _ = reread.index.set(dec.into_index());
-            }
+                Ok(None) => return, // the artifact was dropped
+                Err(e) => Err(format!("reading the artifact again after the pass: {e}")),
+            };
+            me.step(|p| p.finished = Some(finished));
         };
-        let _ = std::thread::Builder::new()
-            .name("seek-index".to_owned())
-            .spawn(build);
+        let started = std::thread::Builder::new()
+            .name("complete".to_owned())
+            .spawn(work);
+        if let Err(e) = started {
+            this.step(|p| p.finished = Some(Err(format!("could not start a thread: {e}"))));
+        }
     }
 
     /// True when `entry` can be read from its location (else the caller streams).
@@ -210,12 +343,16 @@ impl Reread {
             )
         })?;
         let now = hex(&Sha256::digest(&out));
-        let then = entry.sha256.as_deref().unwrap_or_default();
+        let then = match entry.sha256.as_deref() {
+            Some(then) => then.to_owned(),
+            None if self.defer => hex(&self.digest_of(entry.index)?),
+            None => String::new(),
+        };
         if now != then {
             return Err(Changed {
                 path: crate::sanitize::for_terminal(&entry.path).into_owned(),
                 now,
-                then: then.to_owned(),
+                then,
             }
             .into());
         }
@@ -264,4 +401,122 @@ impl Reread {
         }
         Ok(out)
     }
+}
+
+/// What a completion computed of the packed file: its sha256 and, deferred, its sha512;
+/// `None` once the artifact is dropped.
+type Packed = Option<([u8; 32], Option<Vec<u8>>)>;
+
+/// [`Reread::complete`] for a gzip'd tar: one inflate that records the seek index and, when
+/// `defer`, hashes each file's span of the stream.
+fn complete_gzip(
+    weak: &Weak<Reread>,
+    file: Arc<File>,
+    entries: &[Entry],
+    locs: &[Loc],
+    defer: bool,
+) -> io::Result<Packed> {
+    let mut packed = Hashing {
+        inner: At::new(file, 0),
+        sha256: Sha256::new(),
+        sha512: defer.then(Sha512::new),
+    };
+    let files = if defer {
+        tar_files(entries, locs)
+    } else {
+        Vec::new()
+    };
+    let mut next = files.iter().peekable();
+    // The file being hashed: (entry index, start, end in the stream, its hasher).
+    let mut current: Option<(u32, u64, u64, Sha256)> = None;
+    let mut dec = Inflater::new(&mut packed, true);
+    let mut buf = vec![0u8; 256 << 10];
+    let mut pos = 0u64;
+    loop {
+        if weak.strong_count() == 0 {
+            return Ok(None);
+        }
+        let n = dec.read(&mut buf)?;
+        let end = pos + n as u64;
+        // Every file that starts before this chunk's end: hash what of it lies here, and
+        // publish it once it ends here (at the stream's end, one that starts there too).
+        loop {
+            if current.is_none() {
+                match next.peek() {
+                    Some(&&(i, at, size)) if at < end || (n == 0 && at <= end) => {
+                        next.next();
+                        current = Some((i, at, at + size, Sha256::new()));
+                    }
+                    _ => break,
+                }
+            }
+            let Some((_, start, stop, hasher)) = current.as_mut() else {
+                break;
+            };
+            let from = usize::try_from((*start).clamp(pos, end) - pos).unwrap_or(0);
+            let to = usize::try_from((*stop).clamp(pos, end) - pos).unwrap_or(0);
+            if from < to {
+                hasher.update(&buf[from..to]);
+            }
+            if *stop > end {
+                break;
+            }
+            let (i, _, _, hasher) = current.take().expect("a file being hashed");
+            let digest: [u8; 32] = hasher.finalize().into();
+            let Some(me) = weak.upgrade() else {
+                return Ok(None);
+            };
+            me.step(|p| {
+                if let Some(slot) = p.digests.get_mut(i as usize) {
+                    *slot = Some(digest);
+                }
+            });
+        }
+        if n == 0 {
+            break;
+        }
+        pos = end;
+    }
+    let index = dec.into_index();
+    io::copy(&mut packed, &mut io::sink())?;
+    if let Some(me) = weak.upgrade() {
+        let _ = me.index.set(index);
+    }
+    Ok(Some((
+        packed.sha256.finalize().into(),
+        packed.sha512.map(|h| h.finalize().to_vec()),
+    )))
+}
+
+/// [`Reread::complete`] for a plain tar or a zip (only when digests were deferred): each file
+/// read again at its location and hashed, then the whole file for its digests.
+fn complete_plain(weak: &Weak<Reread>, file: Arc<File>, entries: &[Entry]) -> io::Result<Packed> {
+    for e in entries.iter().filter(|e| e.is_file()) {
+        let Some(me) = weak.upgrade() else {
+            return Ok(None);
+        };
+        if !matches!(
+            me.locs.get(e.index as usize),
+            Some(Loc::Tar(_) | Loc::Zip { .. })
+        ) {
+            continue;
+        }
+        let bytes = me.read_at_location(e).map_err(io::Error::other)?;
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
+        me.step(|p| {
+            if let Some(slot) = p.digests.get_mut(e.index as usize) {
+                *slot = Some(digest);
+            }
+        });
+    }
+    let mut packed = Hashing {
+        inner: At::new(file, 0),
+        sha256: Sha256::new(),
+        sha512: Some(Sha512::new()),
+    };
+    io::copy(&mut packed, &mut io::sink())?;
+    Ok(Some((
+        packed.sha256.finalize().into(),
+        packed.sha512.map(|h| h.finalize().to_vec()),
+    )))
 }

@@ -25,7 +25,7 @@ pub fn read(file: Arc<File>, magic: Magic, b: &mut Builder<'_>) -> anyhow::Resul
     let Stage {
         reader,
         handle: hashing,
-    } = pipe::hashing_stage(At::new(file, 0));
+    } = pipe::hashing_stage(At::new(file, 0), !b.defers_digests());
     // A gzip'd tar read for the review screen is inflated here as for `check` (zlib-rs, a
     // third faster than the indexing inflater); its seek index is built after this pass, on a
     // thread of its own (`Reread::index_in_background`), so the first frame does not wait.
@@ -58,7 +58,7 @@ pub fn read_from(
     inflated: &mut u64,
 ) -> anyhow::Result<Totals> {
     let limit = b.limit();
-    let mut hasher = pipe::Hasher::default();
+    let mut hasher = pipe::Hasher::new();
     hasher.update(bytes.get_ref());
     let (digests, packed) = hasher.finish();
     let result = if magic == Magic::Gzip {

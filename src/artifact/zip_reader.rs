@@ -37,8 +37,9 @@ type Totals = (Digests, u64, u64);
 /// Reads a zip file, hashing it on a second thread while the entries are read.
 pub fn read(file: Arc<File>, b: &mut Builder<'_>) -> anyhow::Result<Totals> {
     let mut hash_input = At::new(Arc::clone(&file), 0);
+    let sha512 = !b.defers_digests();
     let hashing = std::thread::spawn(move || -> io::Result<(Digests, u64)> {
-        let mut hasher = pipe::Hasher::default();
+        let mut hasher = pipe::Hasher::with_sha512(sha512);
         let mut buf = vec![0u8; 256 * 1024];
         loop {
             let n = hash_input.read(&mut buf)?;

@@ -23,7 +23,7 @@ pub fn files(name: &str, bytes: &[u8], budget: &mut u64) -> Vec<(String, Arc<[u8
             ..Limits::default()
         },
         keep_contents: true,
-        skip_entry_digests: false,
+        digesting: crate::artifact::Digesting::InPass,
         index: false,
     };
     let (read, used) = artifact::read_bytes_metered(name, bytes, &opts, None);

@@ -49,7 +49,8 @@ pub struct SignOffConfig {
 pub struct Signing {
     /// The command line's settings.
     pub config: SignOffConfig,
-    /// The artifact's release manifest (computed once at load), for the statement.
+    /// The artifact's release manifest as the first pass made it, for the package's name and
+    /// the bundle's; the statement records the completed one ([`crate::artifact::Artifact::complete`]).
     pub manifest: Manifest,
     /// The policy in force: waiver rules, coverage requirements, lifetime, its digest.
     pub policy: Policy,
@@ -320,8 +321,13 @@ impl App {
             (Ok(s), None) => s,
             (Err(e), _) => return d.go(Step::Failed(e.to_string())),
         };
+        // The digests the first frame did not wait for: every file's and the sha512.
+        if let Err(e) = self.artifact.complete() {
+            return d.go(Step::Failed(format!("{e:#}")));
+        }
+        let manifest = Manifest::of(&self.artifact);
         let statement = record::statement(&Review {
-            manifest: &signing.manifest,
+            manifest: &manifest,
             findings: &self.findings,
             threshold: signing.threshold,
             policy: &signing.policy,

@@ -310,7 +310,7 @@ impl<'p> Scanner<'p> {
                     ..artifact::Limits::default()
                 },
                 keep_contents: false,
-                skip_entry_digests: false,
+                digesting: crate::artifact::Digesting::InPass,
                 index: false,
             };
             let visit = &mut |e: &Entry, data: &crate::artifact::Content| {

@@ -286,7 +286,7 @@ fn each_file(a: &Artifact, visit: &mut dyn FnMut(&Entry, &[u8])) -> anyhow::Resu
     let opts = artifact::Options {
         limits: *a.limits(),
         keep_contents: false,
-        skip_entry_digests: false,
+        digesting: crate::artifact::Digesting::InPass,
         index: false,
     };
     let stream = &mut |e: &Entry, bytes: &artifact::Content| {

@@ -173,7 +173,11 @@ mod tests {
         let policy = Policy::default();
         let run = |skip: bool| {
             let opts = Options {
-                skip_entry_digests: skip,
+                digesting: if skip {
+                    crate::artifact::Digesting::Skip
+                } else {
+                    crate::artifact::Digesting::InPass
+                },
                 ..Options::default()
             };
             scan(spec, &opts, &policy, None, &AtomicU64::new(0)).expect("scans")

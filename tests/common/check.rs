@@ -15,7 +15,7 @@ pub fn read_with(path: &Path, limits: Limits) -> anyhow::Result<Artifact> {
     let opts = Options {
         limits,
         keep_contents: false,
-        skip_entry_digests: false,
+        digesting: shipcheck::artifact::Digesting::InPass,
         index: false,
     };
     read_file(path, &opts, None, None)

@@ -109,9 +109,14 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// Whether each file's sha256 is computed (see `Options::skip_entry_digests`).
+    /// Whether each file's sha256 is computed in the pass (see [`super::Digesting`]).
     pub fn entry_digests(&self) -> bool {
-        !self.opts.skip_entry_digests
+        self.opts.digesting == super::Digesting::InPass
+    }
+
+    /// True when the artifact's sha512 is left for later ([`super::Digesting::Later`]).
+    pub fn defers_digests(&self) -> bool {
+        self.opts.digesting == super::Digesting::Later
     }
 
     /// The unpacked-bytes limit in force.
