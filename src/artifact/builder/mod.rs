@@ -111,12 +111,17 @@ impl<'v> Builder<'v> {
 
     /// Whether each file's sha256 is computed in the pass (see [`super::Digesting`]).
     pub fn entry_digests(&self) -> bool {
-        self.opts.digesting == super::Digesting::InPass
+        // Later needs the handle and locations to hash again from; without them, now.
+        match self.opts.digesting {
+            super::Digesting::InPass => true,
+            super::Digesting::Skip => false,
+            super::Digesting::Later => !self.opts.index,
+        }
     }
 
     /// True when the artifact's sha512 is left for later ([`super::Digesting::Later`]).
     pub fn defers_digests(&self) -> bool {
-        self.opts.digesting == super::Digesting::Later
+        self.opts.digesting == super::Digesting::Later && self.opts.index
     }
 
     /// The unpacked-bytes limit in force.
