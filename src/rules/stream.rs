@@ -3,9 +3,9 @@
 //!
 //! The `artifact::open` visitor hands every file to a scanner thread, so reading (inflate,
 //! hashing, the tar walk) and scanning use both cores: small files in batches through a
-//! bounded channel, a big file alone, with at most one big file waiting or being scanned
-//! there at a time. Memory then holds at most two big files (that one and the one being
-//! read) plus two batches. A big file used to be scanned on the reading thread, which
+//! bounded channel, a big file alone, with big files waiting or being scanned there up to
+//! 32 MiB together (or one larger file alone). Memory then holds at most those, the file
+//! being read and two batches. A big file used to be scanned on the reading thread, which
 //! stopped the inflate for as long as the scan took: on claude-code 2.1.88 (a 60 MB map) the
 //! reading thread was the critical path. A file past `Limits::max_scanned` is not held at
 //! all; `large-file` reports it as not scanned. The scanner thread runs [`Scanner`], the
@@ -21,8 +21,13 @@ use crate::manifest::Manifest;
 
 use super::{Evaluation, Policy, Scanner};
 
-/// Files above this travel to the scanner thread alone, one at a time (see the module doc).
+/// Files above this travel to the scanner thread alone (see the module doc).
 const BIG_FILE: usize = 4 << 20;
+
+/// Big files queued for the scanner (sent, not yet scanned) stay under this many bytes, but
+/// for one that is larger alone. One at a time made the reader wait on each of claude-code's
+/// six 4.5 MB binaries in turn while both cores were a third idle.
+const BIG_QUEUE: usize = 32 << 20;
 
 /// Small files travel to the scanner thread in batches of about this many bytes or files: one
 /// send per file woke the worker thousands of times on a real package.
@@ -75,9 +80,9 @@ pub fn scan(
 ) -> anyhow::Result<Scanned> {
     let (a, all) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-        // One acknowledgement per big file scanned; the reader takes one before it sends the
-        // next, so at most one is ever pending.
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<()>(1);
+        // One acknowledgement (its size) per big file scanned; the reader takes them before
+        // it sends another big file whenever the queued ones and it would pass BIG_QUEUE.
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<usize>();
         let mut inline = Scanner::new(policy);
         let mut s = inline.sibling();
         let worker = scope.spawn(move || {
@@ -86,24 +91,32 @@ pub fn scan(
                     s.file(e, bytes);
                 }
                 if batch.big {
+                    let size = batch.bytes;
                     drop(batch);
                     // The reader stopped listening only when it is done sending.
-                    let _ = done_tx.send(());
+                    let _ = done_tx.send(size);
                 }
             }
             s
         });
         let mut batch = Batch::default();
-        let mut big_pending = false;
+        // Bytes of big files sent and not yet acknowledged.
+        let mut big_queued = 0usize;
         let opened = {
             let visit = &mut |e: &Entry, bytes: &artifact::Content| {
                 seen.fetch_add(bytes.len() as u64 + 512, Ordering::Relaxed);
                 if bytes.len() > BIG_FILE {
-                    // A worker that is gone (it panicked) sends nothing back; `send` then
-                    // scans the file here.
-                    if big_pending && done_rx.recv().is_err() {
-                        inline.file(e, bytes);
-                        return;
+                    // Wait for scans to finish while this one would pass the queue's budget
+                    // (one big file always goes). A worker that is gone (it panicked) sends
+                    // nothing back; the file is then scanned here.
+                    while big_queued > 0 && big_queued + bytes.len() > BIG_QUEUE {
+                        match done_rx.recv() {
+                            Ok(size) => big_queued -= size,
+                            Err(_) => {
+                                inline.file(e, bytes);
+                                return;
+                            }
+                        }
                     }
                     let big = Batch {
                         files: vec![(e.clone(), Arc::clone(bytes))],
@@ -111,7 +124,7 @@ pub fn scan(
                         big: true,
                     };
                     send(&tx, big, &mut inline);
-                    big_pending = true;
+                    big_queued += bytes.len();
                     return;
                 }
                 batch.bytes += bytes.len();
