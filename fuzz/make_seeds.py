@@ -158,8 +158,18 @@ def approval_seeds():
     out("approval", "bundle-only", json.dumps(env).encode() + b"\n\n" + b"{not json}\n")
 
 
+def seek_index_seeds():
+    # First byte even: the rest is data the target gzips in 1-3 members; odd: gzip as it is.
+    text = b"".join(b"line %d of a minified bundle {a:1,b:[2,3]};\n" % i for i in range(300))
+    out("seek_index", "text-one-member", b"\x00" + text)
+    out("seek_index", "text-three-members", b"\x04" + text)
+    out("seek_index", "two-members-as-is", b"\x01" + gz(text[:5000]) + gz(text[5000:]))
+    out("seek_index", "padded-as-is", b"\x01" + gz(text) + b"\x00" * 64)
+
+
 if __name__ == "__main__":
     tar_seeds()
+    seek_index_seeds()
     zip_seeds()
     sourcemap_seeds()
     metadata_seeds()

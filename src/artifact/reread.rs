@@ -277,11 +277,17 @@ impl Reread {
         let (file, gzip, defer) = (Arc::clone(&this.file), this.gzip, this.defer);
         let locs = this.locs.clone();
         let work = move || {
-            let result = if gzip {
-                complete_gzip(&weak, file, &entries, &locs, defer)
-            } else {
-                complete_plain(&weak, file, &entries)
-            };
+            // A panic in the decoder must not leave readers waiting for a step that never
+            // comes: it ends the completion with an error like any other.
+            let run = std::panic::AssertUnwindSafe(|| {
+                if gzip {
+                    complete_gzip(&weak, file, &entries, &locs, defer)
+                } else {
+                    complete_plain(&weak, file, &entries)
+                }
+            });
+            let result = std::panic::catch_unwind(run)
+                .unwrap_or_else(|_| Err(io::Error::other("the decoder stopped on these bytes")));
             let Some(me) = weak.upgrade() else { return };
             let finished = match result {
                 Ok(Some((sha256, _))) if hex(&sha256) != packed_sha256 => Err(format!(
