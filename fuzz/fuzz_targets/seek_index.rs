@@ -34,12 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let mut whole = Vec::new();
     let mut dec = Inflater::with_span(&gz[..], SPAN);
     // Bounded: a bomb stops at 16 MiB, unchecked.
-    if (&mut dec)
-        .take(16 << 20)
-        .read_to_end(&mut whole)
-        .is_err()
-        || whole.len() == 16 << 20
-    {
+    if (&mut dec).take(16 << 20).read_to_end(&mut whole).is_err() || whole.len() == 16 << 20 {
         return;
     }
     let index = dec.into_index();
