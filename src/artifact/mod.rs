@@ -957,6 +957,19 @@ mod tests {
         path
     }
 
+    /// `files` as a gzip'd npm tarball in a temp dir, opened as the review screen opens it
+    /// (entries located, digests in the pass).
+    fn indexed_tarball(files: &[(String, Vec<u8>)]) -> (tempfile::TempDir, PathBuf, Artifact) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = gzip_tarball(dir.path(), files);
+        let opts = Options {
+            index: true,
+            ..Options::default()
+        };
+        let a = read_file(&path, &opts, None, None).expect("reads");
+        (dir, path, a)
+    }
+
     #[test]
     fn a_gzip_entry_reads_the_same_before_its_seek_index_is_in_and_after() {
         // Text that compresses a little, over several spans of the index (4 MiB each).
@@ -976,13 +989,7 @@ mod tests {
             br#"{"name":"p","version":"1.0.0"}"#.to_vec(),
         )];
         files.extend((0..7).map(|i| (format!("f{i}.js"), text(2_300_000))));
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = gzip_tarball(dir.path(), &files);
-        let opts = Options {
-            index: true,
-            ..Options::default()
-        };
-        let a = read_file(&path, &opts, None, None).expect("reads");
+        let (_dir, _, a) = indexed_tarball(&files);
         let located = a.reread.as_ref().expect("located");
         // The same locations without an index: every read inflates from the start.
         let bare = Reread::new(Arc::clone(&located.file), true, located.locs.clone(), false);
@@ -1096,13 +1103,7 @@ mod tests {
             ),
             ("a.js".to_owned(), b"let a = 1;\n".repeat(5000)),
         ];
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = gzip_tarball(dir.path(), &files);
-        let opts = Options {
-            index: true,
-            ..Options::default()
-        };
-        let a = read_file(&path, &opts, None, None).expect("reads");
+        let (_dir, path, a) = indexed_tarball(&files);
         let located = a.reread.as_ref().expect("located");
         // Changed in place after the pass: the last byte (gzip's length field) flipped.
         let mut bytes = std::fs::read(&path).expect("read");
