@@ -22,7 +22,9 @@ pub const RULE: Rule = Rule {
     summary: "`sourceMappingURL` points at a map that is not shipped (low) or at a URL (medium)",
     why: "A reference to a missing map is harmless but tells you the build emits maps, so the \
           next release may ship them. A reference to an external URL means the maps (often \
-          with sources) are published somewhere else; check who can fetch them.",
+          with sources) are published somewhere else; check who can fetch them. References \
+          to maps that ship or that are missing come by the thousand: they are one finding \
+          per policy verdict, with the count and the list; each external URL is its own.",
 };
 
 /// A reference seen in a file, resolved in [`resolve`].
