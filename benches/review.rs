@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use shipcheck::artifact::{self, Limits, Options};
 use shipcheck::inputs::{Contents, InputArgs, Inputs};
 use shipcheck::review::action::Action;
-use shipcheck::review::terminal::{load, load_unscanned};
+use shipcheck::review::terminal::{load, load_first_frame};
 use shipcheck::review::{App, highlight, ui};
 
 /// The review screen's inputs for `spec`, read as `shipcheck review SPEC` reads them.
@@ -69,11 +69,11 @@ fn main() {
         shipcheck::report::ls::text(&a).len()
     });
     // The review screen's first frame: one pass that reads the package and runs the rules
-    // (the findings come with the frame), the tree, one draw at 80×24. `review` draws it
-    // before reading the selected file again for the preview; "findings in" is the same pass
-    // through `load`, which fills the preview before its draw.
+    // (the findings come with the frame), the tree, one draw at 80×24, before the selected
+    // file is read again for the preview, as `review` draws it; "findings in" is `load`, which
+    // also fills the preview (waiting for that file's digest) before its draw.
     let (first_frame, ()) = best_of(3, || {
-        let (mut app, _, _) = load_unscanned(inputs(&many)).expect("load");
+        let mut app = load_first_frame(inputs(&many)).expect("load");
         let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
         app.update(Action::Resize(80, 24));
         draw(&mut term, &app);
@@ -102,7 +102,7 @@ fn main() {
             shipcheck::report::ls::text(&a).len()
         });
         let (frame, files) = best_of(3, || {
-            let (mut app, _, _) = load_unscanned(inputs(&real)).expect("load");
+            let mut app = load_first_frame(inputs(&real)).expect("load");
             let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             app.update(Action::Resize(80, 24));
             draw(&mut term, &app);

@@ -11,7 +11,6 @@ use ratatui::backend::Backend;
 
 use crate::inputs::Inputs;
 use crate::manifest::Manifest;
-use crate::rules::Evaluation;
 
 use super::action::{Action, Mode, action_for};
 use super::app::{App, Baseline};
@@ -106,39 +105,10 @@ fn take_baseline(inputs: &mut Inputs, diff: Option<crate::diff::Diff>) -> Option
     })
 }
 
-/// What the single pass found besides the entries, shown once the first frame is up: the
-/// artifact's manifest and the rules' verdict.
-#[derive(Debug)]
-pub struct Pending {
-    /// The artifact's manifest (what a sign-off records).
-    pub current: Manifest,
-    /// The rules' verdict.
-    evaluation: Evaluation,
-}
-
-/// [`load`] with the findings held back (`scanning` set), for measuring the tree alone;
-/// [`scan`] puts them on the screen.
-pub fn load_unscanned(mut inputs: Inputs) -> anyhow::Result<(App, Inputs, Pending)> {
-    let opened = inputs.open()?;
-    let baseline = take_baseline(&mut inputs, opened.diff);
-    let mut app = App::new(opened.artifact, baseline, Evaluation::default());
-    app.scanning = true;
-    let pending = Pending {
-        current: opened.current,
-        evaluation: opened.evaluation,
-    };
-    Ok((app, inputs, pending))
-}
-
-/// Rebuilds an unscanned screen with the findings of its pass.
-pub fn scan(app: App, pending: Pending) -> (App, Manifest) {
-    let (color, viewport) = (app.color, app.viewport);
-    // The old tree is dropped before the new one is built.
-    let (artifact, baseline) = app.into_parts();
-    let mut scanned = App::new(artifact, baseline, pending.evaluation);
-    scanned.color = color;
-    scanned.update(Action::Resize(viewport.0, viewport.1));
-    (scanned, pending.current)
+/// The screen as `review` draws its first frame: the tree and the findings of the one pass,
+/// nothing in the preview yet (see [`App::without_preview`]); for measuring that frame.
+pub fn load_first_frame(inputs: Inputs) -> anyhow::Result<App> {
+    Ok(open_without_preview(inputs)?.0)
 }
 
 /// Restores the terminal when dropped: on return, on error and while unwinding.
