@@ -146,6 +146,11 @@ impl Windows {
         }
     }
 
+    /// True before the first window.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
     /// Adds the window `(start, end)`.
     pub fn add(&mut self, (start, end): (usize, usize)) {
         match self.spans.last_mut() {

@@ -45,13 +45,24 @@ fn is_word(b: u8) -> bool {
 
 /// Every secret in `hay`, in order of position. Linear in `hay` whatever it holds.
 pub fn find(hay: &[u8]) -> Vec<Hit> {
-    let mut windows: Vec<Windows> = FORMATS.iter().map(|_| Windows::new(hay.len())).collect();
+    // Made on the first literal found, and only the formats it names are searched: a package
+    // of 100,000 small files spent a tenth of `check` on every format's empty windows.
+    let mut windows: Vec<Windows> = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
     prefilter::literals(hay, |f, at| {
+        if windows.is_empty() {
+            windows = FORMATS.iter().map(|_| Windows::new(hay.len())).collect();
+        }
+        if windows[f].is_empty() {
+            touched.push(f);
+        }
         windows[f].add(MATCHERS[f].reach(at, hay.len()));
     });
+    touched.sort_unstable();
     let mut hits: Vec<(Hit, usize)> = Vec::new();
-    for (i, ((f, m), windows)) in FORMATS.iter().zip(MATCHERS.iter()).zip(windows).enumerate() {
-        let windows = windows.finish();
+    for i in touched {
+        let (f, m) = (&FORMATS[i], &MATCHERS[i]);
+        let windows = std::mem::replace(&mut windows[i], Windows::new(0)).finish();
         if windows.is_empty() {
             continue;
         }
