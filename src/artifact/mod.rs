@@ -566,18 +566,6 @@ pub struct Digests {
     pub integrity: String,
 }
 
-impl Digests {
-    /// Sets the sha512 and its integrity form from the digest's bytes.
-    pub fn set_sha512(&mut self, sha512: &[u8]) {
-        use base64::Engine as _;
-        self.sha512 = crate::units::hex(sha512);
-        self.integrity = format!(
-            "sha512-{}",
-            base64::engine::general_purpose::STANDARD.encode(sha512)
-        );
-    }
-}
-
 /// A fully read artifact.
 #[derive(Debug, Clone)]
 pub struct Artifact {
@@ -697,7 +685,7 @@ impl Artifact {
                 e.sha256 = Some(crate::units::hex(d).into());
             }
         }
-        self.digests.set_sha512(&done.sha512);
+        self.digests = done.packed;
         Ok(())
     }
 

@@ -179,7 +179,13 @@ impl Hasher {
             ..Digests::default()
         };
         if let Some(h) = self.sha512 {
-            digests.set_sha512(&h.finalize());
+            use base64::Engine as _;
+            let sha512 = h.finalize();
+            digests.sha512 = hex(&sha512);
+            digests.integrity = format!(
+                "sha512-{}",
+                base64::engine::general_purpose::STANDARD.encode(sha512)
+            );
         }
         (digests, self.len)
     }

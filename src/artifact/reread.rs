@@ -12,10 +12,11 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, Weak};
 
-use sha2::{Digest as _, Sha256, Sha512};
+use sha2::{Digest as _, Sha256};
 
+use super::pipe::Hasher;
 use super::seek_index::{Inflater, SeekIndex};
-use super::{Content, Entry};
+use super::{Content, Digests, Entry};
 use crate::units::hex;
 
 /// Where an entry's data lies in the artifact.
@@ -90,7 +91,7 @@ pub struct Reread {
     pub file: Arc<File>,
     /// True for a gzip'd tar: its offsets are in the inflated stream.
     gzip: bool,
-    /// A gzip'd tar's seek index, once built ([`Reread::index_in_background`]).
+    /// A gzip'd tar's seek index, once built ([`Reread::complete`]).
     index: OnceLock<SeekIndex>,
     /// Per entry, by index.
     pub locs: Vec<Loc>,
@@ -108,34 +109,30 @@ pub struct Reread {
 struct Progress {
     /// Per entry (by index), its content's sha256, as the thread hashes it (deferred only).
     digests: Vec<Option<[u8; 32]>>,
-    /// The artifact's sha512, once the whole file was read again (deferred only).
-    sha512: Option<Vec<u8>>,
+    /// The artifact's digests, once the whole file was read again (deferred only).
+    packed: Option<Digests>,
     /// Set when the thread stops: done, or why not.
     finished: Option<Result<(), String>>,
 }
 
-/// Each file's digest and the artifact's sha512, as the thread after the pass computed them.
+/// Each file's digest and the artifact's digests, as the thread after the pass computed them.
 pub struct Completed {
     /// Per entry, by index (`None` for what is not a file).
     pub digests: Vec<Option<[u8; 32]>>,
-    /// The artifact's sha512.
-    pub sha512: Vec<u8>,
+    /// The artifact's digests, the sha512 included.
+    pub packed: Digests,
 }
 
 /// A reader that hashes what passes through it: the packed file, read again after the pass.
 struct Hashing<R> {
     inner: R,
-    sha256: Sha256,
-    sha512: Option<Sha512>,
+    hasher: Hasher,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
-        self.sha256.update(&out[..n]);
-        if let Some(h) = &mut self.sha512 {
-            h.update(&out[..n]);
-        }
+        self.hasher.update(&out[..n]);
         Ok(n)
     }
 }
@@ -215,7 +212,7 @@ impl Reread {
                 Some(Ok(())) => {
                     return Ok(Completed {
                         digests: p.digests.clone(),
-                        sha512: p.sha512.clone().unwrap_or_default(),
+                        packed: p.packed.clone().unwrap_or_default(),
                     });
                 }
                 Some(Err(why)) => anyhow::bail!("{why}"),
@@ -249,6 +246,15 @@ impl Reread {
         self.stepped.notify_all();
     }
 
+    /// Publishes entry `i`'s digest, as the thread after the pass hashed it.
+    fn publish(&self, i: u32, digest: [u8; 32]) {
+        self.step(|p| {
+            if let Some(slot) = p.digests.get_mut(i as usize) {
+                *slot = Some(digest);
+            }
+        });
+    }
+
     /// The seek index, once built.
     pub fn index(&self) -> Option<&SeekIndex> {
         self.index.get()
@@ -280,22 +286,22 @@ impl Reread {
             // A panic in the decoder must not leave readers waiting for a step that never
             // comes: it ends the completion with an error like any other.
             let run = std::panic::AssertUnwindSafe(|| {
-                if gzip {
-                    complete_gzip(&weak, file, &entries, &locs, defer)
+                if locs.iter().any(|l| matches!(l, Loc::Zip { .. })) {
+                    complete_zip(&weak, file, &entries)
                 } else {
-                    complete_plain(&weak, file, &entries)
+                    complete_tar(&weak, file, &entries, &locs, gzip, defer)
                 }
             });
             let result = std::panic::catch_unwind(run)
                 .unwrap_or_else(|_| Err(io::Error::other("the decoder stopped on these bytes")));
             let Some(me) = weak.upgrade() else { return };
             let finished = match result {
-                Ok(Some((sha256, _))) if hex(&sha256) != packed_sha256 => Err(format!(
+                Ok(Some(now)) if now.sha256 != packed_sha256 => Err(format!(
                     "the artifact file changed on disk since it was read (sha256 {} now, {packed_sha256} then); reopen it",
-                    hex(&sha256)
+                    now.sha256
                 )),
-                Ok(Some((_, sha512))) => {
-                    me.step(|p| p.sha512 = sha512);
+                Ok(Some(now)) => {
+                    me.step(|p| p.packed = Some(now));
                     Ok(())
                 }
                 Ok(None) => return, // the artifact was dropped
@@ -409,40 +415,62 @@ impl Reread {
     }
 }
 
-/// What a completion computed of the packed file: its sha256 and, deferred, its sha512;
-/// `None` once the artifact is dropped.
-type Packed = Option<([u8; 32], Option<Vec<u8>>)>;
+/// What a completion computed of the packed file (the sha512 only when deferred); `None` once
+/// the artifact is dropped.
+type Packed = Option<Digests>;
 
-/// [`Reread::complete`] for a gzip'd tar: one inflate that records the seek index and, when
-/// `defer`, hashes each file's span of the stream.
-fn complete_gzip(
+/// [`Reread::complete`] for a tar, gzip'd or not: one pass over the stream that records a
+/// gzip'd one's seek index and, when `defer`, hashes each file's span of it.
+fn complete_tar(
     weak: &Weak<Reread>,
     file: Arc<File>,
     entries: &[Entry],
     locs: &[Loc],
+    gzip: bool,
     defer: bool,
 ) -> io::Result<Packed> {
     let mut packed = Hashing {
         inner: At::new(file, 0),
-        sha256: Sha256::new(),
-        sha512: defer.then(Sha512::new),
+        hasher: Hasher::with_sha512(defer),
     };
     let files = if defer {
         tar_files(entries, locs)
     } else {
         Vec::new()
     };
+    if gzip {
+        let mut dec = Inflater::new(&mut packed, true);
+        if !hash_spans(weak, &mut dec, &files)? {
+            return Ok(None);
+        }
+        let index = dec.into_index();
+        if let Some(me) = weak.upgrade() {
+            let _ = me.index.set(index);
+        }
+    } else if !hash_spans(weak, &mut packed, &files)? {
+        return Ok(None);
+    }
+    io::copy(&mut packed, &mut io::sink())?;
+    Ok(Some(packed.hasher.finish().0))
+}
+
+/// Reads `stream` to its end, hashing and publishing each of `files` (entry index, offset,
+/// size; in stream order) as its span passes. False once the artifact is dropped.
+fn hash_spans(
+    weak: &Weak<Reread>,
+    stream: &mut impl Read,
+    files: &[(u32, u64, u64)],
+) -> io::Result<bool> {
     let mut next = files.iter().peekable();
     // The file being hashed: (entry index, start, end in the stream, its hasher).
     let mut current: Option<(u32, u64, u64, Sha256)> = None;
-    let mut dec = Inflater::new(&mut packed, true);
     let mut buf = vec![0u8; 256 << 10];
     let mut pos = 0u64;
     loop {
         if weak.strong_count() == 0 {
-            return Ok(None);
+            return Ok(false);
         }
-        let n = dec.read(&mut buf)?;
+        let n = stream.read(&mut buf)?;
         let end = pos + n as u64;
         // Every file that starts before this chunk's end: hash what of it lies here, and
         // publish it once it ends here (at the stream's end, one that starts there too).
@@ -468,61 +496,35 @@ fn complete_gzip(
                 break;
             }
             let (i, _, _, hasher) = current.take().expect("a file being hashed");
-            let digest: [u8; 32] = hasher.finalize().into();
             let Some(me) = weak.upgrade() else {
-                return Ok(None);
+                return Ok(false);
             };
-            me.step(|p| {
-                if let Some(slot) = p.digests.get_mut(i as usize) {
-                    *slot = Some(digest);
-                }
-            });
+            me.publish(i, hasher.finalize().into());
         }
         if n == 0 {
-            break;
+            return Ok(true);
         }
         pos = end;
     }
-    let index = dec.into_index();
-    io::copy(&mut packed, &mut io::sink())?;
-    if let Some(me) = weak.upgrade() {
-        let _ = me.index.set(index);
-    }
-    Ok(Some((
-        packed.sha256.finalize().into(),
-        packed.sha512.map(|h| h.finalize().to_vec()),
-    )))
 }
 
-/// [`Reread::complete`] for a plain tar or a zip (only when digests were deferred): each file
-/// read again at its location and hashed, then the whole file for its digests.
-fn complete_plain(weak: &Weak<Reread>, file: Arc<File>, entries: &[Entry]) -> io::Result<Packed> {
+/// [`Reread::complete`] for a zip (only when digests were deferred): each file read again at
+/// its location and hashed, then the whole file for its digests.
+fn complete_zip(weak: &Weak<Reread>, file: Arc<File>, entries: &[Entry]) -> io::Result<Packed> {
     for e in entries.iter().filter(|e| e.is_file()) {
         let Some(me) = weak.upgrade() else {
             return Ok(None);
         };
-        if !matches!(
-            me.locs.get(e.index as usize),
-            Some(Loc::Tar(_) | Loc::Zip { .. })
-        ) {
+        if !me.locates(e) {
             continue;
         }
         let bytes = me.read_at_location(e).map_err(io::Error::other)?;
-        let digest: [u8; 32] = Sha256::digest(&bytes).into();
-        me.step(|p| {
-            if let Some(slot) = p.digests.get_mut(e.index as usize) {
-                *slot = Some(digest);
-            }
-        });
+        me.publish(e.index, Sha256::digest(&bytes).into());
     }
     let mut packed = Hashing {
         inner: At::new(file, 0),
-        sha256: Sha256::new(),
-        sha512: Some(Sha512::new()),
+        hasher: Hasher::new(),
     };
     io::copy(&mut packed, &mut io::sink())?;
-    Ok(Some((
-        packed.sha256.finalize().into(),
-        packed.sha512.map(|h| h.finalize().to_vec()),
-    )))
+    Ok(Some(packed.hasher.finish().0))
 }

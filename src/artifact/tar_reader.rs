@@ -28,7 +28,7 @@ pub fn read(file: Arc<File>, magic: Magic, b: &mut Builder<'_>) -> anyhow::Resul
     } = pipe::hashing_stage(At::new(file, 0), !b.defers_digests());
     // A gzip'd tar read for the review screen is inflated here as for `check` (zlib-rs, a
     // third faster than the indexing inflater); its seek index is built after this pass, on a
-    // thread of its own (`Reread::index_in_background`), so the first frame does not wait.
+    // thread of its own (`Reread::complete`), so the first frame does not wait.
     let inflated = if magic == Magic::Gzip {
         let stage = pipe::inflate_stage(reader);
         let mut capped = Capped::new(stage.reader, limit);
