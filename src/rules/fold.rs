@@ -9,6 +9,9 @@
 
 use super::{Allowed, Finding, Severity};
 
+/// How many places a folded finding's evidence lists; its count covers all.
+pub const LISTED: usize = 1000;
+
 /// What a group is keyed by: a folded finding stands for findings the policy judged alike.
 type Key = (Severity, Option<Allowed>);
 
@@ -25,9 +28,8 @@ impl<T> Default for Groups<T> {
 }
 
 impl<T: Default> Groups<T> {
-    /// Adds a judged finding; returns its group's tally (fresh for a group's first finding)
-    /// and how many findings the group held before it.
-    pub fn add(&mut self, f: Finding) -> (&mut T, usize) {
+    /// Adds a judged finding; returns its group's tally (fresh for a group's first finding).
+    pub fn add(&mut self, f: Finding) -> &mut T {
         let key = (f.severity, f.allowed.clone());
         let at = match self.groups.iter().position(|(k, ..)| *k == key) {
             Some(at) => {
@@ -39,8 +41,7 @@ impl<T: Default> Groups<T> {
                 self.groups.len() - 1
             }
         };
-        let (_, _, count, tally) = &mut self.groups[at];
-        (tally, *count - 1)
+        &mut self.groups[at].3
     }
 
     /// Each group: its first finding, how many it holds, and its tally.
@@ -81,9 +82,7 @@ mod tests {
             (Severity::Low, false, "c"),
             (Severity::Low, true, "d"),
         ] {
-            let (tally, before) = g.add(at(sev, allowed, path));
-            assert_eq!(before, tally.len());
-            tally.push(path.to_owned());
+            g.add(at(sev, allowed, path)).push(path.to_owned());
         }
         let groups: Vec<_> = g.into_groups().collect();
         assert_eq!(groups.len(), 3);

@@ -12,7 +12,7 @@
 use serde_json::json;
 
 use super::ctx::{FileCtx, Noted};
-use super::fold::Groups;
+use super::fold::{Groups, LISTED};
 use super::{Finding, Policy, Rule, Severity, sourcemap_embedded};
 use crate::artifact::Artifact;
 use crate::detect::sourcemap::{Index, Map};
@@ -102,15 +102,13 @@ pub fn report(
     });
 }
 
-/// How many map paths the folded finding's evidence lists; the count and size cover all.
-const LISTED: usize = 1000;
-
 /// What a group of plain maps adds up to.
 #[derive(Debug, Default)]
 struct Tally {
     bytes: u64,
     sources: u64,
-    all_declarations: bool,
+    /// Some map in the group is not a declaration map.
+    any_plain: bool,
     listed: Vec<String>,
 }
 
@@ -125,10 +123,10 @@ pub fn findings(a: &Artifact, plain: &[Plain], policy: &Policy, out: &mut Vec<Fi
             return; // the rule is disabled
         };
         let listed_as = f.location.to_string();
-        let (tally, before) = groups.add(f);
+        let tally = groups.add(f);
         tally.bytes += p.bytes;
         tally.sources += p.sources as u64;
-        tally.all_declarations = p.declaration && (before == 0 || tally.all_declarations);
+        tally.any_plain |= !p.declaration;
         if tally.listed.len() < LISTED {
             tally.listed.push(listed_as);
         }
@@ -137,10 +135,10 @@ pub fn findings(a: &Artifact, plain: &[Plain], policy: &Policy, out: &mut Vec<Fi
         if count > 1 {
             first.message = format!(
                 "{count} {} without embedded sources ({}, listing {} sources), first {}",
-                if tally.all_declarations {
-                    "declaration maps"
-                } else {
+                if tally.any_plain {
                     "source maps"
+                } else {
+                    "declaration maps"
                 },
                 crate::units::size(tally.bytes),
                 tally.sources,
@@ -148,7 +146,7 @@ pub fn findings(a: &Artifact, plain: &[Plain], policy: &Policy, out: &mut Vec<Fi
             );
             first.evidence = json!({
                 "maps": count, "bytes": tally.bytes, "sources": tally.sources,
-                "embedded_sources": 0, "declaration_maps": tally.all_declarations,
+                "embedded_sources": 0, "declaration_maps": !tally.any_plain,
                 "listed": tally.listed,
             });
         }

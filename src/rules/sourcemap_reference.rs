@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use super::ctx::{FileCtx, Noted};
-use super::fold::Groups;
+use super::fold::{Groups, LISTED};
 use super::{Finding, Policy, Rule, Severity};
 use crate::artifact::Artifact;
 use crate::detect::text::LineCounter;
@@ -75,9 +75,6 @@ fn join(from: &str, target: &str) -> String {
     crate::artifact::path::resolve_dots(&format!("{dir}/{target}")).0
 }
 
-/// How many references a folded finding's evidence lists; the count covers all.
-const LISTED: usize = 1000;
-
 /// Turns the collected references into findings. A reference to an external URL is a finding
 /// of its own (each names a place the sources may be fetched from). References to maps that
 /// ship, and to maps that do not, come by the thousand in a package built with maps (42,000
@@ -127,7 +124,7 @@ pub fn resolve(a: &Artifact, refs: &[Pending], policy: &Policy, out: &mut Vec<Fi
         let Some(f) = policy.judge(f) else {
             return; // the rule is disabled
         };
-        let (listed, _) = folded[usize::from(!ships)].add(f);
+        let listed = folded[usize::from(!ships)].add(f);
         if listed.len() < LISTED {
             listed.push(json!({ "location": listed_as, "target": t }));
         }
