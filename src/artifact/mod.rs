@@ -28,6 +28,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use meta::{Ecosystem, PackageMeta};
+pub use pipe::HEAD;
+pub use reread::{Loading, PROGRESSIVE, Step};
 pub use source::{Spec, is_stage_id, resolve};
 
 /// How much an artifact may make us read, so that a bomb is refused instead of eating memory.
@@ -719,6 +721,40 @@ impl Artifact {
         self.stream_content(index).map(Arc::new)
     }
 
+    /// The content of a file entry for a preview: as [`Artifact::content_shared`], except
+    /// that a big one read again from the artifact comes as its head (checked against its own
+    /// digest) and a [`Loading`] of the whole, which [`Artifact::load_step`] continues.
+    pub fn content_progressive(&self, index: u32) -> anyhow::Result<Progressive> {
+        use anyhow::Context as _;
+        if let Some(entry) = self.entries.get(index as usize).filter(|e| e.is_file())
+            && self
+                .contents
+                .get(index as usize)
+                .is_none_or(Option::is_none)
+            && let Some(reread) = self.reread.as_ref().filter(|r| r.locates(entry))
+            && let Some((head, loading)) = reread
+                .start(entry)
+                .with_context(|| self.file.display().to_string())?
+        {
+            return Ok(Progressive::Head(head, loading));
+        }
+        self.content_shared(index).map(Progressive::Whole)
+    }
+
+    /// One step of a [`Loading`] (see [`Reread::step`]; `wait`: wait for the entry's digest
+    /// if the thread after the pass has not published it yet).
+    pub fn load_step(&self, loading: &mut Loading, wait: bool) -> anyhow::Result<Step> {
+        use anyhow::Context as _;
+        let (Some(entry), Some(reread)) =
+            (self.entries.get(loading.index() as usize), &self.reread)
+        else {
+            anyhow::bail!("{}: no entry {} to read", self.file_name, loading.index());
+        };
+        reread
+            .step(entry, loading, wait)
+            .with_context(|| self.file.display().to_string())
+    }
+
     /// Reads one entry by streaming the artifact from its start up to it.
     fn stream_content(&self, index: u32) -> anyhow::Result<Vec<u8>> {
         let entry = self
@@ -745,6 +781,15 @@ impl Artifact {
             .map(Arc::unwrap_or_clone)
             .ok_or_else(|| anyhow::anyhow!("entry {index} vanished from {}", self.file.display()))
     }
+}
+
+/// A file's content for a preview ([`Artifact::content_progressive`]).
+#[derive(Debug)]
+pub enum Progressive {
+    /// All of it.
+    Whole(Content),
+    /// Its first [`pipe::HEAD`] bytes, checked, and the reading of the whole.
+    Head(Content, Loading),
 }
 
 /// An artifact's entries, shared between it and its manifest.
@@ -797,13 +842,14 @@ pub fn read_file(
         };
         let located = b.take_locations();
         let mut artifact = b.finish(digests, kind);
-        if let Some(locs) = located {
+        if let Some((locs, heads)) = located {
             let gzip = kind == pipe::Magic::Gzip;
             let reread = Arc::new(reread::Reread::new(
                 handle,
                 gzip,
                 locs,
                 opts.digesting == Digesting::Later,
+                heads,
             ));
             reread::Reread::complete(
                 &reread,
@@ -980,7 +1026,13 @@ mod tests {
         let (_dir, _, a) = indexed_tarball(&files);
         let located = a.reread.as_ref().expect("located");
         // The same locations without an index: every read inflates from the start.
-        let bare = Reread::new(Arc::clone(&located.file), true, located.locs.clone(), false);
+        let bare = Reread::new(
+            Arc::clone(&located.file),
+            true,
+            located.locs.clone(),
+            false,
+            Vec::new(),
+        );
         let by_name = |name: &str| {
             a.entries
                 .iter()
@@ -1098,12 +1150,146 @@ mod tests {
         *bytes.last_mut().expect("bytes") ^= 0x01;
         std::fs::write(&path, &bytes).expect("write in place");
         let file = Arc::new(std::fs::File::open(&path).expect("open"));
-        let later = Arc::new(Reread::new(file, true, located.locs.clone(), true));
+        let later = Arc::new(Reread::new(
+            file,
+            true,
+            located.locs.clone(),
+            true,
+            Vec::new(),
+        ));
         Reread::complete(&later, Arc::clone(&a.entries), a.digests.sha256.clone());
         let err = later.completed().err().expect("refused").to_string();
         assert!(
             err.contains("changed on disk") || err.contains("reading the artifact again"),
             "{err}"
         );
+    }
+
+    /// Text that compresses a little: `n` bytes of a xorshift over a small alphabet.
+    fn noise(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b"abcdefghij klmnop;\n"[(x % 19) as usize]
+            })
+            .collect()
+    }
+
+    /// Steps `loading` to its end (a generous bound while a digest is not in yet).
+    fn load_whole(a: &Artifact, mut loading: Loading) -> anyhow::Result<Content> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let mut steps = 0;
+        loop {
+            match a.load_step(&mut loading, false)? {
+                Step::Done(c) => {
+                    assert!(steps >= 2, "a big file is read in several steps");
+                    return Ok(c);
+                }
+                Step::Reading => steps += 1,
+                Step::Waiting => {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "no digest after 120 s"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_big_file_shows_its_checked_head_first_then_reads_whole_a_step_at_a_time() {
+        let big_len = usize::try_from(PROGRESSIVE).expect("fits") + 123_457;
+        let files: Vec<(String, Vec<u8>)> = vec![
+            ("small.js".to_owned(), noise(5000, 7)),
+            ("big.js".to_owned(), noise(big_len, 11)),
+            ("after.js".to_owned(), noise(3000, 13)),
+        ];
+        let head = usize::try_from(HEAD).expect("fits");
+        for kind in ["tgz", "tar", "zip"] {
+            for digesting in [Digesting::InPass, Digesting::Later] {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let path = package(dir.path(), kind, &files);
+                let opts = Options {
+                    index: true,
+                    digesting,
+                    ..Options::default()
+                };
+                let a = read_file(&path, &opts, None, None).expect("reads");
+                let index_of = |name: &str| {
+                    a.entries
+                        .iter()
+                        .find(|e| e.path.ends_with(name))
+                        .unwrap_or_else(|| panic!("{name}"))
+                        .index
+                };
+                let what = format!("{kind}, {digesting:?}");
+                let Progressive::Whole(small) =
+                    a.content_progressive(index_of("small.js")).expect("reads")
+                else {
+                    panic!("{what}: a small file comes whole");
+                };
+                assert!(small.as_slice() == files[0].1.as_slice(), "{what}");
+                let Progressive::Head(first, loading) =
+                    a.content_progressive(index_of("big.js")).expect("reads")
+                else {
+                    panic!("{what}: a big file comes by its head");
+                };
+                assert!(first.as_slice() == &files[1].1[..head], "{what}: the head");
+                let whole = load_whole(&a, loading).expect("reads whole");
+                assert!(
+                    whole.as_slice() == files[1].1.as_slice(),
+                    "{what}: the whole"
+                );
+                // Read once: the cache has it now.
+                assert!(
+                    matches!(
+                        a.content_progressive(index_of("big.js")),
+                        Ok(Progressive::Whole(_))
+                    ),
+                    "{what}: cached"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_big_file_changed_in_place_is_refused_in_its_head_or_at_its_end() {
+        let big_len = usize::try_from(PROGRESSIVE).expect("fits") + 4096;
+        let files: Vec<(String, Vec<u8>)> = vec![("big.js".to_owned(), noise(big_len, 5))];
+        let head = HEAD;
+        // A byte in the head, then a byte past it: the head is refused, then the whole.
+        for (flip, in_head) in [(10, true), (head + 10, false)] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = package(dir.path(), "tar", &files);
+            let opts = Options {
+                index: true,
+                ..Options::default()
+            };
+            let a = read_file(&path, &opts, None, None).expect("reads");
+            let big = a.entries.iter().find(|e| e.is_file()).expect("the file");
+            let Some(reread::Loc::Tar(at)) = a.reread.as_ref().map(|r| r.locs[big.index as usize])
+            else {
+                panic!("located");
+            };
+            let mut bytes = std::fs::read(&path).expect("read");
+            let at = usize::try_from(at + flip).expect("fits");
+            bytes[at] ^= 0x20;
+            std::fs::write(&path, &bytes).expect("write in place");
+            let err = match a.content_progressive(big.index) {
+                Err(e) => e,
+                Ok(Progressive::Head(first, loading)) => {
+                    assert!(!in_head, "the head read differently but was shown");
+                    assert_eq!(first.len() as u64, head);
+                    load_whole(&a, loading).expect_err("the whole is refused")
+                }
+                Ok(Progressive::Whole(_)) => panic!("read whole"),
+            };
+            let err = format!("{err:#}");
+            assert!(err.contains("reads differently now"), "{err}");
+        }
     }
 }

@@ -191,6 +191,49 @@ impl Hasher {
     }
 }
 
+/// Bytes at the head of a file hashed on their own as well ([`FileHasher`]): what a preview
+/// can show of a big file, checked, before the rest of it is read.
+pub const HEAD: u64 = 1 << 20;
+
+/// A file's sha256 as its bytes pass, and the sha256 of its first [`HEAD`] bytes when it is
+/// longer than that (one more finalisation of a copy of the state: no byte is hashed twice).
+#[derive(Clone, Default)]
+pub struct FileHasher {
+    sha256: Sha256,
+    len: u64,
+    head: Option<[u8; 32]>,
+}
+
+impl FileHasher {
+    /// Nothing hashed yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds bytes; returns the head's digest when these bytes complete the head.
+    pub fn update(&mut self, bytes: &[u8]) -> Option<[u8; 32]> {
+        let before = self.len;
+        self.len += bytes.len() as u64;
+        if before > HEAD || self.len <= HEAD {
+            self.sha256.update(bytes);
+            return None;
+        }
+        // These bytes go past the head's end (a file of exactly HEAD bytes has no head of its
+        // own: the head is the whole).
+        let cut = usize::try_from(HEAD - before).unwrap_or(bytes.len());
+        self.sha256.update(&bytes[..cut]);
+        let head: [u8; 32] = self.sha256.clone().finalize().into();
+        self.sha256.update(&bytes[cut..]);
+        self.head = Some(head);
+        self.head
+    }
+
+    /// The file's sha256 and, for a file longer than [`HEAD`], its head's.
+    pub fn finish(self) -> ([u8; 32], Option<[u8; 32]>) {
+        (self.sha256.finalize().into(), self.head)
+    }
+}
+
 /// A running stage and the reader of its output.
 pub struct Stage<T> {
     /// The stage's output.
@@ -357,6 +400,30 @@ impl<R: Read> Read for Capped<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_s_head_digest_is_that_of_its_first_head_bytes_however_it_is_chunked() {
+        let len = usize::try_from(HEAD).expect("HEAD fits") + 1000;
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let whole: [u8; 32] = Sha256::digest(&data).into();
+        let head: [u8; 32] = Sha256::digest(&data[..len - 1000]).into();
+        let head_len = len - 1000;
+        // Chunks that end just before, at and just after the head's end, and one chunk.
+        for first in [head_len - 1, head_len, head_len + 1, len] {
+            let mut h = FileHasher::new();
+            let mut reported = h.update(&data[..first]);
+            for chunk in data[first..].chunks(300) {
+                reported = reported.or(h.update(chunk));
+            }
+            assert_eq!(reported, Some(head), "reported once, first chunk {first}");
+            assert_eq!(h.finish(), (whole, Some(head)), "first chunk {first}");
+        }
+        // No head for a file of HEAD bytes or fewer.
+        let mut h = FileHasher::new();
+        assert_eq!(h.update(&data[..head_len]), None);
+        assert_eq!(h.update(&[]), None);
+        assert_eq!(h.finish().1, None);
+    }
 
     #[test]
     fn sniffs_by_content_not_name() {

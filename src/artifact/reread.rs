@@ -7,17 +7,20 @@
 //! sha256 the first pass recorded, so a file changed in place is an error, not a preview of
 //! bytes nobody hashed.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, Weak};
 
 use sha2::{Digest as _, Sha256};
 
-use super::pipe::Hasher;
+use super::pipe::{FileHasher, HEAD, Hasher};
 use super::seek_index::{Inflater, SeekIndex};
 use super::{Content, Digests, Entry};
 use crate::units::hex;
+
+/// The sha256 of the first [`HEAD`] bytes of files longer than that: (entry index, digest).
+pub type Heads = Vec<(u32, [u8; 32])>;
 
 /// Where an entry's data lies in the artifact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +112,9 @@ pub struct Reread {
 struct Progress {
     /// Per entry (by index), its content's sha256, as the thread hashes it (deferred only).
     digests: Vec<Option<[u8; 32]>>,
+    /// The sha256 of the first [`HEAD`] bytes of each file longer than that, by entry index:
+    /// from the pass, or as the thread hashes them (deferred).
+    heads: HashMap<u32, [u8; 32]>,
     /// The artifact's digests, once the whole file was read again (deferred only).
     packed: Option<Digests>,
     /// Set when the thread stops: done, or why not.
@@ -176,14 +182,16 @@ pub struct Changed {
 
 impl Reread {
     /// Over `file` with entries located by `locs`; a gzip'd tar has no seek index yet.
-    /// `defer`: the pass left each file's sha256 and the sha512 to [`Reread::complete`].
-    pub fn new(file: Arc<File>, gzip: bool, locs: Vec<Loc>, defer: bool) -> Self {
+    /// `defer`: the pass left each file's sha256 and the sha512 to [`Reread::complete`];
+    /// `heads`: the head digests the pass computed (see [`FileHasher`]).
+    pub fn new(file: Arc<File>, gzip: bool, locs: Vec<Loc>, defer: bool, heads: Heads) -> Self {
         let progress = Progress {
             digests: if defer {
                 vec![None; locs.len()]
             } else {
                 Vec::new()
             },
+            heads: heads.into_iter().collect(),
             ..Progress::default()
         };
         Self {
@@ -236,22 +244,71 @@ impl Reread {
         }
     }
 
+    /// The sha256 of the first [`HEAD`] bytes of entry `i`, a file longer than that (waits
+    /// for the thread after the pass to hash them when it deferred digests).
+    fn head_of(&self, i: u32) -> anyhow::Result<[u8; 32]> {
+        let mut p = self.lock();
+        loop {
+            if let Some(d) = p.heads.get(&i) {
+                return Ok(*d);
+            }
+            match &p.finished {
+                Some(Err(why)) => anyhow::bail!("{why}"),
+                _ if !self.defer => anyhow::bail!("entry {i}'s head was not hashed in the pass"),
+                Some(Ok(())) => anyhow::bail!("entry {i}'s head was not hashed after the pass"),
+                None => p = self.stepped.wait(p).unwrap_or_else(PoisonError::into_inner),
+            }
+        }
+    }
+
+    /// The sha256 (hex) `entry` must have: recorded by the pass, else by the thread after
+    /// it, waiting for that when `wait`, else `None` while it has not reached the entry.
+    fn expected(&self, entry: &Entry, wait: bool) -> anyhow::Result<Option<String>> {
+        if let Some(d) = entry.sha256.as_deref() {
+            return Ok(Some(d.to_owned()));
+        }
+        if !self.defer {
+            return Ok(Some(String::new()));
+        }
+        if wait {
+            return Ok(Some(hex(&self.digest_of(entry.index)?)));
+        }
+        let p = self.lock();
+        if let Some(Some(d)) = p.digests.get(entry.index as usize) {
+            return Ok(Some(hex(d)));
+        }
+        match &p.finished {
+            Some(Err(why)) => anyhow::bail!("{why}"),
+            Some(Ok(())) => {
+                anyhow::bail!("entry {} was not hashed again after the pass", entry.index)
+            }
+            None => Ok(None),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
         self.progress.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records one step of the thread after the pass and wakes who waits for it.
-    fn step(&self, f: impl FnOnce(&mut Progress)) {
+    fn record(&self, f: impl FnOnce(&mut Progress)) {
         f(&mut self.lock());
         self.stepped.notify_all();
     }
 
     /// Publishes entry `i`'s digest, as the thread after the pass hashed it.
     fn publish(&self, i: u32, digest: [u8; 32]) {
-        self.step(|p| {
+        self.record(|p| {
             if let Some(slot) = p.digests.get_mut(i as usize) {
                 *slot = Some(digest);
             }
+        });
+    }
+
+    /// Publishes the digest of entry `i`'s head, as the thread after the pass hashed it.
+    fn publish_head(&self, i: u32, digest: [u8; 32]) {
+        self.record(|p| {
+            p.heads.insert(i, digest);
         });
     }
 
@@ -301,19 +358,19 @@ impl Reread {
                     now.sha256
                 )),
                 Ok(Some(now)) => {
-                    me.step(|p| p.packed = Some(now));
+                    me.record(|p| p.packed = Some(now));
                     Ok(())
                 }
                 Ok(None) => return, // the artifact was dropped
                 Err(e) => Err(format!("reading the artifact again after the pass: {e}")),
             };
-            me.step(|p| p.finished = Some(finished));
+            me.record(|p| p.finished = Some(finished));
         };
         let started = std::thread::Builder::new()
             .name("complete".to_owned())
             .spawn(work);
         if let Err(e) = started {
-            this.step(|p| p.finished = Some(Err(format!("could not start a thread: {e}"))));
+            this.record(|p| p.finished = Some(Err(format!("could not start a thread: {e}"))));
         }
     }
 
@@ -328,14 +385,24 @@ impl Reread {
     /// The content of `entry`, from the cache or read at its location and checked against its
     /// recorded sha256.
     pub fn read(&self, entry: &Entry) -> anyhow::Result<Content> {
-        if let Ok(cache) = self.cache.lock()
-            && let Some((_, c)) = cache.iter().find(|(i, _)| *i == entry.index)
-        {
-            return Ok(Arc::clone(c));
+        if let Some(c) = self.cached(entry.index) {
+            return Ok(c);
         }
         let bytes = Arc::new(self.read_uncached(entry)?);
+        self.remember(entry.index, Arc::clone(&bytes));
+        Ok(bytes)
+    }
+
+    fn cached(&self, index: u32) -> Option<Content> {
+        let cache = self.cache.lock().ok()?;
+        let (_, c) = cache.iter().find(|(i, _)| *i == index)?;
+        Some(Arc::clone(c))
+    }
+
+    /// Keeps `bytes` as the newest in the cache, dropping the oldest past its bounds.
+    fn remember(&self, index: u32, bytes: Content) {
         if let Ok(mut cache) = self.cache.lock() {
-            cache.push_back((entry.index, Arc::clone(&bytes)));
+            cache.push_back((index, bytes));
             let mut total: usize = cache.iter().map(|(_, c)| c.len()).sum();
             while cache.len() > 1 && (cache.len() > CACHE_ENTRIES || total > CACHE_BYTES) {
                 if let Some((_, old)) = cache.pop_front() {
@@ -343,76 +410,196 @@ impl Reread {
                 }
             }
         }
-        Ok(bytes)
     }
 
     fn read_uncached(&self, entry: &Entry) -> anyhow::Result<Vec<u8>> {
         use anyhow::Context as _;
-        let out = self.read_at_location(entry).with_context(|| {
-            format!(
-                "reading {} again from the artifact (did the file change on disk?)",
-                crate::sanitize::for_terminal(&entry.path)
-            )
-        })?;
-        let now = hex(&Sha256::digest(&out));
-        let then = match entry.sha256.as_deref() {
-            Some(then) => then.to_owned(),
-            None if self.defer => hex(&self.digest_of(entry.index)?),
-            None => String::new(),
-        };
-        if now != then {
-            return Err(Changed {
-                path: crate::sanitize::for_terminal(&entry.path).into_owned(),
-                now,
-                then,
-            }
-            .into());
-        }
+        let out = self.read_at_location(entry).with_context(|| again(entry))?;
+        let then = self.expected(entry, true)?.unwrap_or_default();
+        check(entry, &Sha256::digest(&out).into(), then)?;
         Ok(out)
     }
 
     fn read_at_location(&self, entry: &Entry) -> anyhow::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0).min(1 << 30));
+        self.open(entry)?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    /// A reader of `entry`'s bytes at its location: through the seek index once it is in,
+    /// else inflating from the stream's start, as the first pass did.
+    fn open(&self, entry: &Entry) -> anyhow::Result<Box<dyn Read + Send>> {
         let size = entry.size;
-        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 30));
-        let at = |p: u64| Ok(At::new(Arc::clone(&self.file), p));
-        match self.locs.get(entry.index as usize).copied() {
+        let at = |p: u64| At::new(Arc::clone(&self.file), p);
+        Ok(match self.locs.get(entry.index as usize).copied() {
             Some(Loc::Tar(offset)) => match self.index.get().filter(|_| self.gzip) {
-                Some(index) => {
-                    index
-                        .read_from(offset, at)?
-                        .take(size)
-                        .read_to_end(&mut out)?;
-                }
+                Some(index) => Box::new(index.read_from(offset, |p| Ok(at(p)))?.take(size)),
                 None if self.gzip => {
-                    // No index yet: inflate from the start, as the first pass did.
-                    let mut stream = super::pipe::inflate(At::new(Arc::clone(&self.file), 0));
+                    let mut stream = super::pipe::inflate(at(0));
                     io::copy(&mut (&mut stream).take(offset), &mut io::sink())?;
-                    stream.take(size).read_to_end(&mut out)?;
+                    Box::new(stream.take(size))
                 }
-                None => {
-                    At::new(Arc::clone(&self.file), offset)
-                        .take(size)
-                        .read_to_end(&mut out)?;
-                }
+                None => Box::new(at(offset).take(size)),
             },
             Some(Loc::Zip {
                 offset,
                 compressed,
                 deflated,
             }) => {
-                let raw = At::new(Arc::clone(&self.file), offset).take(compressed);
+                let raw = at(offset).take(compressed);
                 if deflated {
-                    flate2::read::DeflateDecoder::new(raw)
-                        .take(size)
-                        .read_to_end(&mut out)?;
+                    Box::new(flate2::read::DeflateDecoder::new(raw).take(size))
                 } else {
-                    raw.take(size).read_to_end(&mut out)?;
+                    Box::new(raw.take(size))
                 }
             }
             _ => anyhow::bail!("entry {} has no recorded location", entry.index),
-        }
-        Ok(out)
+        })
     }
+
+    /// Starts reading a big `entry` (at least [`PROGRESSIVE`] bytes, not in the cache) a step
+    /// at a time: returns its first [`HEAD`] bytes, checked against their own digest (so a
+    /// preview shows them at once, every byte shown hashed), and the [`Loading`] of the rest,
+    /// which [`Reread::step`] continues. `None` for an entry read whole with [`Reread::read`].
+    pub fn start(&self, entry: &Entry) -> anyhow::Result<Option<(Content, Loading)>> {
+        use anyhow::Context as _;
+        if entry.size < PROGRESSIVE || self.cached(entry.index).is_some() {
+            return Ok(None);
+        }
+        let then = self.head_of(entry.index)?;
+        let mut reader = self.open(entry).with_context(|| again(entry))?;
+        let mut out = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0).min(1 << 30));
+        (&mut reader)
+            .take(HEAD)
+            .read_to_end(&mut out)
+            .with_context(|| again(entry))?;
+        let now: [u8; 32] = Sha256::digest(&out).into();
+        if now != then {
+            return Err(Changed {
+                path: crate::sanitize::for_terminal(&entry.path).into_owned(),
+                now: hex(&now),
+                then: hex(&then),
+            }
+            .into());
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(&out);
+        let head = Arc::new(out.clone());
+        let loading = Loading {
+            index: entry.index,
+            reader,
+            hasher,
+            out,
+        };
+        Ok(Some((head, loading)))
+    }
+
+    /// Reads the next [`STEP`] bytes of `loading` (of `entry`); at the end, checks the whole
+    /// against the entry's sha256 and keeps it in the cache. `wait`: wait for a digest the
+    /// thread after the pass has not published yet instead of answering [`Step::Waiting`].
+    pub fn step(&self, entry: &Entry, loading: &mut Loading, wait: bool) -> anyhow::Result<Step> {
+        use anyhow::Context as _;
+        anyhow::ensure!(loading.index == entry.index, "a load of another entry");
+        let had = loading.out.len();
+        if (had as u64) < entry.size {
+            let chunk = (entry.size - had as u64).min(STEP);
+            (&mut loading.reader)
+                .take(chunk)
+                .read_to_end(&mut loading.out)
+                .with_context(|| again(entry))?;
+            let read = &loading.out[had..];
+            if read.is_empty() {
+                anyhow::bail!(
+                    "{}: the artifact ended after {had} of its {} bytes",
+                    again(entry),
+                    entry.size
+                );
+            }
+            loading.hasher.update(read);
+            if (loading.out.len() as u64) < entry.size {
+                return Ok(Step::Reading);
+            }
+        }
+        let Some(then) = self.expected(entry, wait)? else {
+            return Ok(Step::Waiting);
+        };
+        check(entry, &loading.hasher.clone().finalize().into(), then)?;
+        let content = Arc::new(std::mem::take(&mut loading.out));
+        self.remember(entry.index, Arc::clone(&content));
+        Ok(Step::Done(content))
+    }
+}
+
+/// Entries at least this big are read for the preview a step at a time, their head shown
+/// first ([`Reread::start`]); smaller ones are read whole (a few milliseconds).
+pub const PROGRESSIVE: u64 = 8 << 20;
+
+/// Bytes each [`Reread::step`] reads: a few milliseconds of inflating and hashing, so a key
+/// pressed meanwhile waits no longer than that.
+const STEP: u64 = 2 << 20;
+
+/// A big entry being read a step at a time ([`Reread::start`]). Memory: the entry's bytes read
+/// so far (at most its size) and the decoder's state.
+pub struct Loading {
+    index: u32,
+    reader: Box<dyn Read + Send>,
+    hasher: Sha256,
+    out: Vec<u8>,
+}
+
+impl Loading {
+    /// The entry being read.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// Bytes read so far.
+    pub fn read(&self) -> usize {
+        self.out.len()
+    }
+}
+
+impl std::fmt::Debug for Loading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loading")
+            .field("index", &self.index)
+            .field("read", &self.out.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a [`Loading`] stands after a step.
+#[derive(Debug)]
+pub enum Step {
+    /// More to read.
+    Reading,
+    /// All read; the digest to check it against is not in yet (the thread after the pass has
+    /// not reached it): step again later.
+    Waiting,
+    /// All read and checked.
+    Done(Content),
+}
+
+/// The context of an error reading `entry` again.
+fn again(entry: &Entry) -> String {
+    format!(
+        "reading {} again from the artifact (did the file change on disk?)",
+        crate::sanitize::for_terminal(&entry.path)
+    )
+}
+
+/// Fails unless `now` (the sha256 of what was read) is `then` (in hex, as recorded).
+fn check(entry: &Entry, now: &[u8; 32], then: String) -> anyhow::Result<()> {
+    let now = hex(now);
+    if now != then {
+        return Err(Changed {
+            path: crate::sanitize::for_terminal(&entry.path).into_owned(),
+            now,
+            then,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// What a completion computed of the packed file (the sha512 only when deferred); `None` once
@@ -463,7 +650,7 @@ fn hash_spans(
 ) -> io::Result<bool> {
     let mut next = files.iter().peekable();
     // The file being hashed: (entry index, start, end in the stream, its hasher).
-    let mut current: Option<(u32, u64, u64, Sha256)> = None;
+    let mut current: Option<(u32, u64, u64, FileHasher)> = None;
     let mut buf = vec![0u8; 256 << 10];
     let mut pos = 0u64;
     loop {
@@ -479,18 +666,24 @@ fn hash_spans(
                 match next.peek() {
                     Some(&&(i, at, size)) if at < end || (n == 0 && at <= end) => {
                         next.next();
-                        current = Some((i, at, at + size, Sha256::new()));
+                        current = Some((i, at, at + size, FileHasher::new()));
                     }
                     _ => break,
                 }
             }
-            let Some((_, start, stop, hasher)) = current.as_mut() else {
+            let Some((i, start, stop, hasher)) = current.as_mut() else {
                 break;
             };
             let from = usize::try_from((*start).clamp(pos, end) - pos).unwrap_or(0);
             let to = usize::try_from((*stop).clamp(pos, end) - pos).unwrap_or(0);
-            if from < to {
-                hasher.update(&buf[from..to]);
+            if from < to
+                && let Some(head) = hasher.update(&buf[from..to])
+            {
+                // A preview of the file can show its head now (see `Reread::start`).
+                let Some(me) = weak.upgrade() else {
+                    return Ok(false);
+                };
+                me.publish_head(*i, head);
             }
             if *stop > end {
                 break;
@@ -499,7 +692,7 @@ fn hash_spans(
             let Some(me) = weak.upgrade() else {
                 return Ok(false);
             };
-            me.publish(i, hasher.finalize().into());
+            me.publish(i, hasher.finish().0);
         }
         if n == 0 {
             return Ok(true);
@@ -519,7 +712,11 @@ fn complete_zip(weak: &Weak<Reread>, file: Arc<File>, entries: &[Entry]) -> io::
             continue;
         }
         let bytes = me.read_at_location(e).map_err(io::Error::other)?;
-        me.publish(e.index, Sha256::digest(&bytes).into());
+        let mut hasher = FileHasher::new();
+        if let Some(head) = hasher.update(&bytes) {
+            me.publish_head(e.index, head);
+        }
+        me.publish(e.index, hasher.finish().0);
     }
     let mut packed = Hashing {
         inner: At::new(file, 0),

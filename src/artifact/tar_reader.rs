@@ -4,17 +4,14 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use sha2::{Digest as _, Sha256};
-
 use crate::sanitize::bytes_for_terminal;
 
 use super::builder::{Builder, Collect, RawEntry};
 use super::path::Layout;
-use super::pipe::{self, Capped, Magic, Stage, find_open_error};
+use super::pipe::{self, Capped, FileHasher, Magic, Stage, find_open_error};
 use super::reread::{At, Loc};
 use super::tar_walk::Walker;
 use super::{Digests, EntryKind, OpenError};
-use crate::units::hex;
 
 /// (digests of the packed bytes, packed size, unpacked stream size)
 type Totals = (Digests, u64, u64);
@@ -114,7 +111,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             continue;
         }
         let mut content = Collect::for_tar(b.content_cap(index), declared);
-        let mut hasher = b.entry_digests().then(Sha256::new);
+        let mut hasher = b.entry_digests().then(FileHasher::new);
         let mut size = 0u64;
         loop {
             let n = walker.read_data(&mut buf).map_err(|e| classify(&e))?;
@@ -127,7 +124,6 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             content.extend(&buf[..n]);
             size += n as u64;
         }
-        let sha = hasher.map(|h| hex(&h.finalize()));
         if size < declared {
             let path = bytes_for_terminal(&h.path).into_owned();
             return Err(OpenError::Truncated {
@@ -137,7 +133,7 @@ fn parse<R: Read>(input: &mut Capped<R>, b: &mut Builder<'_>) -> anyhow::Result<
             }
             .into());
         }
-        b.finish_file(index, size, sha, content);
+        b.finish_file(index, size, hasher, content);
         if b.done {
             return Ok(());
         }

@@ -17,8 +17,6 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-use sha2::{Digest as _, Sha256};
-
 use crate::sanitize::for_terminal;
 
 use super::builder::{Builder, Collect, RawEntry};
@@ -30,7 +28,6 @@ use super::zip_central::{
     decode_name, method_name, refused,
 };
 use super::{AnomalyKind, Digests, EntryKind};
-use crate::units::hex;
 
 type Totals = (Digests, u64, u64);
 
@@ -292,7 +289,7 @@ fn read_one(
         return Ok(false);
     }
     let mut content = Collect::new(b.content_cap(index), rec.declared);
-    let mut hasher = b.entry_digests().then(Sha256::new);
+    let mut hasher = b.entry_digests().then(super::pipe::FileHasher::new);
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
@@ -308,7 +305,7 @@ fn read_one(
         size += n as u64;
     }
     *total += size;
-    b.finish_file(index, size, hasher.map(|h| hex(&h.finalize())), content);
+    b.finish_file(index, size, hasher, content);
     Ok(false)
 }
 

@@ -63,6 +63,8 @@ pub struct Builder<'v> {
     contents: Vec<Option<Arc<Vec<u8>>>>,
     /// Where each entry's data lies, by index, when [`Options::index`] asks.
     locs: Option<Vec<Loc>>,
+    /// With the locations: the head digests of files longer than [`super::pipe::HEAD`].
+    heads: super::reread::Heads,
     seen: Seen,
     /// Entries seen before the root was known whose names have a single component.
     rootless: Vec<u32>,
@@ -98,6 +100,7 @@ impl<'v> Builder<'v> {
             anomalies: Vec::new(),
             contents: Vec::new(),
             locs: opts.index.then(Vec::new),
+            heads: Vec::new(),
             seen: Seen::default(),
             eligible: Vec::new(),
             rootless: Vec::new(),
@@ -280,9 +283,10 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// The locations recorded, when asked for.
-    pub fn take_locations(&mut self) -> Option<Vec<Loc>> {
-        self.locs.take()
+    /// The locations recorded, when asked for, with the head digests of the files longer
+    /// than [`super::pipe::HEAD`] (when hashed in the pass).
+    pub fn take_locations(&mut self) -> Option<(Vec<Loc>, super::reread::Heads)> {
+        Some((self.locs.take()?, std::mem::take(&mut self.heads)))
     }
 
     /// How much of this file's content the reader must collect besides hashing it: `None`
@@ -317,9 +321,23 @@ impl<'v> Builder<'v> {
         Ok(())
     }
 
-    /// Records what was read for a file: its size, digest and (if collected) content.
-    pub fn finish_file(&mut self, index: u32, size: u64, sha256: Option<String>, read: Collect) {
+    /// Records what was read for a file: its size, digest (when hashed in the pass) and (if
+    /// collected) content.
+    pub fn finish_file(
+        &mut self,
+        index: u32,
+        size: u64,
+        hasher: Option<super::pipe::FileHasher>,
+        read: Collect,
+    ) {
         let i = index as usize;
+        let sha256 = hasher.map(|h| {
+            let (sha256, head) = h.finish();
+            if let (Some(head), Some(_)) = (head, &self.locs) {
+                self.heads.push((index, head));
+            }
+            crate::units::hex(&sha256)
+        });
         let (content, executable) = read.finish();
         self.entries[i].executable = executable;
         let declared = self.entries[i].declared_size.unwrap_or(size);
