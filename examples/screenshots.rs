@@ -180,7 +180,7 @@ fn main() -> anyhow::Result<()> {
         };
         app.color = true;
         let mut terminal = Terminal::new(TestBackend::new(W, H))?;
-        review::run_loop(&mut terminal, &mut app, keys(input))?;
+        review::run_loop(&mut terminal, &mut app, keys(input).into_iter())?;
         let path = format!("screenshots/{name}.svg");
         std::fs::write(&path, svg(terminal.backend().buffer()))?;
         println!("wrote {path}");

@@ -768,3 +768,47 @@ fn the_review_screen_memory_stays_bounded_as_the_package_grows() {
         unpacked >> 20
     );
 }
+
+#[test]
+fn a_big_file_shows_its_head_then_the_whole_without_a_key() {
+    use flate2::{Compression, write::GzEncoder};
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big-1.0.0.tgz");
+    // 12 MB of numbered lines (past the 8 MiB a preview reads whole), a marker on the last.
+    let mut text = String::new();
+    let mut lines = 0;
+    while text.len() < 12_000_000 {
+        lines += 1;
+        writeln!(text, "export const v{lines} = {lines};").expect("a String takes it");
+    }
+    lines += 1;
+    text.push_str("// THE-END-OF-BIG-JS\n");
+    let manifest = br#"{"name":"big","version":"1.0.0"}"#;
+    let mut tar = Vec::new();
+    for (name, data) in [
+        ("package/package.json", &manifest[..]),
+        ("package/big.js", text.as_bytes()),
+    ] {
+        tar.extend_from_slice(&tar_header(name, data.len() as u64));
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().next_multiple_of(512), 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+    gz.write_all(&tar).expect("gzip");
+    std::fs::write(&path, gz.finish().expect("gzip")).expect("write the tarball");
+
+    let mut s = Session::start(dir.path(), &["review", "big-1.0.0.tgz"], &[]);
+    s.wait_for_all(&["big@1.0.0", "q quit"]);
+    s.send("/big.js\r");
+    s.wait_for("export const v1 = 1;");
+    // No key: the event loop reads the rest between keys and shows the whole file's lines.
+    // (Before, the bottom border counted the head's lines with a "+" and said "reading".)
+    let whole = s.wait_for(&format!("1/{lines} "));
+    assert!(!whole.contains("reading"), "{whole}");
+    s.send("\t");
+    s.send("G");
+    s.wait_for("THE-END-OF-BIG-JS");
+    s.send("q");
+}

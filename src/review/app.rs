@@ -85,6 +85,9 @@ pub struct App {
     pub mode: Mode,
     /// The document in the preview.
     pub preview: Option<Doc>,
+    /// The rest of a big file whose head the preview shows, read a step at a time between
+    /// keys ([`App::load_step`]).
+    pub loading: Option<crate::artifact::Loading>,
     /// What the reviewer has opened.
     pub coverage: Coverage,
     /// A one-line message in the footer (cleared by the next key).
@@ -193,6 +196,7 @@ impl App {
             focus: Pane::Tree,
             mode: Mode::Browse,
             preview: None,
+            loading: None,
             coverage,
             status: None,
             viewport: (80, 24),
@@ -222,6 +226,10 @@ impl App {
             self.status = None;
         }
         let (focus, reading) = (self.focus, self.selected_node());
+        // What works on the document (scrolling it, its views) works on all of it.
+        if self.loading.is_some() && self.works_on_document(action) {
+            self.finish_loading();
+        }
         self.apply(action);
         // A jump from the findings list moves the tree cursor off the file being read: say so.
         if focus == Pane::Findings

@@ -11,6 +11,7 @@ pub mod binary;
 pub mod coverage;
 pub mod diffview;
 pub mod highlight;
+pub mod loading;
 mod navigate;
 pub mod nested;
 pub mod preview;

@@ -4,6 +4,7 @@ use super::action::Action;
 use super::app::{App, Pane};
 use super::preview::{Doc, DocSource, ViewMode};
 use super::tree::{NodeId, NodeKind};
+use crate::artifact::Progressive;
 
 /// How far PgDn scrolls a finding's detail at most; drawing clamps it to the text's length.
 const MAX_DETAIL_SCROLL: u16 = 200;
@@ -66,8 +67,16 @@ impl App {
             && self.preview.as_ref().is_none_or(|d| d.node != id)
         {
             self.follow_findings(id);
-            self.preview = Some(self.doc_for(id));
+            self.show(id);
         }
+    }
+
+    /// Puts node `id` in the preview: the whole of it, or a big file's head while the rest
+    /// is read a step at a time ([`App::load_step`]); a load of another file stops here.
+    pub(super) fn show(&mut self, id: NodeId) {
+        let (doc, loading) = self.doc_for(id);
+        self.preview = Some(doc);
+        self.loading = loading;
     }
 
     /// The findings pane follows the tree: when the selected finding is not on `id` and one
@@ -86,20 +95,16 @@ impl App {
     /// Opens a node in the preview, counts it as viewed, and scrolls to `line` (1-based).
     pub(super) fn open_node(&mut self, id: NodeId, line: Option<u32>) {
         if self.preview.as_ref().is_none_or(|d| d.node != id) {
-            self.preview = Some(self.doc_for(id));
+            self.show(id);
         }
         let (height, hex_row) = (self.preview_height(), self.hex_row());
         if let Some(doc) = self.preview.as_mut() {
             doc.focus = line.map(|l| (l as usize).saturating_sub(1));
-            if let Some(f) = doc.focus {
+            if doc.focus.is_some() {
                 if doc.binary.is_none() {
                     doc.mode = ViewMode::Text;
                 }
-                // A line past the end (a stale or wrong finding) must not scroll into emptiness.
-                doc.scroll_y = f
-                    .saturating_sub(height / 3)
-                    .min(doc.rows(hex_row).saturating_sub(height));
-                doc.scroll_x = 0;
+                doc.scroll_to_focus(height, hex_row);
             }
         }
         let node = self.tree.node(id);
@@ -121,9 +126,11 @@ impl App {
         }
     }
 
-    fn doc_for(&self, id: NodeId) -> Doc {
+    /// The document for node `id`, and the load of the rest of a big file shown by its head.
+    fn doc_for(&self, id: NodeId) -> (Doc, Option<crate::artifact::Loading>) {
         let node = self.tree.node(id);
         let size = crate::units::size(node.size);
+        let mut loading = None;
         let source = match &node.kind {
             NodeKind::Entry(i) => {
                 let e = &self.artifact.entries[*i as usize];
@@ -131,8 +138,16 @@ impl App {
                     // Read now, so that a file that cannot be read again (the artifact
                     // changed on disk) says so instead of showing as empty.
                     (crate::artifact::EntryKind::File, _) => {
-                        match self.artifact.content_shared(*i) {
-                            Ok(_) => DocSource::Entry(*i),
+                        match self.artifact.content_progressive(*i) {
+                            Ok(Progressive::Whole(_)) => DocSource::Entry(*i),
+                            Ok(Progressive::Head(head, rest)) => {
+                                loading = Some(rest);
+                                DocSource::Head {
+                                    entry: *i,
+                                    head,
+                                    total: e.size,
+                                }
+                            }
                             Err(e) => DocSource::Note(unreadable(&e)),
                         }
                     }
@@ -159,6 +174,11 @@ impl App {
                 node.children.len()
             )),
         };
+        (self.doc_over(id, source), loading)
+    }
+
+    /// The document for node `id` over `source`.
+    pub(super) fn doc_over(&self, id: NodeId, source: DocSource) -> Doc {
         let path = self.tree.path(id);
         let syntax_path = self.tree.inner_path(id).unwrap_or_else(|| path.clone());
         Doc::new(
@@ -326,6 +346,6 @@ impl App {
 }
 
 /// What the preview says for a file it cannot read again.
-fn unreadable(e: &anyhow::Error) -> String {
+pub(super) fn unreadable(e: &anyhow::Error) -> String {
     format!("This file could not be read again from the artifact:\n{e:#}")
 }

@@ -20,6 +20,16 @@ pub enum DocSource {
     Entry(u32),
     /// A file inside an entry: a source map's embedded source, a nested archive's entry.
     Inner(Arc<[u8]>),
+    /// The first bytes of a big entry, checked against their own digest, shown while the
+    /// whole is read (see `App::load_step`).
+    Head {
+        /// The entry.
+        entry: u32,
+        /// Its first bytes.
+        head: crate::artifact::Content,
+        /// Its size.
+        total: u64,
+    },
     /// No content: a folder, a removed entry, a link; the text says what it is.
     Note(String),
 }
@@ -200,6 +210,7 @@ impl Doc {
                 .content_shared(*i)
                 .map_or(Bytes::Borrowed(&[]), Bytes::Shared),
             DocSource::Inner(b) => Bytes::Borrowed(b),
+            DocSource::Head { head, .. } => Bytes::Borrowed(head),
             DocSource::Note(n) => Bytes::Borrowed(n.as_bytes()),
         }
     }
@@ -211,6 +222,22 @@ impl Doc {
             .filter(|m| Some(m.line) != self.revealed)
             .copied()
             .collect()
+    }
+
+    /// Scrolls the line in focus to a third of the way down a pane `height` rows high (a line
+    /// past the end, a stale or wrong finding's, does not scroll into emptiness).
+    pub fn scroll_to_focus(&mut self, height: usize, hex_row: usize) {
+        if let Some(f) = self.focus {
+            self.scroll_y = f
+                .saturating_sub(height / 3)
+                .min(self.rows(hex_row).saturating_sub(height));
+            self.scroll_x = 0;
+        }
+    }
+
+    /// True while only the head of the file is in (the rest being read).
+    pub fn partial(&self) -> bool {
+        matches!(self.source, DocSource::Head { .. })
     }
 
     /// Shows `diff`, remembering the view to return to.

@@ -3,10 +3,10 @@
 //! every exit path, panics included.
 
 use std::io::{self, IsTerminal as _};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
-use ratatui::Terminal;
 use ratatui::backend::Backend;
 
 use crate::inputs::Inputs;
@@ -15,6 +15,7 @@ use crate::manifest::Manifest;
 use super::action::{Action, Mode, action_for};
 use super::app::{App, Baseline};
 use super::coverage::Coverage;
+use super::loading::Loaded;
 use super::signoff::{SignOffConfig, Signing};
 use super::{highlight, ui};
 
@@ -44,17 +45,84 @@ pub fn action_for_event(mode: Mode, event: &Event) -> Option<Action> {
     }
 }
 
-/// Draws, then applies events until the app quits or the events end.
-pub fn run_loop<B, I>(terminal: &mut Terminal<B>, app: &mut App, events: I) -> anyhow::Result<()>
+/// Where the event loop's events come from: the terminal, or a script in tests.
+pub trait Events {
+    /// The next event, waiting for it; `None` when there are no more.
+    fn next_event(&mut self) -> Option<io::Result<Event>>;
+
+    /// True when an event is waiting, after waiting at most `wait` for one.
+    fn ready(&mut self, wait: Duration) -> io::Result<bool>;
+}
+
+/// A script of events: each is taken when the screen has nothing else to do (a big file's
+/// load runs to its end between two of them), so a journey plays the same on every machine.
+impl<I: Iterator<Item = io::Result<Event>>> Events for I {
+    fn next_event(&mut self) -> Option<io::Result<Event>> {
+        self.next()
+    }
+
+    fn ready(&mut self, wait: Duration) -> io::Result<bool> {
+        std::thread::sleep(wait);
+        Ok(false)
+    }
+}
+
+/// The real terminal's events (crossterm).
+struct Terminal {
+    /// Panic on the first key (debug builds, for the tests that the terminal is restored).
+    panic_on_key: bool,
+}
+
+impl Events for Terminal {
+    fn next_event(&mut self) -> Option<io::Result<Event>> {
+        let event = crossterm::event::read();
+        assert!(
+            !(self.panic_on_key && matches!(event, Ok(Event::Key(_)))),
+            "panic requested by SHIPCHECK_DEBUG_PANIC_ON_KEY"
+        );
+        Some(event)
+    }
+
+    fn ready(&mut self, wait: Duration) -> io::Result<bool> {
+        crossterm::event::poll(wait)
+    }
+}
+
+/// How long the loop waits for a key while the preview's file waits for its digest (the
+/// thread after the pass has not hashed it yet) before asking again.
+const DIGEST_POLL: Duration = Duration::from_millis(10);
+
+/// Draws, then applies events until the app quits or the events end. While the preview
+/// shows a big file's head, the rest is read a step at a time whenever no event is waiting.
+pub fn run_loop<B>(
+    terminal: &mut ratatui::Terminal<B>,
+    app: &mut App,
+    mut events: impl Events,
+) -> anyhow::Result<()>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
-    I: IntoIterator<Item = io::Result<Event>>,
 {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     terminal.draw(|f| ui::render(app, f))?;
-    for event in events {
+    loop {
+        while app.loading() && !events.ready(Duration::ZERO)? {
+            match app.load_step() {
+                Loaded::Reading => {}
+                Loaded::Waiting => {
+                    if events.ready(DIGEST_POLL)? {
+                        break;
+                    }
+                }
+                Loaded::Done => {
+                    terminal.draw(|f| ui::render(app, f))?;
+                }
+            }
+        }
+        let Some(event) = events.next_event() else {
+            break;
+        };
         let event = event.context("reading the terminal")?;
         // Mouse motion and unbound keys change nothing: no redraw for them.
         let Some(action) = action_for_event(app.mode, &event) else {
@@ -174,15 +242,7 @@ pub fn run(inputs: Inputs, config: SignOffConfig) -> anyhow::Result<Outcome> {
     // prove the terminal is restored on a panic too; release builds compile this out.
     let panic_on_key =
         cfg!(debug_assertions) && std::env::var_os("SHIPCHECK_DEBUG_PANIC_ON_KEY").is_some();
-    let events = std::iter::from_fn(move || {
-        let event = crossterm::event::read();
-        assert!(
-            !(panic_on_key && matches!(event, Ok(Event::Key(_)))),
-            "panic requested by SHIPCHECK_DEBUG_PANIC_ON_KEY"
-        );
-        Some(event)
-    });
-    run_loop(&mut terminal, &mut app, events)?;
+    run_loop(&mut terminal, &mut app, Terminal { panic_on_key })?;
     Ok(Outcome {
         coverage: app.coverage.clone(),
         signed: app.signed.clone(),

@@ -600,7 +600,7 @@ fn the_rules_why_is_read_to_its_end_at_80x24() {
             ),
         ))
     };
-    super::super::run_loop(&mut t, &mut app, vec![pgdn(), pgdn()]).expect("event loop");
+    super::super::run_loop(&mut t, &mut app, vec![pgdn(), pgdn()].into_iter()).expect("event loop");
     let screen = t.backend().to_string();
     assert!(
         screen.contains("placeholders are reported as info"),

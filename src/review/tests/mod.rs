@@ -2,6 +2,7 @@
 //! [`super::run_loop`]) and insta snapshots of every main state.
 
 pub(crate) use crate::rules::test_support::fixtures;
+mod big_files;
 mod journeys;
 mod preview_views;
 mod secrets;
@@ -80,6 +81,6 @@ pub(crate) fn keys(s: &str) -> Vec<io::Result<Event>> {
 /// Runs `events` through the real event loop on a `w`×`h` test terminal; returns the screen.
 pub(crate) fn drive(app: &mut App, w: u16, h: u16, events: Vec<io::Result<Event>>) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    super::run_loop(&mut t, app, events).expect("event loop");
+    super::run_loop(&mut t, app, events.into_iter()).expect("event loop");
     t.backend().to_string()
 }

@@ -66,9 +66,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Span::styled(format!("{mode} "), theme.dim()),
         ]))
         .title_bottom(format!(
-            " {}/{} ",
+            " {}/{}{} ",
             (doc.scroll_y + 1).min(doc.rows(app.hex_row())),
-            doc.rows(app.hex_row())
+            doc.rows(app.hex_row()),
+            reading(doc)
         ))
         .border_style(theme.border(focused));
     let inner = block.inner(area);
@@ -104,6 +105,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         (_, ViewMode::Text) => text_lines(doc, &bytes, w, h, theme),
     };
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// What the bottom border adds while only a big file's head is in: more lines are coming.
+fn reading(doc: &Doc) -> String {
+    match &doc.source {
+        DocSource::Head { total, .. } => format!("+ · reading {}…", crate::units::size(*total)),
+        _ => String::new(),
+    }
 }
 
 /// Columns the file's name keeps in the title before the mode's key hints give way.
